@@ -1,0 +1,63 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { configSchema, type AppConfigValues } from './config.schema';
+
+/** Thrown when the environment is invalid; the message is one line naming the variable. */
+export class ConfigError extends Error {
+  readonly code = 'config_invalid';
+}
+
+/**
+ * The validated configuration. This class (through `loadConfig`) is the only reader of
+ * `process.env` in the code base.
+ */
+export class AppConfig {
+  constructor(readonly values: AppConfigValues & { APP_SECRET: string }) {}
+
+  get embeddedDatabase(): boolean {
+    return this.values.DATABASE_URL === undefined;
+  }
+
+  get embeddedQueue(): boolean {
+    return this.values.REDIS_URL === undefined;
+  }
+
+  get cookieSecure(): boolean {
+    return this.values.COOKIE_SECURE ?? this.values.PUBLIC_URL.startsWith('https:');
+  }
+}
+
+export function parseConfig(env: Record<string, string | undefined>): AppConfigValues {
+  // Empty strings mean "not set", as in most .env tooling.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const result = configSchema.safeParse(cleaned);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const name = issue?.path.join('.') ?? 'environment';
+    throw new ConfigError(`Invalid configuration: ${name} ${issue?.message ?? 'is invalid'}`);
+  }
+  return result.data;
+}
+
+/**
+ * Outside production a missing APP_SECRET is generated once and kept under ./var so that sessions
+ * and signed links survive restarts of a first-run install. Production must set it.
+ */
+function resolveSecret(values: AppConfigValues): string {
+  if (values.APP_SECRET) return values.APP_SECRET;
+  if (values.NODE_ENV === 'production') {
+    throw new ConfigError('Invalid configuration: APP_SECRET is required when NODE_ENV=production');
+  }
+  const file = resolve(dirname(values.EMBEDDED_PG_DIR), 'app-secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dirname(file), { recursive: true });
+  const secret = randomBytes(32).toString('base64url');
+  writeFileSync(file, secret, { mode: 0o600 });
+  return secret;
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): AppConfig {
+  const values = parseConfig(env);
+  return new AppConfig({ ...values, APP_SECRET: resolveSecret(values) });
+}
