@@ -99,6 +99,7 @@ export class InitialSchema1764244800000 implements MigrationInterface {
     await q.query(`CREATE INDEX "ix_tickets_contact" ON "tickets" ("contact_id")`);
     await q.query(`CREATE INDEX "ix_tickets_status_updated" ON "tickets" ("status", "updated_at", "id")`);
     await q.query(`CREATE UNIQUE INDEX "ux_tickets_number" ON "tickets" ("number")`);
+    await q.query(`CREATE INDEX "ix_tickets_updated" ON "tickets" ("updated_at", "id")`);
     await q.query(`CREATE TYPE "public"."message_direction" AS ENUM('in', 'out')`);
     await q.query(`CREATE TYPE "public"."delivery_status" AS ENUM('queued', 'sending', 'sent', 'failed')`);
     await q.query(`CREATE TABLE "messages" (

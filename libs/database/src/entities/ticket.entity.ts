@@ -11,6 +11,7 @@ export const TICKET_NUMBER_SEQUENCE = 'ticket_number_seq';
 @Entity('tickets')
 @Index('ux_tickets_number', ['number'], { unique: true })
 @Index('ix_tickets_status_updated', ['status', 'updatedAt', 'id'])
+@Index('ix_tickets_updated', ['updatedAt', 'id'])
 @Index('ix_tickets_contact', ['contactId'])
 @Index('ix_tickets_assignee', ['assigneeId'])
 export class TicketEntity extends MutableEntity {

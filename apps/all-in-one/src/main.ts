@@ -1,0 +1,22 @@
+import 'reflect-metadata';
+import { PlatformModule, runProcess } from '@app/platform';
+import { Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Logger } from 'nestjs-pino';
+import { ApiModule } from '../../api/src/api.module';
+import { setupApp } from '../../api/src/setup-app';
+import { PollerModule } from '../../poller/src/poller.module';
+import { WorkerModule } from '../../worker/src/worker.module';
+
+/** api + worker + poller in one process: for small installs and first runs. */
+void runProcess('all-in-one', async (config, infra) => {
+  @Module({ imports: [PlatformModule.forRoot(config, infra.databaseUrl), ApiModule, WorkerModule, PollerModule] })
+  class AllInOneRoot {}
+  const app = await NestFactory.create<NestExpressApplication>(AllInOneRoot, { bufferLogs: true, bodyParser: false });
+  app.useLogger(app.get(Logger));
+  setupApp(app, config);
+  await app.listen(config.values.PORT, config.values.HOST);
+  process.stderr.write(`intake: listening on ${config.values.PUBLIC_URL} (form at /support, API docs at /api/docs)\n`);
+  return app;
+});

@@ -1,0 +1,53 @@
+import { AuthModule } from '@app/auth';
+import { AppConfig } from '@app/config';
+import { IntakeModule } from '@app/intake';
+import { TicketsModule } from '@app/tickets';
+import { Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { MulterModule } from '@nestjs/platform-express';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { AuthController } from './controllers/auth.controller';
+import { HealthController } from './controllers/health.controller';
+import { RequestsController } from './controllers/requests.controller';
+import { SupportPageController } from './controllers/support-page.controller';
+import { TicketsController } from './controllers/tickets.controller';
+import { DomainExceptionFilter } from './filters/domain-exception.filter';
+import { SessionGuard } from './guards/session.guard';
+
+/** HTTP API features. Needs PlatformModule beside it. */
+@Module({
+  imports: [
+    AuthModule,
+    IntakeModule,
+    TicketsModule,
+    // Per-IP limits. The default storage is per process; with several api replicas each counts on
+    // its own, which multiplies the limit by the replica count.
+    ThrottlerModule.forRootAsync({
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) => ({
+        throttlers: [
+          { name: 'form', ttl: 3600_000, limit: config.values.FORM_RATE_LIMIT_PER_HOUR },
+          { name: 'login', ttl: 15 * 60_000, limit: config.values.LOGIN_RATE_LIMIT_PER_15M },
+        ],
+      }),
+    }),
+    // Multer stops oversized uploads while streaming; the intake use case re-checks with field messages.
+    MulterModule.registerAsync({
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) => ({
+        limits: {
+          fileSize: config.values.FORM_MAX_ATTACHMENT_BYTES,
+          files: config.values.FORM_MAX_ATTACHMENTS,
+          fields: 20,
+          fieldSize: 200_000,
+        },
+      }),
+    }),
+  ],
+  controllers: [HealthController, RequestsController, AuthController, TicketsController, SupportPageController],
+  providers: [
+    { provide: APP_GUARD, useClass: SessionGuard },
+    { provide: APP_FILTER, useClass: DomainExceptionFilter },
+  ],
+})
+export class ApiModule {}

@@ -1,0 +1,57 @@
+import { DomainError } from '@app/common';
+import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
+import { ThrottlerException } from '@nestjs/throttler';
+import type { Response } from 'express';
+
+/** The one place where domain error codes become HTTP statuses. */
+const STATUS_BY_CODE: Record<string, number> = {
+  validation_failed: 400,
+  too_many_attachments: 400,
+  attachment_too_large: 413,
+  invalid_cursor: 400,
+  invalid_filter: 400,
+  invalid_user: 400,
+  invalid_credentials: 401,
+  unauthenticated: 401,
+  csrf_failed: 403,
+  forbidden: 403,
+  ticket_not_found: 404,
+  user_exists: 409,
+  account_locked: 429,
+};
+
+/**
+ * Domain errors → their status with `{ error: code, message, fields? }`. Nest HTTP exceptions pass
+ * through. Anything else is logged (class name only) and answered with a bare 500, so internals
+ * and message content never reach the caller.
+ */
+@Catch()
+export class DomainExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HttpError');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const res = host.switchToHttp().getResponse<Response>();
+    if (exception instanceof DomainError) {
+      const status = STATUS_BY_CODE[exception.code] ?? 400;
+      res.status(status).json({
+        statusCode: status,
+        error: exception.code,
+        message: exception.message,
+        ...(exception.details ? { fields: exception.details } : {}),
+      });
+      return;
+    }
+    if (exception instanceof ThrottlerException) {
+      res.status(429).json({ statusCode: 429, error: 'rate_limited', message: 'Too many requests; slow down' });
+      return;
+    }
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      const body = exception.getResponse();
+      res.status(status).json(typeof body === 'string' ? { statusCode: status, message: body } : body);
+      return;
+    }
+    this.logger.error({ error: exception instanceof Error ? exception.name : typeof exception }, 'unhandled error');
+    res.status(500).json({ statusCode: 500, error: 'internal_error', message: 'Something went wrong' });
+  }
+}

@@ -1,0 +1,65 @@
+import type { AppConfig } from '@app/config';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import cookieParser from 'cookie-parser';
+import express from 'express';
+import helmet from 'helmet';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+/** Express-level setup shared by the api process, the all-in-one process and tests. */
+export function setupApp(app: NestExpressApplication, config: AppConfig): void {
+  // Behind one reverse proxy (or none): req.ip is the client, not the proxy.
+  app.set('trust proxy', 'loopback');
+  app.disable('x-powered-by');
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: {
+          'default-src': ["'self'"],
+          'script-src': ["'self'"],
+          // Swagger UI and the SPA use inline styles.
+          'style-src': ["'self'", "'unsafe-inline'"],
+          'img-src': ["'self'", 'data:'],
+          'frame-src': ["'self'"],
+          'frame-ancestors': ["'none'"],
+          'form-action': ["'self'"],
+          'base-uri': ["'none'"],
+          'object-src': ["'none'"],
+        },
+      },
+    }),
+  );
+  app.use(cookieParser());
+  app.useBodyParser('json', { limit: '2mb' });
+  app.useBodyParser('urlencoded', { limit: '2mb', extended: false });
+  app.enableShutdownHooks();
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Intake API')
+      .setDescription('Support desk: public intake, agent and supervisor APIs')
+      .setVersion('0.1.0')
+      .addCookieAuth('intake_session')
+      .build(),
+  );
+  SwaggerModule.setup('api/docs', app, document);
+
+  const web = webAssetsDir();
+  if (web) {
+    app.use(express.static(web, { index: false, maxAge: '1h' }));
+    // Client-side routes of the single-page app: anything not under /api, /support or /health.
+    app.use((req: express.Request, res: express.Response, next: express.NextFunction) => {
+      if (req.method !== 'GET' || /^\/(api|support|health|metrics)(\/|$)/.test(req.path)) return next();
+      res.sendFile(join(web, 'index.html'));
+    });
+  }
+  void config;
+}
+
+function webAssetsDir(): string | null {
+  const candidates = [resolve(process.cwd(), 'dist/web'), resolve(__dirname, '../../../web')];
+  return candidates.find((dir) => existsSync(join(dir, 'index.html'))) ?? null;
+}

@@ -1,0 +1,5 @@
+export * from './auth.error';
+export * from './auth.module';
+export * from './auth.service';
+export * from './client-info';
+export * from './users.service';

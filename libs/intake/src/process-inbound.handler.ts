@@ -1,0 +1,76 @@
+import { InboundMessageEntity, InboundStatus } from '@app/database';
+import { JobHandler, JobName, type JobMeta, type JobOf } from '@app/queue';
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { In, type DataSource } from 'typeorm';
+import { IntakePipeline } from './pipeline/intake-pipeline';
+import { PersistInboundService, type PersistOutcome } from './persist/persist-inbound.service';
+
+export interface ProcessResult {
+  outcome: PersistOutcome['kind'] | 'quarantined';
+  ticketId?: string | null;
+  reason?: string;
+}
+
+/**
+ * Handles `process-inbound`: run the pipeline on a staged message and commit the result.
+ * A message the pipeline cannot handle, or one still failing on its last attempt, is quarantined
+ * with a reason — never dropped.
+ */
+@Injectable()
+export class ProcessInboundHandler {
+  private readonly logger = new Logger(ProcessInboundHandler.name);
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly pipeline: IntakePipeline,
+    private readonly persist: PersistInboundService,
+  ) {}
+
+  @JobHandler(JobName.ProcessInbound)
+  async handle(data: JobOf<JobName.ProcessInbound>, meta: JobMeta): Promise<ProcessResult> {
+    const repo = this.dataSource.getRepository(InboundMessageEntity);
+    await repo.increment({ id: data.inboundMessageId, status: In([InboundStatus.Received, InboundStatus.Processing]) }, 'attempts', 1);
+    const row = await repo.findOne({ where: { id: data.inboundMessageId } });
+    if (!row || row.status === InboundStatus.Processed || row.status === InboundStatus.Quarantined || !row.raw) {
+      return { outcome: 'already_processed', ticketId: row?.ticketId ?? null };
+    }
+    if (row.status === InboundStatus.Received) await repo.update({ id: row.id }, { status: InboundStatus.Processing });
+    const started = Date.now();
+    try {
+      const ctx = await this.pipeline.run(row, row.raw);
+      if (ctx.quarantineReason) return await this.quarantine(row.id, ctx.quarantineReason);
+      const outcome = await this.persist.persist(ctx);
+      this.logger.log({ inboundMessageId: row.id, outcome: outcome.kind, ms: Date.now() - started }, 'inbound processed');
+      return { outcome: outcome.kind, ticketId: 'ticketId' in outcome ? outcome.ticketId : null };
+    } catch (error) {
+      const lastAttempt = meta.attemptsMade + 1 >= meta.maxAttempts;
+      this.logger.warn(
+        { inboundMessageId: row.id, attempt: meta.attemptsMade + 1, lastAttempt, error: errorName(error) },
+        'inbound processing failed',
+      );
+      if (lastAttempt) return this.quarantine(row.id, `failed_after_attempts:${errorName(error)}`);
+      throw error;
+    }
+  }
+
+  private async quarantine(id: string, reason: string): Promise<ProcessResult> {
+    await this.dataSource
+      .getRepository(InboundMessageEntity)
+      .update(
+        { id, status: In([InboundStatus.Received, InboundStatus.Processing]) },
+        { status: InboundStatus.Quarantined, reason, quarantinedAt: new Date() },
+      );
+    this.logger.warn({ inboundMessageId: id, reason }, 'inbound quarantined');
+    return { outcome: 'quarantined', reason };
+  }
+}
+
+/** Class name and code only: error messages may quote message content. */
+function errorName(error: unknown): string {
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code;
+    return typeof code === 'string' ? `${error.name}(${code})` : error.name;
+  }
+  return 'unknown';
+}

@@ -1,0 +1,98 @@
+import { sha256Hex } from '@app/common';
+import { AppConfig } from '@app/config';
+import { formatTicketReference, InboundKind, InboundMessageEntity, TICKET_NUMBER_SEQUENCE } from '@app/database';
+import { JobName, QueueService } from '@app/queue';
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { encodeFormPayload } from './form/form-payload';
+import { fieldErrors, formRequestSchema } from './form/form-request.schema';
+import { IntakeError } from './intake.error';
+import { hashIp } from './persist/persist-inbound.service';
+
+/** Version of the privacy policy the form shows; recorded with every consent. */
+export const PRIVACY_POLICY_VERSION = '2026-11';
+
+export interface UploadedFile {
+  originalname: string;
+  mimetype: string;
+  buffer: Buffer;
+  size: number;
+}
+
+export interface StageFormRequestCommand {
+  body: Record<string, unknown>;
+  files: UploadedFile[];
+  ip: string | undefined;
+}
+
+export type StageFormResult = { reference: string } | { honeypot: true };
+
+/**
+ * Validates a web-form request, stores it as an inbound message and enqueues it. The ticket number
+ * is reserved now so the customer gets their reference at once, before the worker runs.
+ */
+@Injectable()
+export class StageFormRequest {
+  constructor(
+    private readonly config: AppConfig,
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly queue: QueueService,
+  ) {}
+
+  async execute(command: StageFormRequestCommand): Promise<StageFormResult> {
+    const parsed = formRequestSchema.safeParse(command.body);
+    if (!parsed.success) {
+      throw new IntakeError('validation_failed', 'The request has invalid fields', fieldErrors(parsed.error));
+    }
+    const form = parsed.data;
+    this.checkFiles(command.files);
+    // A filled honeypot is a bot: answer as if accepted, store nothing.
+    if (form.website && form.website.trim() !== '') return { honeypot: true };
+
+    const reserved = (await this.dataSource.query(`SELECT nextval('${TICKET_NUMBER_SEQUENCE}') AS n`)) as Array<{ n: string }>;
+    const ticketNumber = Number(reserved[0]?.n);
+    const raw = encodeFormPayload({
+      version: 1,
+      name: form.name,
+      email: form.email,
+      subject: form.subject,
+      message: form.message,
+      consents: { promotionalEmail: form.consentPromotionalEmail, marketResearch: form.consentMarketResearch },
+      policyVersion: PRIVACY_POLICY_VERSION,
+      ipHash: hashIp(this.config.values.APP_SECRET, command.ip),
+      submittedAt: new Date().toISOString(),
+      attachments: command.files.map((f) => ({
+        filename: f.originalname,
+        contentType: f.mimetype || 'application/octet-stream',
+        contentBase64: f.buffer.toString('base64'),
+      })),
+    });
+    const inserted = await this.dataSource.getRepository(InboundMessageEntity).insert({
+      kind: InboundKind.Form,
+      raw,
+      size: raw.length,
+      sha256: sha256Hex(raw),
+      reservedTicketNumber: ticketNumber,
+    });
+    const id = (inserted.identifiers[0] as { id: string }).id;
+    // jobId = staging id: a re-enqueue of the same row is ignored while the job exists.
+    await this.queue.add({ name: JobName.ProcessInbound, data: { inboundMessageId: id } }, { jobId: id });
+    return { reference: formatTicketReference(ticketNumber) };
+  }
+
+  private checkFiles(files: UploadedFile[]): void {
+    const { FORM_MAX_ATTACHMENTS, FORM_MAX_ATTACHMENT_BYTES } = this.config.values;
+    if (files.length > FORM_MAX_ATTACHMENTS) {
+      throw new IntakeError('too_many_attachments', `At most ${FORM_MAX_ATTACHMENTS} attachments are accepted`, {
+        attachments: `at most ${FORM_MAX_ATTACHMENTS} files`,
+      });
+    }
+    const tooBig = files.find((f) => f.size > FORM_MAX_ATTACHMENT_BYTES);
+    if (tooBig) {
+      throw new IntakeError('attachment_too_large', `Each attachment must be at most ${FORM_MAX_ATTACHMENT_BYTES} bytes`, {
+        attachments: `each file at most ${FORM_MAX_ATTACHMENT_BYTES} bytes`,
+      });
+    }
+  }
+}

@@ -1,0 +1,4 @@
+export * from './infrastructure';
+export * from './logging';
+export * from './platform.module';
+export * from './run-process';

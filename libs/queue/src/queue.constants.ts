@@ -1,0 +1,32 @@
+/**
+ * Queue and job names.
+ *
+ * NEVER RENAME a value here: the names are stored with every waiting, delayed and failed job in
+ * Redis (or PostgreSQL), and a renamed queue or job silently orphans them. Add new names instead.
+ */
+export enum QueueName {
+  Intake = 'intake',
+}
+
+export enum JobName {
+  /** Parse a staged inbound message (email or web form) and commit it as a ticket or follow-up. */
+  ProcessInbound = 'process-inbound',
+}
+
+/** Which queue carries each job. */
+export const JOB_QUEUE: Record<JobName, QueueName> = {
+  [JobName.ProcessInbound]: QueueName.Intake,
+};
+
+/**
+ * Payload of every job. Payloads carry ids only — never names, addresses, subjects or bodies —
+ * so that nothing personal is copied into the queue store.
+ */
+export interface JobPayloads {
+  [JobName.ProcessInbound]: { inboundMessageId: string };
+}
+
+export type JobOf<N extends JobName> = JobPayloads[N];
+
+/** One typed union of every job the system knows. */
+export type JobItem = { [N in JobName]: { name: N; data: JobPayloads[N] } }[JobName];

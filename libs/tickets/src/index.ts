@@ -1,0 +1,5 @@
+export * from './cursor';
+export * from './history';
+export * from './ticket-query.service';
+export * from './ticket.error';
+export * from './tickets.module';
