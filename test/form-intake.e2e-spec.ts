@@ -1,4 +1,15 @@
-import { ConsentEntity, ContactEntity, InboundMessageEntity, InboundStatus, MessageEntity, TicketEntity, AttachmentEntity, AttachmentStorage, HistoryEventEntity, InboundKind } from '@app/database';
+import {
+  ConsentEntity,
+  ContactEntity,
+  InboundMessageEntity,
+  InboundStatus,
+  MessageEntity,
+  TicketEntity,
+  AttachmentEntity,
+  AttachmentStorage,
+  HistoryEventEntity,
+  InboundKind,
+} from '@app/database';
 import { encodeFormPayload, ProcessInboundHandler } from '@app/intake';
 import { JobName, QueueName, QueueService } from '@app/queue';
 import { waitFor } from '@app/testing';
@@ -37,9 +48,16 @@ describe('web form → queue → worker → ticket', () => {
     expect(reference).toMatch(/^T-\d+$/);
     const number = Number(reference.slice(2));
 
-    const ticket = await waitFor(() => app.dataSource.getRepository(TicketEntity).findOne({ where: { number } }).then((t) => t ?? undefined), {
-      what: 'ticket',
-    });
+    const ticket = await waitFor(
+      () =>
+        app.dataSource
+          .getRepository(TicketEntity)
+          .findOne({ where: { number } })
+          .then((t) => t ?? undefined),
+      {
+        what: 'ticket',
+      },
+    );
     expect(ticket.subject).toBe(form.subject);
     expect(ticket.channel).toBe('form');
     expect(ticket.status).toBe('new');
@@ -70,7 +88,10 @@ describe('web form → queue → worker → ticket', () => {
     const res = await post(app, { ...form, email: 'grace.hopper@example.org', subject: 'Second question' });
     const { reference } = (await res.json()) as { reference: string };
     const ticket = await waitFor(() =>
-      app.dataSource.getRepository(TicketEntity).findOne({ where: { number: Number(reference.slice(2)) } }).then((t) => t ?? undefined),
+      app.dataSource
+        .getRepository(TicketEntity)
+        .findOne({ where: { number: Number(reference.slice(2)) } })
+        .then((t) => t ?? undefined),
     );
     expect(await app.dataSource.getRepository(ContactEntity).countBy({ email: 'grace.hopper@example.org' })).toBe(1);
     const first = await app.dataSource.getRepository(TicketEntity).findOneByOrFail({ subject: form.subject });
@@ -86,7 +107,10 @@ describe('web form → queue → worker → ticket', () => {
     expect(res.status).toBe(202);
     const { reference } = (await res.json()) as { reference: string };
     const ticket = await waitFor(() =>
-      app.dataSource.getRepository(TicketEntity).findOne({ where: { number: Number(reference.slice(2)) } }).then((t) => t ?? undefined),
+      app.dataSource
+        .getRepository(TicketEntity)
+        .findOne({ where: { number: Number(reference.slice(2)) } })
+        .then((t) => t ?? undefined),
     );
     const message = await app.dataSource.getRepository(MessageEntity).findOneByOrFail({ ticketId: ticket.id });
     const [attachment] = await app.dataSource.getRepository(AttachmentEntity).findBy({ messageId: message.id });
@@ -121,8 +145,13 @@ describe('web form → queue → worker → ticket', () => {
     ]);
     await handler.handle({ inboundMessageId: inbound.id }, meta);
     // And once more through the queue with a fresh job id, as a redelivery would.
-    await app.app.get(QueueService).add({ name: JobName.ProcessInbound, data: { inboundMessageId: inbound.id } }, { jobId: `${inbound.id}-again` });
-    await waitFor(async () => (await app.app.get(QueueService).queue(QueueName.Intake).getJobCounts('waiting', 'active')).waiting === 0);
+    await app.app
+      .get(QueueService)
+      .add({ name: JobName.ProcessInbound, data: { inboundMessageId: inbound.id } }, { jobId: `${inbound.id}-again` });
+    await waitFor(
+      async () =>
+        (await app.app.get(QueueService).queue(QueueName.Intake).getJobCounts('waiting', 'active')).waiting === 0,
+    );
     await new Promise((r) => setTimeout(r, 300));
 
     expect(results.map((r) => r.outcome)).toContain('created');
@@ -132,7 +161,12 @@ describe('web form → queue → worker → ticket', () => {
 
   it('rejects invalid input with field-level 400 and stores nothing', async () => {
     const before = await app.dataSource.getRepository(InboundMessageEntity).count();
-    const res = await post(app, { name: 'Eve\r\nBcc: all@example.org', email: 'not-an-email', subject: '', message: '' });
+    const res = await post(app, {
+      name: 'Eve\r\nBcc: all@example.org',
+      email: 'not-an-email',
+      subject: '',
+      message: '',
+    });
     expect(res.status).toBe(400);
     const body = (await res.json()) as { error: string; fields: Record<string, string> };
     expect(body.error).toBe('validation_failed');

@@ -50,7 +50,9 @@ export class AuthService {
       await this.recordLogin(user.id, false, client);
       throw new AuthError('account_locked', 'Too many failed sign-ins; try again in 15 minutes');
     }
-    const ok = user?.active ? await argon2.verify(user.passwordHash, password) : await argon2.verify(await DUMMY_HASH, password).then(() => false);
+    const ok = user?.active
+      ? await argon2.verify(user.passwordHash, password)
+      : await argon2.verify(await DUMMY_HASH, password).then(() => false);
     await this.recordLogin(user?.id ?? null, ok, client);
     if (!user || !ok) throw new AuthError('invalid_credentials', 'Email or password is wrong');
 

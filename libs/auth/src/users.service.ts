@@ -7,7 +7,11 @@ import { z } from 'zod';
 import { AuthError } from './auth.error';
 
 const createUserSchema = z.object({
-  email: z.string().trim().toLowerCase().pipe(z.email({ error: 'must be an email address' })),
+  email: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .pipe(z.email({ error: 'must be an email address' })),
   name: z.string().trim().min(1, 'is required').max(200).optional(),
   role: z.enum(UserRole, { error: 'must be agent, supervisor or admin' }),
   password: z.string().min(12, 'must be at least 12 characters').max(1024),
@@ -29,6 +33,8 @@ export class UsersService {
     const repo = this.dataSource.getRepository(UserEntity);
     if (await repo.exists({ where: { email } })) throw new AuthError('user_exists', 'A user with that email exists');
     const passwordHash = await argon2.hash(password, { type: argon2.argon2id });
-    return repo.save(repo.create({ email, name: parsed.data.name ?? email.split('@')[0] ?? email, role, passwordHash }));
+    return repo.save(
+      repo.create({ email, name: parsed.data.name ?? email.split('@')[0] ?? email, role, passwordHash }),
+    );
   }
 }

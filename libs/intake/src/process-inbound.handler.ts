@@ -30,7 +30,11 @@ export class ProcessInboundHandler {
   @JobHandler(JobName.ProcessInbound)
   async handle(data: JobOf<JobName.ProcessInbound>, meta: JobMeta): Promise<ProcessResult> {
     const repo = this.dataSource.getRepository(InboundMessageEntity);
-    await repo.increment({ id: data.inboundMessageId, status: In([InboundStatus.Received, InboundStatus.Processing]) }, 'attempts', 1);
+    await repo.increment(
+      { id: data.inboundMessageId, status: In([InboundStatus.Received, InboundStatus.Processing]) },
+      'attempts',
+      1,
+    );
     const row = await repo.findOne({ where: { id: data.inboundMessageId } });
     if (!row || row.status === InboundStatus.Processed || row.status === InboundStatus.Quarantined || !row.raw) {
       return { outcome: 'already_processed', ticketId: row?.ticketId ?? null };
@@ -41,7 +45,10 @@ export class ProcessInboundHandler {
       const ctx = await this.pipeline.run(row, row.raw);
       if (ctx.quarantineReason) return await this.quarantine(row.id, ctx.quarantineReason);
       const outcome = await this.persist.persist(ctx);
-      this.logger.log({ inboundMessageId: row.id, outcome: outcome.kind, ms: Date.now() - started }, 'inbound processed');
+      this.logger.log(
+        { inboundMessageId: row.id, outcome: outcome.kind, ms: Date.now() - started },
+        'inbound processed',
+      );
       return { outcome: outcome.kind, ticketId: 'ticketId' in outcome ? outcome.ticketId : null };
     } catch (error) {
       const lastAttempt = meta.attemptsMade + 1 >= meta.maxAttempts;

@@ -50,7 +50,9 @@ export class StageFormRequest {
     // A filled honeypot is a bot: answer as if accepted, store nothing.
     if (form.website && form.website.trim() !== '') return { honeypot: true };
 
-    const reserved = (await this.dataSource.query(`SELECT nextval('${TICKET_NUMBER_SEQUENCE}') AS n`)) as Array<{ n: string }>;
+    const reserved = await this.dataSource.query<Array<{ n: string }>>(
+      `SELECT nextval('${TICKET_NUMBER_SEQUENCE}') AS n`,
+    );
     const ticketNumber = Number(reserved[0]?.n);
     const raw = encodeFormPayload({
       version: 1,
@@ -90,9 +92,13 @@ export class StageFormRequest {
     }
     const tooBig = files.find((f) => f.size > FORM_MAX_ATTACHMENT_BYTES);
     if (tooBig) {
-      throw new IntakeError('attachment_too_large', `Each attachment must be at most ${FORM_MAX_ATTACHMENT_BYTES} bytes`, {
-        attachments: `each file at most ${FORM_MAX_ATTACHMENT_BYTES} bytes`,
-      });
+      throw new IntakeError(
+        'attachment_too_large',
+        `Each attachment must be at most ${FORM_MAX_ATTACHMENT_BYTES} bytes`,
+        {
+          attachments: `each file at most ${FORM_MAX_ATTACHMENT_BYTES} bytes`,
+        },
+      );
     }
   }
 }

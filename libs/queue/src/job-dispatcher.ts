@@ -50,7 +50,13 @@ export class JobDispatcher implements OnApplicationBootstrap {
     assertOneHandlerEach(found);
   }
 
-  async dispatch(job: { name: string; data: unknown; id?: string; attemptsMade: number; opts: { attempts?: number } }): Promise<unknown> {
+  async dispatch(job: {
+    name: string;
+    data: unknown;
+    id?: string;
+    attemptsMade: number;
+    opts: { attempts?: number };
+  }): Promise<unknown> {
     const handler = this.handlers.get(job.name as JobName);
     if (!handler) throw new JobRegistryError(`No handler for job "${job.name}"`);
     return handler(job.data, { jobId: job.id, attemptsMade: job.attemptsMade, maxAttempts: job.opts.attempts ?? 1 });

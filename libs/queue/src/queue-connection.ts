@@ -21,6 +21,6 @@ export function queueConnection(config: AppConfig, databaseUrl: string): Pick<Qu
       schema: `${config.values.QUEUE_PREFIX.replace(/-/g, '_')}_queue`,
       migrate: true,
       max: 5,
-    } as never,
+    },
   };
 }

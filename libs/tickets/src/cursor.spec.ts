@@ -7,9 +7,15 @@ describe('ticket list cursor', () => {
   });
 
   it('rejects tampered or foreign values with a typed error', () => {
-    expect(() => decodeCursor('bm90LWEtY3Vyc29y')).toThrow(expect.objectContaining({ code: 'invalid_cursor' }));
-    expect(() => decodeCursor(Buffer.from('2026-11-27T10:00:00Z|1; drop table').toString('base64url'))).toThrow(
-      expect.objectContaining({ code: 'invalid_cursor' }),
-    );
+    const codeOf = (value: string) => {
+      try {
+        decodeCursor(value);
+        return 'accepted';
+      } catch (error) {
+        return (error as { code?: string }).code;
+      }
+    };
+    expect(codeOf('bm90LWEtY3Vyc29y')).toBe('invalid_cursor');
+    expect(codeOf(Buffer.from('2026-11-27T10:00:00Z|1; drop table').toString('base64url'))).toBe('invalid_cursor');
   });
 });

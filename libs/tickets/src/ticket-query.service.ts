@@ -67,7 +67,15 @@ export interface TicketDetail extends TicketSummary {
       contentId: string | null;
     }>;
   }>;
-  history: Array<{ type: string; field: string | null; oldValue: string | null; newValue: string | null; actorType: string; actorId: string | null; createdAt: string }>;
+  history: Array<{
+    type: string;
+    field: string | null;
+    oldValue: string | null;
+    newValue: string | null;
+    actorType: string;
+    actorId: string | null;
+    createdAt: string;
+  }>;
 }
 
 const MAX_LIMIT = 100;
@@ -175,7 +183,7 @@ export class TicketQueryService {
 }
 
 function summary(t: TicketEntity): TicketSummary {
-  const contact = t.contact as ContactEntity | undefined;
+  const contact: ContactEntity | undefined = t.contact;
   return {
     id: t.id,
     reference: formatTicketReference(t.number),

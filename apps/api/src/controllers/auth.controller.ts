@@ -31,7 +31,12 @@ export class AuthController {
       userAgent: req.header('user-agent'),
       acceptLanguage: req.header('accept-language'),
     });
-    const base: CookieOptions = { secure: this.config.cookieSecure, sameSite: 'lax', path: '/', expires: result.expiresAt };
+    const base: CookieOptions = {
+      secure: this.config.cookieSecure,
+      sameSite: 'lax',
+      path: '/',
+      expires: result.expiresAt,
+    };
     res.cookie(SESSION_COOKIE, result.token, { ...base, httpOnly: true });
     // Readable by the web app so it can echo it in X-CSRF-Token.
     res.cookie(CSRF_COOKIE, result.user.csrfToken, { ...base, httpOnly: false });

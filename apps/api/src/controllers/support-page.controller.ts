@@ -5,7 +5,8 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import { Public } from '../guards/auth.decorators';
 import { sentPage, supportPage } from '../pages/support-page';
 
-const PAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+const PAGE_CSP =
+  "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 @ApiExcludeController()
 @Controller('support')

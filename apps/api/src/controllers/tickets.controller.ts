@@ -29,6 +29,7 @@ function parseStatuses(value: string | undefined): TicketStatus[] | undefined {
   const allowed = new Set<string>(Object.values(TicketStatus));
   const list = value.split(',').map((s) => s.trim());
   const bad = list.find((s) => !allowed.has(s));
-  if (bad !== undefined) throw new TicketError('invalid_filter', 'status must be one of new, open, pending, solved, closed');
+  if (bad !== undefined)
+    throw new TicketError('invalid_filter', 'status must be one of new, open, pending, solved, closed');
   return list as TicketStatus[];
 }

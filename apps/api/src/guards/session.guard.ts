@@ -31,7 +31,8 @@ export class SessionGuard implements CanActivate {
     if (!user) throw new AuthError('unauthenticated', 'Sign in first');
     if (!SAFE_METHODS.has(req.method)) {
       const header = req.header(CSRF_HEADER);
-      if (!header || !safeEqual(header, user.csrfToken)) throw new AuthError('csrf_failed', 'Missing or wrong CSRF token');
+      if (!header || !safeEqual(header, user.csrfToken))
+        throw new AuthError('csrf_failed', 'Missing or wrong CSRF token');
     }
     const roles = this.reflector.getAllAndOverride<UserRole[] | undefined>(ROLES, targets);
     if (roles && !roles.includes(user.role)) throw new AuthError('forbidden', 'Your role may not do this');

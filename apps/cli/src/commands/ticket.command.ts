@@ -54,11 +54,15 @@ export class TicketShowCommand extends CommandRunner {
       const ticket = await this.tickets.get(ref ?? '');
       if (options.json) return printJson(ticket);
       process.stdout.write(`${ticket.reference}  ${ticket.subject}\n`);
-      process.stdout.write(`status ${ticket.status} · priority ${ticket.priority} · ${ticket.channel} · created ${ticket.createdAt}\n`);
+      process.stdout.write(
+        `status ${ticket.status} · priority ${ticket.priority} · ${ticket.channel} · created ${ticket.createdAt}\n`,
+      );
       process.stdout.write(`contact ${ticket.contact.name ?? ''} <${ticket.contact.email ?? 'anonymised'}>\n`);
       for (const m of ticket.messages) {
         const who = m.direction === 'in' ? 'customer' : m.internal ? 'note' : 'agent';
-        process.stdout.write(`\n--- ${m.createdAt} ${who}${m.attachments.length ? ` · ${m.attachments.length} attachment(s)` : ''}\n`);
+        process.stdout.write(
+          `\n--- ${m.createdAt} ${who}${m.attachments.length ? ` · ${m.attachments.length} attachment(s)` : ''}\n`,
+        );
         process.stdout.write(`${m.bodyText}\n`);
       }
     } catch (error) {

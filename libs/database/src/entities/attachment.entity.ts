@@ -19,7 +19,10 @@ export class AttachmentEntity extends BaseEntity {
   @Column({ name: 'content_type', type: 'text' })
   contentType: string;
 
-  @Column({ type: 'bigint', transformer: { to: (v: number) => v, from: (v: string | null) => (v === null ? v : Number(v)) } })
+  @Column({
+    type: 'bigint',
+    transformer: { to: (v: number) => v, from: (v: string | null) => (v === null ? v : Number(v)) },
+  })
   size: number;
 
   @Column({ type: 'char', length: 64 })

@@ -143,12 +143,12 @@ export class PersistInboundService {
   }
 
   private async upsertContact(m: EntityManager, email: string, name: string | null): Promise<string> {
-    const rows = (await m.query(
+    const rows = await m.query<Array<{ id: string }>>(
       `INSERT INTO contacts (email, name) VALUES ($1, $2)
        ON CONFLICT (email) DO UPDATE SET name = COALESCE(contacts.name, EXCLUDED.name)
        RETURNING id`,
       [email, name],
-    )) as Array<{ id: string }>;
+    );
     const id = rows[0]?.id;
     if (!id) throw new Error('contact upsert returned no id');
     return id;
@@ -175,7 +175,12 @@ export class PersistInboundService {
     }
   }
 
-  private async markProcessed(m: EntityManager, row: InboundMessageEntity, ticketId: string, messageId: string): Promise<void> {
+  private async markProcessed(
+    m: EntityManager,
+    row: InboundMessageEntity,
+    ticketId: string,
+    messageId: string,
+  ): Promise<void> {
     await m.update(
       InboundMessageEntity,
       { id: row.id },
