@@ -1,0 +1,50 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConfigError, loadConfig, parseConfig } from './app-config';
+import { configSchema } from './config.schema';
+
+describe('configuration', () => {
+  it('applies defaults for a first run', () => {
+    const values = parseConfig({});
+    expect(values.PORT).toBe(3000);
+    expect(values.DATABASE_URL).toBeUndefined();
+    expect(values.QUEUE_PREFIX).toBe('intake');
+  });
+
+  it.each([
+    [{ PORT: 'eighty' }, /^Invalid configuration: PORT /],
+    [
+      { DATABASE_URL: 'mysql://db/x' },
+      /^Invalid configuration: DATABASE_URL must be a URL starting with postgres:\/\//,
+    ],
+    [{ REDIS_URL: 'nope' }, /^Invalid configuration: REDIS_URL /],
+    [{ APP_SECRET: 'short' }, /^Invalid configuration: APP_SECRET must be at least 32 characters$/],
+    [{ QUEUE_PREFIX: 'a b' }, /^Invalid configuration: QUEUE_PREFIX /],
+  ])('stops with one line naming the variable for %p', (env, message) => {
+    let error: unknown;
+    try {
+      parseConfig(env);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toMatch(message);
+    expect((error as Error).message).not.toContain('\n');
+  });
+
+  it('requires APP_SECRET in production', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgres://x/y' })).toThrow(
+      'Invalid configuration: APP_SECRET is required when NODE_ENV=production',
+    );
+  });
+
+  it('lists every variable in .env.example and nothing else', () => {
+    const example = readFileSync(join(__dirname, '../../../.env.example'), 'utf8');
+    const names = example
+      .split('\n')
+      .filter((line) => /^[A-Z][A-Z0-9_]*=/.test(line))
+      .map((line) => line.slice(0, line.indexOf('=')))
+      .sort();
+    expect(names).toEqual(Object.keys(configSchema.shape).sort());
+  });
+});

@@ -1,0 +1,144 @@
+import { UsersService } from '@app/auth';
+import { LoginEventEntity, UserRole } from '@app/database';
+import { startTestApp, type TestApp } from './support/test-app';
+
+const UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36';
+
+interface Session {
+  cookie: string;
+  csrf: string;
+}
+
+async function login(app: TestApp, email: string, password: string, ip?: string): Promise<Response> {
+  return fetch(`${app.baseUrl}/api/auth/login`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'user-agent': UA,
+      'accept-language': 'de-CH, en;q=0.8',
+      ...(ip ? { 'x-forwarded-for': ip } : {}),
+    },
+    body: JSON.stringify({ email, password }),
+  });
+}
+
+function sessionOf(res: Response): Session {
+  const cookies = res.headers.getSetCookie();
+  const session = cookies.find((c) => c.startsWith('intake_session='));
+  const csrf = cookies.find((c) => c.startsWith('intake_csrf='));
+  if (!session || !csrf) throw new Error('login set no cookies');
+  return {
+    cookie: [session, csrf].map((c) => c.split(';')[0]).join('; '),
+    csrf: decodeURIComponent(csrf.split(';')[0]!.split('=')[1]!),
+  };
+}
+
+describe('staff sign-in, sessions and the ticket API', () => {
+  let app: TestApp;
+
+  beforeAll(async () => {
+    app = await startTestApp({ env: { LOGIN_ACCOUNT_FAILURES_PER_15M: '3' } });
+    const users = app.app.get(UsersService);
+    await users.create({ email: 'agent@desk.test', role: UserRole.Agent, password: 'agent-password-123' });
+    await users.create({ email: 'locked@desk.test', role: UserRole.Agent, password: 'locked-password-123' });
+  });
+  afterAll(async () => {
+    await app.close();
+  });
+
+  it('answers 401 to anonymous callers of the ticket API', async () => {
+    for (const path of [
+      '/api/tickets',
+      '/api/tickets/T-10001',
+      '/api/tickets/00000000-0000-4000-8000-000000000000',
+      '/api/auth/me',
+    ]) {
+      const res = await fetch(`${app.baseUrl}${path}`);
+      expect([path, res.status]).toEqual([path, 401]);
+    }
+    const forged = await fetch(`${app.baseUrl}/api/tickets`, { headers: { cookie: 'intake_session=forged-token' } });
+    expect(forged.status).toBe(401);
+  });
+
+  it('signs in with an httpOnly SameSite session cookie and records the login event', async () => {
+    const res = await login(app, 'Agent@Desk.test', 'agent-password-123');
+    expect(res.status).toBe(200);
+    const cookie = res.headers.getSetCookie().find((c) => c.startsWith('intake_session='))!;
+    expect(cookie).toMatch(/HttpOnly/i);
+    expect(cookie).toMatch(/SameSite=Lax/i);
+    const session = sessionOf(res);
+
+    const list = await fetch(`${app.baseUrl}/api/tickets?status=new,open`, { headers: { cookie: session.cookie } });
+    expect(list.status).toBe(200);
+    expect(await list.json()).toEqual({ items: [], nextCursor: null });
+
+    const events = await app.dataSource.getRepository(LoginEventEntity).find({ where: { success: true } });
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ browser: 'Chrome 156', language: 'de-CH', ip: '127.0.0.1' });
+  });
+
+  it('rejects wrong passwords and unknown users alike, recording the attempt', async () => {
+    const wrong = await login(app, 'agent@desk.test', 'not-the-password');
+    const unknown = await login(app, 'nobody@desk.test', 'whatever-password');
+    expect(wrong.status).toBe(401);
+    expect(unknown.status).toBe(401);
+    expect(await wrong.json()).toEqual(await unknown.json());
+    expect(await app.dataSource.getRepository(LoginEventEntity).countBy({ success: false })).toBeGreaterThanOrEqual(2);
+  });
+
+  it('requires the CSRF token on state-changing requests', async () => {
+    const session = sessionOf(await login(app, 'agent@desk.test', 'agent-password-123'));
+    const without = await fetch(`${app.baseUrl}/api/auth/logout`, {
+      method: 'POST',
+      headers: { cookie: session.cookie },
+    });
+    expect(without.status).toBe(403);
+    expect(((await without.json()) as { error: string }).error).toBe('csrf_failed');
+    const wrong = await fetch(`${app.baseUrl}/api/auth/logout`, {
+      method: 'POST',
+      headers: { cookie: session.cookie, 'x-csrf-token': 'x'.repeat(32) },
+    });
+    expect(wrong.status).toBe(403);
+    const ok = await fetch(`${app.baseUrl}/api/auth/logout`, {
+      method: 'POST',
+      headers: { cookie: session.cookie, 'x-csrf-token': session.csrf },
+    });
+    expect(ok.status).toBe(204);
+    // The session is gone server-side, not just the cookie.
+    const after = await fetch(`${app.baseUrl}/api/tickets`, { headers: { cookie: session.cookie } });
+    expect(after.status).toBe(401);
+  });
+
+  it('locks an account after repeated failures, even with the right password', async () => {
+    for (let i = 0; i < 3; i++) expect((await login(app, 'locked@desk.test', 'bad-password-000')).status).toBe(401);
+    const res = await login(app, 'locked@desk.test', 'locked-password-123');
+    expect(res.status).toBe(429);
+    expect(((await res.json()) as { error: string }).error).toBe('account_locked');
+  });
+
+  it('rejects malformed pagination input with 400', async () => {
+    const session = sessionOf(await login(app, 'agent@desk.test', 'agent-password-123'));
+    const badCursor = await fetch(`${app.baseUrl}/api/tickets?cursor=garbage`, { headers: { cookie: session.cookie } });
+    expect(badCursor.status).toBe(400);
+    const badStatus = await fetch(`${app.baseUrl}/api/tickets?status=deleted`, { headers: { cookie: session.cookie } });
+    expect(badStatus.status).toBe(400);
+  });
+});
+
+describe('per-IP login throttling', () => {
+  let app: TestApp;
+
+  beforeAll(async () => {
+    app = await startTestApp({ env: { LOGIN_RATE_LIMIT_PER_15M: '4' } });
+  });
+  afterAll(async () => {
+    await app.close();
+  });
+
+  it('answers 429 once an IP exceeds the limit', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) statuses.push((await login(app, `user${i}@desk.test`, 'wrong-password-1')).status);
+    expect(statuses.slice(0, 4)).toEqual([401, 401, 401, 401]);
+    expect(statuses.slice(4)).toEqual([429, 429]);
+  });
+});
