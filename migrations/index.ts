@@ -1,4 +1,5 @@
 import { InitialSchema1764244800000 } from './1764244800000-initial-schema';
+import { AgentInbox1764600000000 } from './1764600000000-agent-inbox';
 
 /** Every migration, in order. Append new ones; never edit one that has shipped. */
-export const ALL_MIGRATIONS = [InitialSchema1764244800000];
+export const ALL_MIGRATIONS = [InitialSchema1764244800000, AgentInbox1764600000000];

@@ -1,16 +1,31 @@
 import { AttachmentContentEntity } from './attachment-content.entity';
 import { AttachmentEntity } from './attachment.entity';
+import { CannedReplyEntity } from './canned-reply.entity';
 import { ConsentEntity } from './consent.entity';
 import { ContactEntity } from './contact.entity';
 import { GroupEntity } from './group.entity';
+import { GroupMemberEntity } from './group-member.entity';
 import { HistoryEventEntity } from './history-event.entity';
 import { InboundMessageEntity } from './inbound-message.entity';
 import { LoginEventEntity } from './login-event.entity';
 import { MailboxEntity } from './mailbox.entity';
+import { MailboxStateEntity } from './mailbox-state.entity';
 import { MessageEntity } from './message.entity';
 import { SessionEntity } from './session.entity';
+import { SlaPolicyEntity } from './sla-policy.entity';
 import { TicketEntity } from './ticket.entity';
 import { UserEntity } from './user.entity';
+
+// Privacy (issue 6).
+import { DataSubjectRequestEntity } from './data-subject-request.entity';
+import { PrivacyAuditEntity } from './privacy-audit.entity';
+import { PrivacyPolicyVersionEntity } from './privacy-policy-version.entity';
+import { RetentionPolicyEntity } from './retention-policy.entity';
+import { RetentionRunEntity } from './retention-run.entity';
+import { StatsFirstResponseEntity } from './stats-first-response.entity';
+import { StatsWatermarkEntity } from './stats-watermark.entity';
+import { TicketRedactionEntity } from './ticket-redaction.entity';
+import { TicketStatsDailyEntity } from './ticket-stats-daily.entity';
 
 export * from './enums';
 export {
@@ -28,6 +43,22 @@ export {
   TicketEntity,
   UserEntity,
 };
+// Agent inbox (issue 5).
+export { CannedReplyEntity, GroupMemberEntity, SlaPolicyEntity };
+// Privacy (issue 6).
+export {
+  DataSubjectRequestEntity,
+  PrivacyAuditEntity,
+  PrivacyPolicyVersionEntity,
+  RetentionPolicyEntity,
+  RetentionRunEntity,
+  StatsFirstResponseEntity,
+  StatsWatermarkEntity,
+  TicketRedactionEntity,
+  TicketStatsDailyEntity,
+};
+// IMAP intake (issue 3).
+export { MailboxStateEntity };
 export { formatTicketReference, parseTicketReference, TICKET_NUMBER_SEQUENCE } from './ticket.entity';
 
 /** Every entity; the data source and the migration check use this list. */
@@ -45,4 +76,20 @@ export const ALL_ENTITIES = [
   SessionEntity,
   TicketEntity,
   UserEntity,
+  // Agent inbox (issue 5).
+  CannedReplyEntity,
+  GroupMemberEntity,
+  SlaPolicyEntity,
+  // Privacy (issue 6).
+  DataSubjectRequestEntity,
+  PrivacyAuditEntity,
+  PrivacyPolicyVersionEntity,
+  RetentionPolicyEntity,
+  RetentionRunEntity,
+  StatsFirstResponseEntity,
+  StatsWatermarkEntity,
+  TicketRedactionEntity,
+  TicketStatsDailyEntity,
+  // IMAP intake (issue 3).
+  MailboxStateEntity,
 ];

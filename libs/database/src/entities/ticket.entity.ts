@@ -14,6 +14,12 @@ export const TICKET_NUMBER_SEQUENCE = 'ticket_number_seq';
 @Index('ix_tickets_updated', ['updatedAt', 'id'])
 @Index('ix_tickets_contact', ['contactId'])
 @Index('ix_tickets_assignee', ['assigneeId'])
+@Index('ix_tickets_assignee_updated', ['assigneeId', 'updatedAt', 'id'])
+@Index('ix_tickets_next_due', ['nextDueAt', 'id'])
+@Index('ix_tickets_created', ['createdAt', 'id'])
+// Created by hand in migration 1764600000000 (TypeORM cannot express GIN or this partial index).
+@Index('ix_tickets_tags', { synchronize: false })
+@Index('ix_tickets_open_updated', { synchronize: false })
 export class TicketEntity extends MutableEntity {
   /** Human reference, shown as `T-<number>`; taken from a sequence (see the first migration). */
   @Column({
@@ -74,6 +80,31 @@ export class TicketEntity extends MutableEntity {
 
   @Column({ name: 'closed_at', type: 'timestamptz', nullable: true })
   closedAt: Date | null;
+
+  // --- agent inbox (issue 5, migration 1764600000000) ---
+
+  /** Free-form labels, lower-case; filtered with a GIN index (ix_tickets_tags, not synchronised). */
+  @Column({ type: 'text', array: true, default: () => "'{}'" })
+  tags: string[];
+
+  /** Set when this ticket was merged into another; later customer mail follows that one. */
+  @Column({ name: 'merged_into_id', type: 'uuid', nullable: true })
+  mergedIntoId: string | null;
+
+  @ManyToOne(() => TicketEntity, { onDelete: 'SET NULL' })
+  @JoinColumn({ name: 'merged_into_id', foreignKeyConstraintName: 'fk_tickets_merged_into' })
+  mergedInto?: TicketEntity;
+
+  /** SLA targets, maintained by the database trigger `tickets_sla_due` from `sla_policies`. */
+  @Column({ name: 'first_response_due_at', type: 'timestamptz', nullable: true })
+  firstResponseDueAt: Date | null;
+
+  @Column({ name: 'resolution_due_at', type: 'timestamptz', nullable: true })
+  resolutionDueAt: Date | null;
+
+  /** The next target that applies now ('infinity' when none): one sortable column for "due soonest". */
+  @Column({ name: 'next_due_at', type: 'timestamptz', default: () => "'infinity'" })
+  nextDueAt: Date;
 }
 
 export function formatTicketReference(ticketNumber: number): string {
