@@ -54,6 +54,26 @@ export const configSchema = z.object({
 
   WORKER_ENABLED: bool.default(true),
   POLLER_ENABLED: bool.default(true),
+
+  // --- IMAP intake (issue 3) ---
+  /** AES-256-GCM key for mailbox passwords (32+ characters; hashed to the key). Required in production. */
+  MAILBOX_ENCRYPTION_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** Polling fallback and connection check (NOOP) interval of the poller. */
+  IMAP_POLL_INTERVAL_MS: int(200, 3_600_000).default(60_000),
+  /** IDLE is re-issued this often, well before servers drop idle sessions (RFC 3501: 30 min). */
+  IMAP_IDLE_RESTART_MS: int(1000, 1_740_000).default(300_000),
+  /** Longest wait between reconnect attempts (exponential backoff from 1 s). */
+  IMAP_RECONNECT_MAX_MS: int(100, 600_000).default(60_000),
+  /** Poller lock per mailbox: held by one replica, renewed at a third of this, lost if not renewed. */
+  IMAP_LOCK_TTL_MS: int(1000, 600_000).default(30_000),
+  /** Messages fetched per page when catching up on a backlog. */
+  IMAP_FETCH_PAGE_SIZE: int(1, 1000).default(50),
+  /** Larger messages are staged without their bytes and quarantined as `too_large`. */
+  IMAP_MAX_MESSAGE_BYTES: int(1024, 1024 * 1024 * 1024).default(25 * 1024 * 1024),
+  /** Quarantined messages are deleted after this many days. */
+  QUARANTINE_RETENTION_DAYS: int(1, 3650).default(30),
+  /** TEST ONLY: the worker SIGKILLs itself at this point of the email path (fault tests). */
+  INTAKE_TEST_CRASH_AT: z.enum(['after-parse', 'after-commit', 'after-settle']).optional(),
 });
 
 export type AppConfigInput = z.input<typeof configSchema>;
