@@ -1,6 +1,12 @@
 import { InitialSchema1764244800000 } from './1764244800000-initial-schema';
 import { AgentInbox1764600000000 } from './1764600000000-agent-inbox';
+import { Privacy1764700000000 } from './1764700000000-privacy';
 import { ImapIntake1764400000000 } from './1764400000000-imap-intake';
 
 /** Every migration, in order. Append new ones; never edit one that has shipped. */
-export const ALL_MIGRATIONS = [InitialSchema1764244800000, AgentInbox1764600000000, ImapIntake1764400000000];
+export const ALL_MIGRATIONS = [
+  InitialSchema1764244800000,
+  AgentInbox1764600000000,
+  ImapIntake1764400000000,
+  Privacy1764700000000,
+];
