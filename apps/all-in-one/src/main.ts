@@ -17,6 +17,8 @@ void runProcess('all-in-one', async (config, infra) => {
   app.useLogger(app.get(Logger));
   setupApp(app, config);
   await app.listen(config.values.PORT, config.values.HOST);
-  process.stderr.write(`intake: listening on ${config.values.PUBLIC_URL} (form at /support, API docs at /api/docs)\n`);
+  process.stderr.write(
+    `intake: listening on http://${config.values.HOST}:${config.values.PORT} (form at /support, API docs at /api/docs)\n`,
+  );
   return app;
 });

