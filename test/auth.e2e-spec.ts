@@ -29,7 +29,7 @@ function sessionOf(res: Response): Session {
   if (!session || !csrf) throw new Error('login set no cookies');
   return {
     cookie: [session, csrf].map((c) => c.split(';')[0]).join('; '),
-    csrf: decodeURIComponent(csrf.split(';')[0]!.split('=')[1]!),
+    csrf: decodeURIComponent(csrf.split(';')[0].split('=')[1]),
   };
 }
 
