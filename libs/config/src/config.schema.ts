@@ -74,6 +74,25 @@ export const configSchema = z.object({
   QUARANTINE_RETENTION_DAYS: int(1, 3650).default(30),
   /** TEST ONLY: the worker SIGKILLs itself at this point of the email path (fault tests). */
   INTAKE_TEST_CRASH_AT: z.enum(['after-parse', 'after-commit', 'after-settle']).optional(),
+
+  // --- Understanding mail and replies by email (issue 4) ---
+  /** Parsing bounds: a message over any of them is quarantined with `limit_*` / `parse_timeout`. */
+  MAIL_MAX_BYTES: int(1024, 1024 * 1024 * 1024).default(64 * 1024 * 1024),
+  MAIL_MAX_PARTS: int(1, 100_000).default(1000),
+  MAIL_MAX_DEPTH: int(1, 1000).default(30),
+  MAIL_MAX_HEADER_BYTES: int(256, 16 * 1024 * 1024).default(128 * 1024),
+  /** Wall-clock budget of one parse (mailparser runs in a worker thread that is killed after it). */
+  MAIL_PARSE_TIMEOUT_MS: int(100, 600_000).default(10_000),
+  /** Outbound SMTP server, e.g. smtp://127.0.0.1:25 or smtps://user:pass@host:465. Unset: nothing is sent (messages stay queued). */
+  SMTP_URL: url(['smtp:', 'smtps:']).optional(),
+  /** Our sending address; its domain is used in our Message-IDs and plus-addressed Reply-To. */
+  MAIL_FROM: z.string().email().default('support@intake.localhost'),
+  /** Display name on outgoing mail. */
+  MAIL_FROM_NAME: z.string().max(100).default('Support'),
+  /** At most this many acknowledgements/notifications per recipient address per hour (mail-loop brake). */
+  ACK_RATE_LIMIT_PER_HOUR: int(0, 10_000).default(3),
+  /** Send acknowledgements for new tickets at all. */
+  ACK_ENABLED: bool.default(true),
 });
 
 export type AppConfigInput = z.input<typeof configSchema>;

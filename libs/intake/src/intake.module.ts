@@ -1,20 +1,14 @@
 import { Module } from '@nestjs/common';
-import { IdentifySenderFilter } from './pipeline/filters/identify-sender.filter';
-import { ParseEmailFilter } from './pipeline/filters/parse-email.filter';
-import { ParseFormFilter } from './pipeline/filters/parse-form.filter';
-import { SanitizeHtmlFilter } from './pipeline/filters/sanitize-html.filter';
-import { ThreadByHeadersFilter } from './pipeline/filters/thread-by-headers.filter';
 import { IntakePipeline } from './pipeline/intake-pipeline';
+import { DbThreadStore } from './pipeline/thread/db-thread-store';
 import { PersistInboundService } from './persist/persist-inbound.service';
 import { ProcessInboundHandler } from './process-inbound.handler';
 import { RequeueStagedService } from './requeue-staged.service';
 import { StageFormRequest } from './stage-form-request.usecase';
 
-const filters = [ParseFormFilter, ParseEmailFilter, IdentifySenderFilter, ThreadByHeadersFilter, SanitizeHtmlFilter];
-
 /** Staging (web form) and the pipeline; the job handler is registered only in processes that consume. */
 @Module({
-  providers: [...filters, IntakePipeline, PersistInboundService, StageFormRequest, RequeueStagedService],
+  providers: [DbThreadStore, IntakePipeline, PersistInboundService, StageFormRequest, RequeueStagedService],
   exports: [IntakePipeline, PersistInboundService, StageFormRequest, RequeueStagedService],
 })
 export class IntakeModule {}

@@ -1,5 +1,6 @@
 import type { InboundMessageEntity } from '@app/database';
 import type { FormPayload } from '../form/form-payload';
+import type { SkeletonPart } from './mime/mime-skeleton';
 
 export interface Address {
   address: string;
@@ -12,6 +13,10 @@ export interface InboundAttachment {
   content: Buffer;
   contentId: string | null;
   inline: boolean;
+  /** Set by normalize-attachments: SVG/HTML and friends are only ever served as downloads. */
+  neverInline?: boolean;
+  /** The type the sender declared, when the bytes said otherwise. */
+  declaredContentType?: string | null;
 }
 
 /** The message in one shape, whether it came by email or through the web form. */
@@ -32,12 +37,37 @@ export interface NormalizedMessage {
   attachments: InboundAttachment[];
 }
 
-export type Classification = 'normal' | 'auto_reply' | 'bounce' | 'loop';
+export type Classification = 'normal' | 'auto_reply' | 'bounce' | 'feedback' | 'loop';
+
+export interface BounceRecipient {
+  address: string;
+  /** Enhanced status code (RFC 3463) when known, e.g. `5.1.1`. */
+  status: string | null;
+  permanent: boolean;
+  /** Short reason code (userunknown, mailboxfull, expired, …), never the diagnostic text. */
+  reason: string;
+}
+
+/** What classify found, with the signals that made it decide (for `mail inspect` and tests). */
+export interface ClassificationDetail {
+  signals: string[];
+  bounce: {
+    recipients: BounceRecipient[];
+    /** Message-ID of our message that bounced, from the returned headers. */
+    originalMessageId: string | null;
+    permanent: boolean;
+  } | null;
+  feedbackType: string | null;
+}
+
+export type ThreadReason = 'new' | 'token' | 'in-reply-to' | 'references' | 'subject' | 'bounce-original';
 
 export interface ThreadDecision {
   /** null: start a new ticket. */
   ticketId: string | null;
-  reason: string;
+  reason: ThreadReason;
+  /** Why a possible match was not taken (e.g. `subject_ref_sender_mismatch`); for inspect/logs. */
+  rejected?: string[];
 }
 
 /**
@@ -51,10 +81,19 @@ export interface IntakeContext {
   /** Set for form submissions. */
   form: FormPayload | null;
   message: NormalizedMessage | null;
+  /** MIME part list from the bounded pre-scan (email only; empty for the web form). */
+  mime: SkeletonPart[];
   classification: Classification;
   sender: Address | null;
   thread: ThreadDecision;
+  classificationDetail: ClassificationDetail;
   sanitizedHtml: string | null;
+  /** Remote images removed from the HTML (the UI may offer to show them). */
+  blockedImages: number;
+  /** The new text of the message without quoted history and signature (for display). */
+  visibleText: string | null;
+  quotedText: string | null;
+  signature: string | null;
   /** Notes for `mail inspect` and logs: filter name → short, non-personal note. */
   notes: Array<{ filter: string; note: string }>;
   /** Set when the message must not proceed; the row is quarantined with this reason. */
@@ -67,10 +106,16 @@ export function createContext(inbound: InboundMessageEntity, raw: Buffer): Intak
     raw,
     form: null,
     message: null,
+    mime: [],
     classification: 'normal',
     sender: null,
+    classificationDetail: { signals: [], bounce: null, feedbackType: null },
     thread: { ticketId: null, reason: 'new' },
     sanitizedHtml: null,
+    blockedImages: 0,
+    visibleText: null,
+    quotedText: null,
+    signature: null,
     notes: [],
     quarantineReason: null,
   };

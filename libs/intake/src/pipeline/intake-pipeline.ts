@@ -1,52 +1,96 @@
+import { AppConfig } from '@app/config';
+import type { InboundMessageEntity } from '@app/database';
+import { ReplyTokens } from '@app/mail';
 import { Injectable } from '@nestjs/common';
-import { createContext, type IntakeContext } from './intake-context';
-import type { IntakeFilter } from './intake-filter';
+import { QuarantineError } from '../intake.error';
+import { ClassifyFilter } from './filters/classify.filter';
 import { IdentifySenderFilter } from './filters/identify-sender.filter';
+import { NormalizeAttachmentsFilter } from './filters/normalize-attachments.filter';
 import { ParseEmailFilter } from './filters/parse-email.filter';
 import { ParseFormFilter } from './filters/parse-form.filter';
 import { SanitizeHtmlFilter } from './filters/sanitize-html.filter';
-import { ThreadByHeadersFilter } from './filters/thread-by-headers.filter';
-import type { InboundMessageEntity } from '@app/database';
-import { QuarantineError } from '../intake.error';
+import { SplitQuotesFilter } from './filters/split-quotes.filter';
+import { ThreadFilter } from './filters/thread.filter';
+import { createContext, type IntakeContext } from './intake-context';
+import type { IntakeFilter } from './intake-filter';
+import { DEFAULT_MAIL_LIMITS, type MailLimits } from './mime/mime-skeleton';
+import { sharedParserPool, type ParserPool } from './mime/parser-pool';
+import { DbThreadStore } from './thread/db-thread-store';
+import type { ThreadStore } from './thread/thread-store';
 
-/** Filter classes in the order they run. */
-export const PIPELINE_FILTERS = [
-  ParseFormFilter,
-  ParseEmailFilter,
-  IdentifySenderFilter,
-  ThreadByHeadersFilter,
-  SanitizeHtmlFilter,
-] as const;
+export interface PipelineDeps {
+  limits?: MailLimits;
+  pool?: ParserPool;
+  /** Null: no reply tokens (inspect without a secret) — loops by Message-ID and tokens are not seen. */
+  tokens: ReplyTokens | null;
+  store: ThreadStore;
+}
 
-/** Runs the filters in order; decides, but writes nothing (so `mail inspect` can use it too). */
+/**
+ * The filters in the order they run. Each is small, has one `run()`, and its own spec beside it.
+ * parse → identify sender (From, never Reply-To) → classify (loop, bounce, auto-reply) → thread →
+ * normalise attachments (before sanitising, so `cid:` images of unsafe types are dropped) →
+ * sanitise HTML → split quoted history for display.
+ */
+export function buildPipelineFilters(deps: PipelineDeps): IntakeFilter[] {
+  return [
+    new ParseFormFilter(),
+    new ParseEmailFilter(deps.limits ?? DEFAULT_MAIL_LIMITS, deps.pool ?? sharedParserPool()),
+    new IdentifySenderFilter(),
+    new ClassifyFilter(deps.tokens),
+    new ThreadFilter(deps.store, deps.tokens),
+    new NormalizeAttachmentsFilter(),
+    new SanitizeHtmlFilter(),
+    new SplitQuotesFilter(),
+  ];
+}
+
+/** Runs filters in order; a QuarantineError stops the run and records its reason code. */
+export async function runFilters(filters: IntakeFilter[], ctx: IntakeContext): Promise<IntakeContext> {
+  for (const filter of filters) {
+    try {
+      await filter.run(ctx);
+    } catch (error) {
+      if (error instanceof QuarantineError) {
+        ctx.quarantineReason = error.reason;
+        ctx.notes.push({ filter: filter.name, note: error.reason });
+        return ctx;
+      }
+      throw error;
+    }
+  }
+  return ctx;
+}
+
+export function mailLimitsFrom(config: AppConfig): MailLimits {
+  const v = config.values;
+  return {
+    maxBytes: v.MAIL_MAX_BYTES,
+    maxParts: v.MAIL_MAX_PARTS,
+    maxDepth: v.MAIL_MAX_DEPTH,
+    maxHeaderBytes: v.MAIL_MAX_HEADER_BYTES,
+    parseTimeoutMs: v.MAIL_PARSE_TIMEOUT_MS,
+  };
+}
+
+export function replyTokensFrom(config: AppConfig): ReplyTokens {
+  return new ReplyTokens(config.values.APP_SECRET, config.values.MAIL_FROM);
+}
+
+/** Runs the filters; decides, but writes nothing (so `mail inspect` can use it too). */
 @Injectable()
 export class IntakePipeline {
   private readonly filters: IntakeFilter[];
 
-  constructor(
-    parseForm: ParseFormFilter,
-    parseEmail: ParseEmailFilter,
-    identifySender: IdentifySenderFilter,
-    threadByHeaders: ThreadByHeadersFilter,
-    sanitizeHtml: SanitizeHtmlFilter,
-  ) {
-    this.filters = [parseForm, parseEmail, identifySender, threadByHeaders, sanitizeHtml];
+  constructor(config: AppConfig, store: DbThreadStore) {
+    this.filters = buildPipelineFilters({
+      limits: mailLimitsFrom(config),
+      tokens: replyTokensFrom(config),
+      store,
+    });
   }
 
   async run(inbound: InboundMessageEntity, raw: Buffer): Promise<IntakeContext> {
-    const ctx = createContext(inbound, raw);
-    for (const filter of this.filters) {
-      try {
-        await filter.run(ctx);
-      } catch (error) {
-        if (error instanceof QuarantineError) {
-          ctx.quarantineReason = error.reason;
-          ctx.notes.push({ filter: filter.name, note: error.reason });
-          return ctx;
-        }
-        throw error;
-      }
-    }
-    return ctx;
+    return runFilters(this.filters, createContext(inbound, raw));
   }
 }

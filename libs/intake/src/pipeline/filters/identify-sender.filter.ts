@@ -1,4 +1,3 @@
-import { Injectable } from '@nestjs/common';
 import { QuarantineError } from '../../intake.error';
 import type { IntakeContext } from '../intake-context';
 import type { IntakeFilter } from '../intake-filter';
@@ -7,7 +6,6 @@ import type { IntakeFilter } from '../intake-filter';
  * The requester is the From address, never Reply-To: Reply-To only says where replies go, and
  * trusting it would let anyone file mail under someone else's name.
  */
-@Injectable()
 export class IdentifySenderFilter implements IntakeFilter {
   readonly name = 'identify-sender';
 

@@ -1,12 +1,10 @@
 import { InboundKind } from '@app/database';
-import { Injectable } from '@nestjs/common';
 import { decodeFormPayload } from '../../form/form-payload';
 import { QuarantineError } from '../../intake.error';
 import type { IntakeContext } from '../intake-context';
 import type { IntakeFilter } from '../intake-filter';
 
 /** Turns a stored web-form payload into the normalised message shape. */
-@Injectable()
 export class ParseFormFilter implements IntakeFilter {
   readonly name = 'parse-form';
 

@@ -1,36 +1,102 @@
-import { Injectable } from '@nestjs/common';
 import sanitizeHtml from 'sanitize-html';
-import type { IntakeContext } from '../intake-context';
+import type { InboundAttachment, IntakeContext } from '../intake-context';
 import type { IntakeFilter } from '../intake-filter';
 
 /**
- * Keeps a safe subset of HTML: no scripts, event handlers, forms or `javascript:` URLs.
- * sanitize-html works from an allowlist, so anything unknown is dropped.
+ * `cid:` images point at attachments whose ids exist only once persist has stored them, so the
+ * sanitiser writes this placeholder plus the attachment's index, and persist replaces it with
+ * `/api/attachments/<attachmentId>` (see `resolveAttachmentPlaceholders`).
  */
-@Injectable()
+export const ATTACHMENT_PLACEHOLDER_SCHEME = 'intake-attachment';
+
+export interface SanitizedHtml {
+  html: string;
+  blockedImages: number;
+}
+
+/**
+ * Keeps a safe subset of HTML: no scripts, event handlers, forms, styles sheets or `javascript:`
+ * URLs (sanitize-html works from an allowlist, so anything unknown is dropped). Remote images are
+ * blocked by default — they leak that and when the agent read the mail — and counted, with the URL
+ * kept in `data-remote-src` so the UI can offer "show images".
+ */
 export class SanitizeHtmlFilter implements IntakeFilter {
   readonly name = 'sanitize-html';
 
   run(ctx: IntakeContext): void {
     const html = ctx.message?.html;
-    ctx.sanitizedHtml = html ? sanitizeEmailHtml(html) : null;
+    if (!html) {
+      ctx.sanitizedHtml = null;
+      return;
+    }
+    const result = sanitizeEmailHtml(html, ctx.message?.attachments ?? []);
+    ctx.sanitizedHtml = result.html;
+    ctx.blockedImages = result.blockedImages;
   }
 }
 
-export function sanitizeEmailHtml(html: string): string {
-  return sanitizeHtml(html, {
-    allowedTags: sanitizeHtml.defaults.allowedTags.concat(['img', 'font', 'center', 'u', 's']),
+export function sanitizeEmailHtml(html: string, attachments: InboundAttachment[] = []): SanitizedHtml {
+  let blockedImages = 0;
+  const byCid = new Map<string, number>();
+  attachments.forEach((a, i) => {
+    if (a.contentId) byCid.set(a.contentId.replace(/^<|>$/g, '').toLowerCase(), i);
+  });
+  const out = sanitizeHtml(html, {
+    allowedTags: sanitizeHtml.defaults.allowedTags.concat(['img', 'font', 'center', 'u', 's', 'del', 'ins']),
     allowedAttributes: {
-      a: ['href', 'title'],
-      img: ['src', 'alt', 'width', 'height'],
-      td: ['colspan', 'rowspan', 'align', 'valign'],
-      th: ['colspan', 'rowspan', 'align', 'valign'],
+      a: ['href', 'title', 'rel', 'target'],
+      img: ['src', 'alt', 'title', 'width', 'height', 'data-remote-src'],
+      table: ['width', 'border', 'cellpadding', 'cellspacing', 'align'],
+      td: ['colspan', 'rowspan', 'align', 'valign', 'width'],
+      th: ['colspan', 'rowspan', 'align', 'valign', 'width'],
       font: ['color'],
-      '*': ['dir', 'lang'],
+      '*': ['dir', 'lang', 'style'],
     },
-    allowedSchemes: ['http', 'https', 'mailto', 'cid'],
-    allowedSchemesByTag: { img: ['cid', 'data'] },
+    allowedStyles: {
+      '*': {
+        color: [/^#[0-9a-f]{3,8}$|^rgb\(\s*\d+\s*,\s*\d+\s*,\s*\d+\s*\)$|^[a-z]+$/i],
+        'background-color': [/^#[0-9a-f]{3,8}$|^rgb\(\s*\d+\s*,\s*\d+\s*,\s*\d+\s*\)$|^[a-z]+$/i],
+        'text-align': [/^(?:left|right|center|justify)$/],
+        'font-weight': [/^(?:bold|normal|\d{3})$/],
+        'font-style': [/^(?:italic|normal)$/],
+        'text-decoration': [/^(?:underline|line-through|none)$/],
+      },
+    },
+    allowedSchemes: ['http', 'https', 'mailto'],
+    allowedSchemesByTag: { img: [ATTACHMENT_PLACEHOLDER_SCHEME, 'data'] },
+    allowedSchemesAppliedToAttributes: ['href', 'src', 'cite', 'data-remote-src'],
     allowProtocolRelative: false,
     disallowedTagsMode: 'discard',
+    transformTags: {
+      a: (tagName, attribs) => ({
+        tagName,
+        attribs: { ...attribs, rel: 'noopener noreferrer nofollow', target: '_blank' },
+      }),
+      img: (tagName, attribs) => {
+        const src = (attribs.src ?? '').trim();
+        const next: Record<string, string> = { ...attribs };
+        delete next.src;
+        delete next['data-remote-src'];
+        if (/^cid:/i.test(src)) {
+          const index = byCid.get(decodeURIComponent(src.slice(4)).replace(/^<|>$/g, '').toLowerCase());
+          if (index !== undefined) next.src = `${ATTACHMENT_PLACEHOLDER_SCHEME}:${index}`;
+        } else if (/^data:image\/(?:png|gif|jpe?g|webp);base64,/i.test(src)) {
+          next.src = src;
+        } else if (/^(?:https?:)?\/\//i.test(src)) {
+          blockedImages++;
+          if (/^https?:\/\//i.test(src)) next['data-remote-src'] = src;
+        }
+        return { tagName, attribs: next };
+      },
+    },
+  });
+  return { html: out, blockedImages };
+}
+
+/** Persist step: `intake-attachment:<index>` → the stored attachment's authenticated URL. */
+export function resolveAttachmentPlaceholders(html: string, attachmentIds: string[]): string {
+  return html.replace(new RegExp(`${ATTACHMENT_PLACEHOLDER_SCHEME}:(\\d+)`, 'g'), (_m, i: string) => {
+    const id = attachmentIds[Number(i)];
+    return id ? `/api/attachments/${id}` : '';
   });
 }

@@ -1,0 +1,49 @@
+import { MessageDirection, MessageEntity, TicketEntity } from '@app/database';
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { In, type DataSource } from 'typeorm';
+import type { StoredMessageRef, ThreadStore, TicketRef } from './thread-store';
+
+/** ThreadStore on PostgreSQL: read-only queries, safe to use from `mail inspect`. */
+@Injectable()
+export class DbThreadStore implements ThreadStore {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  async ticketByNumber(ticketNumber: number): Promise<TicketRef | null> {
+    const t = await this.dataSource.getRepository(TicketEntity).findOne({ where: { number: ticketNumber } });
+    return t ? { ticketId: t.id, number: t.number, status: t.status } : null;
+  }
+
+  async messagesByHeaderIds(ids: string[]): Promise<StoredMessageRef[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.dataSource
+      .getRepository(MessageEntity)
+      .find({ where: { messageIdHeader: In(ids.slice(0, 100)) }, relations: { ticket: true } });
+    return rows.flatMap((m) =>
+      m.ticket && m.messageIdHeader
+        ? [
+            {
+              ticketId: m.ticketId,
+              number: m.ticket.number,
+              status: m.ticket.status,
+              messageIdHeader: m.messageIdHeader,
+              outbound: m.direction === MessageDirection.Out,
+            },
+          ]
+        : [],
+    );
+  }
+
+  async isParticipant(ticketId: string, address: string): Promise<boolean> {
+    const rows = await this.dataSource.query<unknown[]>(
+      `SELECT 1 FROM tickets t JOIN contacts c ON c.id = t.contact_id
+        WHERE t.id = $1 AND c.email = $2
+       UNION ALL
+       SELECT 1 FROM messages m JOIN contacts c ON c.id = m.author_contact_id
+        WHERE m.ticket_id = $1 AND c.email = $2
+       LIMIT 1`,
+      [ticketId, address.toLowerCase()],
+    );
+    return rows.length > 0;
+  }
+}
