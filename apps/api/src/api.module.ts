@@ -1,7 +1,7 @@
 import { AuthModule } from '@app/auth';
 import { AppConfig } from '@app/config';
 import { IntakeModule } from '@app/intake';
-import { TicketsModule } from '@app/tickets';
+import { TicketsLiveModule, TicketsModule } from '@app/tickets';
 import { Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { MulterModule } from '@nestjs/platform-express';
@@ -11,6 +11,13 @@ import { HealthController } from './controllers/health.controller';
 import { RequestsController } from './controllers/requests.controller';
 import { SupportPageController } from './controllers/support-page.controller';
 import { TicketsController } from './controllers/tickets.controller';
+// Agent inbox (issue 5).
+import { AttachmentsController } from './controllers/attachments.controller';
+import { CannedRepliesController } from './controllers/canned-replies.controller';
+import { EventsController } from './controllers/events.controller';
+import { SlaController } from './controllers/sla.controller';
+import { UsersController } from './controllers/users.controller';
+import { ViewsController } from './controllers/views.controller';
 import { DomainExceptionFilter } from './filters/domain-exception.filter';
 import { SessionGuard } from './guards/session.guard';
 
@@ -20,6 +27,7 @@ import { SessionGuard } from './guards/session.guard';
     AuthModule,
     IntakeModule,
     TicketsModule,
+    TicketsLiveModule,
     // Per-IP limits. The default storage is per process; with several api replicas each counts on
     // its own, which multiplies the limit by the replica count.
     ThrottlerModule.forRootAsync({
@@ -44,7 +52,20 @@ import { SessionGuard } from './guards/session.guard';
       }),
     }),
   ],
-  controllers: [HealthController, RequestsController, AuthController, TicketsController, SupportPageController],
+  controllers: [
+    HealthController,
+    RequestsController,
+    AuthController,
+    TicketsController,
+    SupportPageController,
+    // Agent inbox (issue 5).
+    AttachmentsController,
+    CannedRepliesController,
+    EventsController,
+    SlaController,
+    UsersController,
+    ViewsController,
+  ],
   providers: [
     { provide: APP_GUARD, useClass: SessionGuard },
     { provide: APP_FILTER, useClass: DomainExceptionFilter },

@@ -1,23 +1,31 @@
 import {
   AttachmentEntity,
-  ContactEntity,
+  AttachmentStorage,
   formatTicketReference,
   HistoryEventEntity,
   MessageEntity,
   parseTicketReference,
-  TicketEntity,
   TicketStatus,
 } from '@app/database';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { In, type DataSource } from 'typeorm';
-import { decodeCursor, encodeCursor } from './cursor';
+import { scopeOf, scopeSql, SYSTEM_SCOPE, type AccessScope, type StaffActor } from './actor';
+import { decodeInboxCursor, encodeInboxCursor } from './inbox-cursor';
+import { parseInboxFilter, searchQuery, type InboxFilter, type InboxFilterInput, type InboxView } from './inbox-filter';
+import { SqlParams } from './sql-params';
 import { TicketError } from './ticket.error';
 
-export interface TicketListQuery {
-  status?: TicketStatus[];
-  limit?: number;
-  cursor?: string;
+/** Old name of the list input, kept for callers that only filter by status. */
+export type TicketListQuery = InboxFilterInput;
+
+export interface TicketSla {
+  firstResponseDueAt: string | null;
+  resolutionDueAt: string | null;
+  /** The target that applies now; null when none (solved, closed, or no policy). */
+  nextDueAt: string | null;
+  firstResponseBreached: boolean;
+  resolutionBreached: boolean;
 }
 
 export interface TicketSummary {
@@ -30,9 +38,14 @@ export interface TicketSummary {
   contact: { id: string; name: string | null; email: string | null };
   assigneeId: string | null;
   groupId: string | null;
+  mailboxId: string | null;
+  tags: string[];
+  mergedIntoId: string | null;
   createdAt: string;
   updatedAt: string;
   lastMessageAt: string;
+  firstResponseAt: string | null;
+  sla: TicketSla;
 }
 
 export interface TicketPage {
@@ -40,10 +53,21 @@ export interface TicketPage {
   nextCursor: string | null;
 }
 
+export interface AttachmentSummary {
+  id: string;
+  filename: string;
+  contentType: string;
+  size: number;
+  sha256: string;
+  inline: boolean;
+  contentId: string | null;
+  available: boolean;
+}
+
 export interface TicketDetail extends TicketSummary {
-  firstResponseAt: string | null;
   solvedAt: string | null;
   closedAt: string | null;
+  mergedIntoReference: string | null;
   messages: Array<{
     id: string;
     direction: string;
@@ -57,17 +81,10 @@ export interface TicketDetail extends TicketSummary {
     references: string[];
     deliveryStatus: string | null;
     createdAt: string;
-    attachments: Array<{
-      id: string;
-      filename: string;
-      contentType: string;
-      size: number;
-      sha256: string;
-      inline: boolean;
-      contentId: string | null;
-    }>;
+    attachments: AttachmentSummary[];
   }>;
   history: Array<{
+    id: string;
     type: string;
     field: string | null;
     oldValue: string | null;
@@ -78,41 +95,123 @@ export interface TicketDetail extends TicketSummary {
   }>;
 }
 
-const MAX_LIMIT = 100;
+/** Counts are exact up to this number; the inbox shows "10000+" beyond (a full count of a million rows is slow). */
+export const VIEW_COUNT_CAP = 10_000;
+
+export type ViewCounts = Record<InboxView, number>;
+
+const OPEN = `('new','open')`;
+
+// `me` adds the caller's id as a parameter only when a view uses it (unused parameters are an error).
+const VIEW_SQL: Record<InboxView, (me: () => string | null) => string | null> = {
+  mine: (me) => {
+    const id = me();
+    return id ? `t.assignee_id = ${id} AND t.status IN ${OPEN}` : null;
+  },
+  unassigned: () => `t.assignee_id IS NULL AND t.status IN ${OPEN}`,
+  open: () => `t.status IN ${OPEN}`,
+  pending: () => `t.status = 'pending'`,
+  solved: () => `t.status IN ('solved','closed')`,
+  all: () => 'TRUE',
+};
+
+const SORT_SQL = {
+  updated: { column: 't.updated_at', direction: 'DESC', op: '<' },
+  created: { column: 't.created_at', direction: 'DESC', op: '<' },
+  // Soonest due first; tickets without a target carry 'infinity' and come last.
+  due: { column: 't.next_due_at', direction: 'ASC', op: '>' },
+} as const;
+
+interface TicketRow {
+  id: string;
+  number: string;
+  subject: string;
+  status: TicketStatus;
+  priority: string;
+  channel: string;
+  contact_id: string;
+  contact_name: string | null;
+  contact_email: string | null;
+  assignee_id: string | null;
+  group_id: string | null;
+  mailbox_id: string | null;
+  tags: string[];
+  merged_into_id: string | null;
+  created_at: Date;
+  updated_at: Date;
+  last_message_at: Date;
+  first_response_at: Date | null;
+  solved_at: Date | null;
+  closed_at: Date | null;
+  first_response_due_at: Date | null;
+  resolution_due_at: Date | null;
+  next_due_key: string;
+  sort_key: string;
+}
+
+const SELECT_COLUMNS = `t.id, t.number, t.subject, t.status, t.priority, t.channel, t.contact_id,
+  c.name AS contact_name, c.email AS contact_email, t.assignee_id, t.group_id, t.mailbox_id, t.tags,
+  t.merged_into_id, t.created_at, t.updated_at, t.last_message_at, t.first_response_at, t.solved_at,
+  t.closed_at, t.first_response_due_at, t.resolution_due_at, t.next_due_at::text AS next_due_key`;
 
 @Injectable()
 export class TicketQueryService {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly storage: AttachmentStorage,
+  ) {}
 
-  /** Newest activity first; keyset pagination on (updated_at, id) so deep pages stay fast. */
-  async list(query: TicketListQuery): Promise<TicketPage> {
-    const limit = Math.min(Math.max(query.limit ?? 25, 1), MAX_LIMIT);
-    const qb = this.dataSource
-      .getRepository(TicketEntity)
-      .createQueryBuilder('t')
-      .leftJoinAndSelect('t.contact', 'c')
-      .orderBy('t.updated_at', 'DESC')
-      .addOrderBy('t.id', 'DESC')
-      .limit(limit + 1);
-    if (query.status && query.status.length > 0) qb.andWhere('t.status IN (:...status)', { status: query.status });
-    if (query.cursor) {
-      const cursor = decodeCursor(query.cursor);
-      qb.andWhere('(t.updated_at, t.id) < (:at, :id)', { at: cursor.at, id: cursor.id });
+  /**
+   * One page of the inbox: a view, filters, optional full-text search, sorted with keyset
+   * pagination on (sort key, id) so page 1,000 costs what page 1 costs. Without an actor (the CLI
+   * on the server) every ticket is visible.
+   */
+  async list(input: InboxFilterInput, actor?: StaffActor): Promise<TicketPage> {
+    const filter = parseInboxFilter(input);
+    const scope = actor ? scopeOf(actor) : SYSTEM_SCOPE;
+    const p = new SqlParams();
+    const where = this.conditions(filter, scope, actor, p);
+    const sort = SORT_SQL[filter.sort];
+    if (filter.cursor) {
+      const cursor = decodeInboxCursor(filter.cursor, filter.sort);
+      where.push(`(${sort.column}, t.id) ${sort.op} (${p.add(cursor.key)}::timestamptz, ${p.add(cursor.id)}::uuid)`);
     }
-    const rows = await qb.getMany();
-    const page = rows.slice(0, limit);
+    const sql = `SELECT ${SELECT_COLUMNS}, ${sort.column}::text AS sort_key
+      FROM tickets t JOIN contacts c ON c.id = t.contact_id
+      WHERE ${where.join(' AND ')}
+      ORDER BY ${sort.column} ${sort.direction}, t.id ${sort.direction}
+      LIMIT ${filter.limit + 1}`;
+    const rows = await this.dataSource.query<TicketRow[]>(sql, p.values);
+    const page = rows.slice(0, filter.limit);
     const last = page[page.length - 1];
     return {
-      items: page.map((t) => summary(t)),
-      nextCursor: rows.length > limit && last ? encodeCursor({ at: last.updatedAt, id: last.id }) : null,
+      items: page.map(toSummary),
+      nextCursor:
+        rows.length > filter.limit && last
+          ? encodeInboxCursor({ sort: filter.sort, key: last.sort_key, id: last.id })
+          : null,
     };
   }
 
-  /** By id (UUID) or by reference (`T-10042`). */
-  async get(idOrReference: string): Promise<TicketDetail> {
-    const ticket = await this.find(idOrReference);
+  /** Tickets per view for this caller, exact up to VIEW_COUNT_CAP. One round trip. */
+  async counts(actor: StaffActor): Promise<ViewCounts> {
+    const p = new SqlParams();
+    const scope = scopeSql(scopeOf(actor), (v) => p.add(v));
+    const me = p.add(actor.id);
+    const parts = (Object.keys(VIEW_SQL) as InboxView[]).map((view) => {
+      const cond = VIEW_SQL[view](() => me) ?? 'FALSE';
+      return `(SELECT count(*) FROM (SELECT 1 FROM tickets t WHERE ${cond} AND ${scope} LIMIT ${VIEW_COUNT_CAP}) x)::int AS "${view}"`;
+    });
+    const [row] = await this.dataSource.query<ViewCounts[]>(`SELECT ${parts.join(', ')}`, p.values);
+    if (!row) throw new Error('count query returned no row');
+    return row;
+  }
+
+  /** By id (UUID) or by reference (`T-10042`). A ticket the caller may not see is "not found". */
+  async get(idOrReference: string, actor?: StaffActor): Promise<TicketDetail> {
+    const row = await this.findRow(idOrReference, actor ? scopeOf(actor) : SYSTEM_SCOPE);
     const messages = await this.dataSource.getRepository(MessageEntity).find({
-      where: { ticketId: ticket.id },
+      where: { ticketId: row.id },
       order: { createdAt: 'ASC', id: 'ASC' },
     });
     const attachments = messages.length
@@ -122,14 +221,19 @@ export class TicketQueryService {
         })
       : [];
     const history = await this.dataSource.getRepository(HistoryEventEntity).find({
-      where: { ticketId: ticket.id },
+      where: { ticketId: row.id },
       order: { createdAt: 'ASC', id: 'ASC' },
     });
+    const mergedInto = row.merged_into_id
+      ? await this.dataSource.query<Array<{ number: string }>>('SELECT number FROM tickets WHERE id = $1', [
+          row.merged_into_id,
+        ])
+      : [];
     return {
-      ...summary(ticket),
-      firstResponseAt: ticket.firstResponseAt?.toISOString() ?? null,
-      solvedAt: ticket.solvedAt?.toISOString() ?? null,
-      closedAt: ticket.closedAt?.toISOString() ?? null,
+      ...toSummary(row),
+      solvedAt: row.solved_at?.toISOString() ?? null,
+      closedAt: row.closed_at?.toISOString() ?? null,
+      mergedIntoReference: mergedInto[0] ? formatTicketReference(Number(mergedInto[0].number)) : null,
       messages: messages.map((m) => ({
         id: m.id,
         direction: m.direction,
@@ -143,19 +247,10 @@ export class TicketQueryService {
         references: m.references,
         deliveryStatus: m.deliveryStatus,
         createdAt: m.createdAt.toISOString(),
-        attachments: attachments
-          .filter((a) => a.messageId === m.id)
-          .map((a) => ({
-            id: a.id,
-            filename: a.filename,
-            contentType: a.contentType,
-            size: a.size,
-            sha256: a.sha256,
-            inline: a.inline,
-            contentId: a.contentId,
-          })),
+        attachments: attachments.filter((a) => a.messageId === m.id).map(toAttachmentSummary),
       })),
       history: history.map((h) => ({
+        id: h.id,
         type: h.type,
         field: h.field,
         oldValue: h.oldValue,
@@ -167,35 +262,119 @@ export class TicketQueryService {
     };
   }
 
-  private async find(idOrReference: string): Promise<TicketEntity> {
-    const repo = this.dataSource.getRepository(TicketEntity);
+  /** Id of a ticket the caller may see, or ticket_not_found. */
+  async visibleTicketId(idOrReference: string, actor: StaffActor): Promise<string> {
+    return (await this.findRow(idOrReference, scopeOf(actor))).id;
+  }
+
+  /** An attachment's metadata and bytes, when the caller may see its ticket. */
+  async attachment(id: string, actor: StaffActor): Promise<{ meta: AttachmentSummary; data: Buffer }> {
+    if (!isUuid(id)) throw new TicketError('attachment_not_found', 'No such attachment');
+    const p = new SqlParams();
+    const rows = await this.dataSource.query<Array<{ id: string }>>(
+      `SELECT a.id FROM attachments a JOIN messages m ON m.id = a.message_id JOIN tickets t ON t.id = m.ticket_id
+       WHERE a.id = ${p.add(id)} AND ${scopeSql(scopeOf(actor), (v) => p.add(v))}`,
+      p.values,
+    );
+    const entity = rows[0]
+      ? await this.dataSource.getRepository(AttachmentEntity).findOne({ where: { id: rows[0].id } })
+      : null;
+    const data = entity?.storageKey ? await this.storage.get(entity.storageKey) : null;
+    if (!entity || !data) throw new TicketError('attachment_not_found', 'No such attachment');
+    return { meta: toAttachmentSummary(entity), data };
+  }
+
+  private conditions(filter: InboxFilter, scope: AccessScope, actor: StaffActor | undefined, p: SqlParams): string[] {
+    const add = (v: unknown) => p.add(v);
+    const where = [scopeSql(scope, add)];
+    const view = VIEW_SQL[filter.view](() => (actor ? add(actor.id) : null));
+    if (view === null) throw new TicketError('invalid_filter', 'view "mine" needs a signed-in user');
+    if (view !== 'TRUE') where.push(view);
+    if (filter.status?.length) where.push(`t.status = ANY(${add(filter.status)}::ticket_status[])`);
+    if (filter.priority?.length) where.push(`t.priority = ANY(${add(filter.priority)}::ticket_priority[])`);
+    if (filter.channel?.length) where.push(`t.channel = ANY(${add(filter.channel)}::channel[])`);
+    if (filter.assignee === 'none') where.push('t.assignee_id IS NULL');
+    else if (filter.assignee === 'me') {
+      if (!actor) throw new TicketError('invalid_filter', 'assignee "me" needs a signed-in user');
+      where.push(`t.assignee_id = ${add(actor.id)}`);
+    } else if (filter.assignee) where.push(`t.assignee_id = ${add(filter.assignee)}`);
+    if (filter.group === 'none') where.push('t.group_id IS NULL');
+    else if (filter.group) where.push(`t.group_id = ${add(filter.group)}`);
+    if (filter.mailbox) where.push(`t.mailbox_id = ${add(filter.mailbox)}`);
+    if (filter.tag) where.push(`t.tags @> ARRAY[${add(filter.tag)}]::text[]`);
+    if (filter.q) {
+      const reference = parseTicketReference(filter.q);
+      const tsquery = searchQuery(filter.q);
+      if (reference !== null) where.push(`t.number = ${add(reference)}`);
+      else if (tsquery)
+        where.push(
+          `t.id IN (SELECT s.ticket_id FROM ticket_search s WHERE s.document @@ to_tsquery('simple', ${add(tsquery)}))`,
+        );
+    }
+    return where;
+  }
+
+  private async findRow(idOrReference: string, scope: AccessScope): Promise<TicketRow> {
     const number = parseTicketReference(idOrReference);
-    const isUuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(idOrReference);
-    const ticket =
-      number !== null
-        ? await repo.findOne({ where: { number }, relations: { contact: true } })
-        : isUuid
-          ? await repo.findOne({ where: { id: idOrReference }, relations: { contact: true } })
-          : null;
-    if (!ticket) throw new TicketError('ticket_not_found', 'No such ticket');
-    return ticket;
+    if (number === null && !isUuid(idOrReference)) throw new TicketError('ticket_not_found', 'No such ticket');
+    const p = new SqlParams();
+    const key = number !== null ? `t.number = ${p.add(number)}` : `t.id = ${p.add(idOrReference)}`;
+    const rows = await this.dataSource.query<TicketRow[]>(
+      `SELECT ${SELECT_COLUMNS}, '' AS sort_key FROM tickets t JOIN contacts c ON c.id = t.contact_id
+       WHERE ${key} AND ${scopeSql(scope, (v) => p.add(v))}`,
+      p.values,
+    );
+    const row = rows[0];
+    if (!row) throw new TicketError('ticket_not_found', 'No such ticket');
+    return row;
   }
 }
 
-function summary(t: TicketEntity): TicketSummary {
-  const contact: ContactEntity | undefined = t.contact;
+export function isUuid(value: string): boolean {
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
+}
+
+function toSummary(t: TicketRow): TicketSummary {
+  const now = Date.now();
+  const nextDue = t.next_due_key === 'infinity' ? null : new Date(t.next_due_key).toISOString();
+  const responded = t.first_response_at?.getTime() ?? now;
+  const resolved = (t.solved_at ?? t.closed_at)?.getTime() ?? now;
   return {
     id: t.id,
-    reference: formatTicketReference(t.number),
+    reference: formatTicketReference(Number(t.number)),
     subject: t.subject,
     status: t.status,
     priority: t.priority,
     channel: t.channel,
-    contact: { id: t.contactId, name: contact?.name ?? null, email: contact?.email ?? null },
-    assigneeId: t.assigneeId,
-    groupId: t.groupId,
-    createdAt: t.createdAt.toISOString(),
-    updatedAt: t.updatedAt.toISOString(),
-    lastMessageAt: t.lastMessageAt.toISOString(),
+    contact: { id: t.contact_id, name: t.contact_name, email: t.contact_email },
+    assigneeId: t.assignee_id,
+    groupId: t.group_id,
+    mailboxId: t.mailbox_id,
+    tags: t.tags,
+    mergedIntoId: t.merged_into_id,
+    createdAt: t.created_at.toISOString(),
+    updatedAt: t.updated_at.toISOString(),
+    lastMessageAt: t.last_message_at.toISOString(),
+    firstResponseAt: t.first_response_at?.toISOString() ?? null,
+    sla: {
+      firstResponseDueAt: t.first_response_due_at?.toISOString() ?? null,
+      resolutionDueAt: t.resolution_due_at?.toISOString() ?? null,
+      nextDueAt: nextDue,
+      firstResponseBreached: t.first_response_due_at ? responded > t.first_response_due_at.getTime() : false,
+      resolutionBreached: t.resolution_due_at ? resolved > t.resolution_due_at.getTime() : false,
+    },
+  };
+}
+
+function toAttachmentSummary(a: AttachmentEntity): AttachmentSummary {
+  return {
+    id: a.id,
+    filename: a.filename,
+    contentType: a.contentType,
+    size: a.size,
+    sha256: a.sha256,
+    inline: a.inline,
+    contentId: a.contentId,
+    available: a.storageKey !== null,
   };
 }

@@ -1,6 +1,15 @@
 import { DomainError } from '@app/common';
 
-export type TicketErrorCode = 'ticket_not_found' | 'invalid_cursor' | 'invalid_filter';
+export type TicketErrorCode =
+  | 'ticket_not_found'
+  | 'attachment_not_found'
+  | 'invalid_cursor'
+  | 'invalid_filter'
+  | 'invalid_ticket_change'
+  | 'invalid_merge'
+  | 'canned_reply_not_found'
+  | 'canned_reply_exists'
+  | 'invalid_sla_policy';
 
 export class TicketError extends DomainError {
   readonly domain = 'tickets';

@@ -1,35 +1,119 @@
-import { TicketStatus } from '@app/database';
-import { TicketError, TicketQueryService } from '@app/tickets';
-import { Controller, Get, Param, Query } from '@nestjs/common';
-import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { TicketCommandsService, TicketEventsService, TicketQueryService, type StaffActor } from '@app/tickets';
+import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import {
+  ApiBody,
+  ApiCookieAuth,
+  ApiForbiddenResponse,
+  ApiHeader,
+  ApiNotFoundResponse,
+  ApiOperation,
+  ApiQuery,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
+import { Actor } from './current-actor';
 
+const CSRF = { name: 'X-CSRF-Token', description: 'CSRF token from sign-in (required on every change)' };
+
+/**
+ * The agent's ticket API. Every route answers 404 for a ticket the caller may not see, exactly as
+ * for one that does not exist, so ids reveal nothing.
+ */
 @ApiTags('tickets')
+@ApiCookieAuth()
+@ApiUnauthorizedResponse({ description: 'No valid session' })
 @Controller('api/tickets')
 export class TicketsController {
-  constructor(private readonly tickets: TicketQueryService) {}
+  constructor(
+    private readonly tickets: TicketQueryService,
+    private readonly commands: TicketCommandsService,
+    private readonly events: TicketEventsService,
+  ) {}
 
   @Get()
-  @ApiOperation({ summary: 'List tickets, newest activity first (keyset pagination)' })
+  @ApiOperation({ summary: 'Inbox list: a view plus filters and search, keyset-paginated' })
+  @ApiQuery({ name: 'view', required: false, enum: ['mine', 'unassigned', 'open', 'pending', 'solved', 'all'] })
   @ApiQuery({ name: 'status', required: false, description: 'Comma-separated: new,open,pending,solved,closed' })
-  @ApiQuery({ name: 'limit', required: false })
+  @ApiQuery({ name: 'priority', required: false, description: 'Comma-separated: low,normal,high,urgent' })
+  @ApiQuery({ name: 'channel', required: false, description: 'Comma-separated: email,form' })
+  @ApiQuery({ name: 'assignee', required: false, description: 'User id, `me` or `none`' })
+  @ApiQuery({ name: 'group', required: false, description: 'Group id or `none`' })
+  @ApiQuery({ name: 'mailbox', required: false })
+  @ApiQuery({ name: 'tag', required: false })
+  @ApiQuery({ name: 'q', required: false, description: 'Full-text search over subject and messages, or T-12345' })
+  @ApiQuery({ name: 'sort', required: false, enum: ['updated', 'created', 'due'] })
+  @ApiQuery({ name: 'limit', required: false, description: '1–100, default 25' })
   @ApiQuery({ name: 'cursor', required: false, description: 'nextCursor of the previous page' })
-  list(@Query('status') status?: string, @Query('limit') limit?: string, @Query('cursor') cursor?: string) {
-    return this.tickets.list({ status: parseStatuses(status), limit: limit ? Number(limit) || 25 : 25, cursor });
+  list(@Query() query: Record<string, unknown>, @Actor() actor: StaffActor) {
+    return this.tickets.list(query, actor);
+  }
+
+  @Post('bulk')
+  @HttpCode(200)
+  @ApiHeader(CSRF)
+  @ApiOperation({ summary: 'Change many tickets at once (assign, status, tags); unknown or hidden ids are listed' })
+  @ApiBody({
+    schema: {
+      example: { ticketIds: ['0b7e6c55-2d8e-4d5f-9b1a-3c2d1e0f9a8b'], change: { status: 'pending', addTags: ['vip'] } },
+    },
+  })
+  bulk(@Body() body: { ticketIds?: unknown; change?: unknown }, @Actor() actor: StaffActor) {
+    return this.commands.bulkUpdate(actor, body?.ticketIds, body?.change);
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'One ticket by id or reference, with messages and attachment metadata' })
-  get(@Param('id') id: string) {
-    return this.tickets.get(id);
+  @ApiOperation({ summary: 'One ticket (id or T-reference) with messages, attachments, history and SLA' })
+  @ApiNotFoundResponse({ description: 'No such ticket, or not visible to the caller' })
+  get(@Param('id') id: string, @Actor() actor: StaffActor) {
+    return this.tickets.get(id, actor);
   }
-}
 
-function parseStatuses(value: string | undefined): TicketStatus[] | undefined {
-  if (!value) return undefined;
-  const allowed = new Set<string>(Object.values(TicketStatus));
-  const list = value.split(',').map((s) => s.trim());
-  const bad = list.find((s) => !allowed.has(s));
-  if (bad !== undefined)
-    throw new TicketError('invalid_filter', 'status must be one of new, open, pending, solved, closed');
-  return list as TicketStatus[];
+  @Patch(':id')
+  @HttpCode(204)
+  @ApiHeader(CSRF)
+  @ApiOperation({ summary: 'Change status, priority, assignee, group or tags; each change is a history event' })
+  @ApiBody({ schema: { example: { status: 'open', priority: 'high', assigneeId: null, addTags: ['billing'] } } })
+  @ApiNotFoundResponse({ description: 'No such ticket, or not visible to the caller' })
+  @ApiForbiddenResponse({ description: 'Missing CSRF token' })
+  async update(@Param('id') id: string, @Body() body: unknown, @Actor() actor: StaffActor): Promise<void> {
+    await this.commands.update(actor, id, body);
+  }
+
+  @Post(':id/notes')
+  @ApiHeader(CSRF)
+  @ApiOperation({ summary: 'Add an internal note (never sent to the customer)' })
+  @ApiBody({ schema: { example: { body: 'Customer called; waiting for the invoice number.' } } })
+  note(@Param('id') id: string, @Body() body: { body?: unknown }, @Actor() actor: StaffActor) {
+    return this.commands.addNote(actor, id, body?.body);
+  }
+
+  @Post(':id/merge')
+  @HttpCode(200)
+  @ApiHeader(CSRF)
+  @ApiOperation({ summary: 'Merge this ticket into another (id or T-reference); later customer mail follows' })
+  @ApiBody({ schema: { example: { targetId: 'T-10042' } } })
+  merge(@Param('id') id: string, @Body() body: { targetId?: unknown }, @Actor() actor: StaffActor) {
+    return this.commands.merge(actor, id, body?.targetId);
+  }
+
+  @Get(':id/presence')
+  @ApiOperation({ summary: 'Other agents viewing or typing on this ticket' })
+  async presence(@Param('id') id: string, @Actor() actor: StaffActor) {
+    const ticketId = await this.tickets.visibleTicketId(id, actor);
+    return { viewers: this.events.viewers(ticketId).filter((v) => v.userId !== actor.id) };
+  }
+
+  @Post(':id/presence')
+  @HttpCode(204)
+  @ApiHeader(CSRF)
+  @ApiOperation({ summary: 'Presence heartbeat (every ~10 s while the ticket is open); `leaving` ends it' })
+  @ApiBody({ schema: { example: { typing: false, leaving: false } } })
+  async heartbeat(
+    @Param('id') id: string,
+    @Body() body: { typing?: unknown; leaving?: unknown },
+    @Actor() actor: StaffActor,
+  ): Promise<void> {
+    const ticketId = await this.tickets.visibleTicketId(id, actor);
+    await this.events.heartbeat(actor.id, ticketId, { typing: body?.typing === true, leaving: body?.leaving === true });
+  }
 }

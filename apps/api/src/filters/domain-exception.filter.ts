@@ -18,6 +18,13 @@ const STATUS_BY_CODE: Record<string, number> = {
   ticket_not_found: 404,
   user_exists: 409,
   account_locked: 429,
+  // Agent inbox (issue 5).
+  attachment_not_found: 404,
+  canned_reply_not_found: 404,
+  canned_reply_exists: 409,
+  invalid_ticket_change: 400,
+  invalid_merge: 400,
+  invalid_sla_policy: 400,
 };
 
 /**

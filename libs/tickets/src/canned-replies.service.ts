@@ -1,0 +1,89 @@
+import { CannedReplyEntity } from '@app/database';
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { z } from 'zod';
+import type { StaffActor } from './actor';
+import { renderTemplate } from './canned-reply-template';
+import { isUuid, TicketQueryService } from './ticket-query.service';
+import { TicketError } from './ticket.error';
+
+const cannedReplySchema = z.object({
+  title: z.string().trim().min(1).max(200),
+  body: z.string().trim().min(1).max(20_000),
+});
+
+export interface CannedReplyView {
+  id: string;
+  title: string;
+  body: string;
+  updatedAt: string;
+}
+
+@Injectable()
+export class CannedRepliesService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly tickets: TicketQueryService,
+  ) {}
+
+  async list(): Promise<CannedReplyView[]> {
+    const rows = await this.dataSource.getRepository(CannedReplyEntity).find({ order: { title: 'ASC' } });
+    return rows.map(view);
+  }
+
+  async create(actor: StaffActor, input: unknown): Promise<CannedReplyView> {
+    const data = parse(input);
+    const repo = this.dataSource.getRepository(CannedReplyEntity);
+    if (await repo.exists({ where: { title: data.title } }))
+      throw new TicketError('canned_reply_exists', 'A canned reply with that title exists');
+    return view(await repo.save(repo.create({ ...data, createdById: actor.id })));
+  }
+
+  async update(id: string, input: unknown): Promise<CannedReplyView> {
+    const data = parse(input);
+    const repo = this.dataSource.getRepository(CannedReplyEntity);
+    const row = isUuid(id) ? await repo.findOne({ where: { id } }) : null;
+    if (!row) throw new TicketError('canned_reply_not_found', 'No such canned reply');
+    const clash = await repo.findOne({ where: { title: data.title } });
+    if (clash && clash.id !== id) throw new TicketError('canned_reply_exists', 'A canned reply with that title exists');
+    return view(await repo.save({ ...row, ...data }));
+  }
+
+  async remove(id: string): Promise<void> {
+    const result = isUuid(id) ? await this.dataSource.getRepository(CannedReplyEntity).delete({ id }) : null;
+    if (!result?.affected) throw new TicketError('canned_reply_not_found', 'No such canned reply');
+  }
+
+  /** The reply's text with placeholders filled for one ticket the caller may see. */
+  async render(actor: StaffActor, id: string, ticketId: string): Promise<{ body: string }> {
+    const reply = isUuid(id) ? await this.dataSource.getRepository(CannedReplyEntity).findOne({ where: { id } }) : null;
+    if (!reply) throw new TicketError('canned_reply_not_found', 'No such canned reply');
+    const ticket = await this.tickets.get(ticketId, actor);
+    return {
+      body: renderTemplate(reply.body, {
+        'customer.name': ticket.contact.name ?? '',
+        'customer.email': ticket.contact.email ?? '',
+        'ticket.reference': ticket.reference,
+        'ticket.subject': ticket.subject,
+        'agent.name': actor.name,
+      }),
+    };
+  }
+}
+
+function parse(input: unknown): z.output<typeof cannedReplySchema> {
+  const parsed = cannedReplySchema.safeParse(input ?? {});
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new TicketError(
+      'invalid_ticket_change',
+      `${issue?.path.join('.') || 'canned reply'} ${issue?.message ?? ''}`,
+    );
+  }
+  return parsed.data;
+}
+
+function view(row: CannedReplyEntity): CannedReplyView {
+  return { id: row.id, title: row.title, body: row.body, updatedAt: row.updatedAt.toISOString() };
+}

@@ -1,0 +1,236 @@
+import {
+  ActorType,
+  GroupEntity,
+  MessageDirection,
+  MessageEntity,
+  TicketEntity,
+  TicketStatus,
+  UserEntity,
+} from '@app/database';
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import type { DataSource, EntityManager } from 'typeorm';
+import { scopeOf, scopeSql, type StaffActor } from './actor';
+import { recordHistory } from './history';
+import { SqlParams } from './sql-params';
+import { nextTags, parseTicketChange, type TicketChange } from './ticket-change';
+import { isUuid } from './ticket-query.service';
+import { TicketError } from './ticket.error';
+
+export interface BulkResult {
+  updated: string[];
+  /** Ids that do not exist or that the caller may not see (the two are not told apart). */
+  notFound: string[];
+}
+
+const MAX_BULK = 100;
+const MAX_NOTE_LENGTH = 100_000;
+
+/**
+ * Agent changes to tickets. Each change runs in one transaction with the ticket row locked and
+ * writes one history event per changed field, holding only field names, enum values and ids.
+ */
+@Injectable()
+export class TicketCommandsService {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  async update(actor: StaffActor, ticketId: string, input: unknown): Promise<void> {
+    const change = parseTicketChange(input);
+    await this.dataSource.transaction(async (m) => {
+      await this.validateReferences(m, change);
+      const ticket = await this.lockVisible(m, actor, ticketId);
+      await this.apply(m, actor, ticket, change);
+    });
+  }
+
+  async bulkUpdate(actor: StaffActor, ticketIds: unknown, input: unknown): Promise<BulkResult> {
+    const change = parseTicketChange(input);
+    if (!Array.isArray(ticketIds) || ticketIds.length === 0 || ticketIds.length > MAX_BULK) {
+      throw new TicketError('invalid_ticket_change', `ticketIds must list 1–${MAX_BULK} ids`);
+    }
+    const ids = [...new Set(ticketIds.map(String))].sort();
+    const result: BulkResult = { updated: [], notFound: [] };
+    await this.dataSource.transaction(async (m) => {
+      await this.validateReferences(m, change);
+      // Sorted ids: concurrent bulk actions lock rows in the same order and cannot deadlock.
+      for (const id of ids) {
+        const ticket = await this.lockVisible(m, actor, id).catch((error: unknown) => {
+          if (error instanceof TicketError && error.code === 'ticket_not_found') return null;
+          throw error;
+        });
+        if (!ticket) {
+          result.notFound.push(id);
+          continue;
+        }
+        await this.apply(m, actor, ticket, change);
+        result.updated.push(id);
+      }
+    });
+    return result;
+  }
+
+  /** An internal note: a message row marked internal, never sent to the customer. */
+  async addNote(actor: StaffActor, ticketId: string, body: unknown): Promise<{ messageId: string }> {
+    const text = typeof body === 'string' ? body.trim() : '';
+    if (!text || text.length > MAX_NOTE_LENGTH) {
+      throw new TicketError('invalid_ticket_change', `body must be 1–${MAX_NOTE_LENGTH} characters`);
+    }
+    return this.dataSource.transaction(async (m) => {
+      const ticket = await this.lockVisible(m, actor, ticketId);
+      const messageId = randomUUID();
+      await m.insert(MessageEntity, {
+        id: messageId,
+        ticketId: ticket.id,
+        direction: MessageDirection.Out,
+        internal: true,
+        authorUserId: actor.id,
+        bodyText: text,
+        bodyHtml: null,
+        deliveryStatus: null,
+      });
+      await m.query('UPDATE tickets SET updated_at = now() WHERE id = $1', [ticket.id]);
+      await recordHistory(m, {
+        ticketId: ticket.id,
+        actorType: ActorType.User,
+        actorId: actor.id,
+        type: 'note_added',
+        field: 'message',
+        newValue: messageId,
+      });
+      return { messageId };
+    });
+  }
+
+  /**
+   * Merges `sourceId` into `targetId`: the source's messages move to the target (one
+   * conversation), the source is closed and points at the target (a database trigger files later
+   * customer mail for the source under the target), tags are united, history is kept on both.
+   */
+  async merge(actor: StaffActor, sourceId: string, targetId: unknown): Promise<{ targetId: string }> {
+    if (typeof targetId !== 'string' || !targetId) throw new TicketError('invalid_merge', 'targetId is required');
+    return this.dataSource.transaction(async (m) => {
+      const first = await this.resolveId(m, sourceId);
+      const second = await this.resolveId(m, targetId);
+      if (first === second) throw new TicketError('invalid_merge', 'A ticket cannot be merged into itself');
+      // Lock both in id order so two opposite merges cannot deadlock.
+      const [a, b] = [first, second].sort();
+      const locked = [await this.lockVisible(m, actor, a), await this.lockVisible(m, actor, b)];
+      const source = locked.find((t) => t.id === first) as TicketEntity;
+      const target = locked.find((t) => t.id === second) as TicketEntity;
+      if (source.mergedIntoId) throw new TicketError('invalid_merge', 'That ticket was already merged');
+      if (target.mergedIntoId) throw new TicketError('invalid_merge', 'Cannot merge into a merged ticket');
+
+      await m.query('UPDATE messages SET ticket_id = $1 WHERE ticket_id = $2', [target.id, source.id]);
+      const tags = [...new Set([...target.tags, ...source.tags])].sort();
+      await m.update(
+        TicketEntity,
+        { id: target.id },
+        {
+          tags,
+          lastMessageAt: source.lastMessageAt > target.lastMessageAt ? source.lastMessageAt : target.lastMessageAt,
+        },
+      );
+      await m.update(
+        TicketEntity,
+        { id: source.id },
+        { mergedIntoId: target.id, status: TicketStatus.Closed, closedAt: new Date() },
+      );
+      const base = { actorType: ActorType.User, actorId: actor.id, type: 'merged' };
+      await recordHistory(m, { ...base, ticketId: source.id, field: 'merged_into', newValue: target.id });
+      await recordHistory(m, {
+        ...base,
+        ticketId: source.id,
+        type: 'field_changed',
+        field: 'status',
+        oldValue: source.status,
+        newValue: TicketStatus.Closed,
+      });
+      await recordHistory(m, { ...base, ticketId: target.id, field: 'merged_from', newValue: source.id });
+      return { targetId: target.id };
+    });
+  }
+
+  /** Marks the first agent response (used by the reply endpoint once a reply is queued). */
+  async markFirstResponse(ticketId: string): Promise<void> {
+    await this.dataSource.query(
+      'UPDATE tickets SET first_response_at = now() WHERE id = $1 AND first_response_at IS NULL',
+      [ticketId],
+    );
+  }
+
+  private async apply(m: EntityManager, actor: StaffActor, ticket: TicketEntity, change: TicketChange): Promise<void> {
+    const patch: Partial<TicketEntity> = {};
+    const events: Array<{ field: string; oldValue: string | null; newValue: string | null }> = [];
+    const set = <K extends 'status' | 'priority' | 'assigneeId' | 'groupId'>(
+      key: K,
+      field: string,
+      value: TicketEntity[K] | undefined,
+    ) => {
+      if (value === undefined || value === ticket[key]) return;
+      patch[key] = value;
+      events.push({ field, oldValue: ticket[key], newValue: value });
+    };
+    set('status', 'status', change.status);
+    set('priority', 'priority', change.priority);
+    set('assigneeId', 'assignee_id', change.assigneeId);
+    set('groupId', 'group_id', change.groupId);
+    if (change.tags || change.addTags || change.removeTags) {
+      const tags = nextTags(ticket.tags, change);
+      if (tags.join(',') !== [...ticket.tags].sort().join(',')) {
+        patch.tags = tags;
+        events.push({ field: 'tags', oldValue: ticket.tags.join(','), newValue: tags.join(',') });
+      }
+    }
+    if (patch.status) {
+      if (patch.status === TicketStatus.Solved) patch.solvedAt = new Date();
+      else if (ticket.status === TicketStatus.Solved) patch.solvedAt = null;
+      if (patch.status === TicketStatus.Closed) patch.closedAt = new Date();
+      else if (ticket.status === TicketStatus.Closed) patch.closedAt = null;
+    }
+    if (events.length === 0) return;
+    await m.update(TicketEntity, { id: ticket.id }, patch);
+    for (const e of events) {
+      await recordHistory(m, {
+        ticketId: ticket.id,
+        actorType: ActorType.User,
+        actorId: actor.id,
+        type: 'field_changed',
+        ...e,
+      });
+    }
+  }
+
+  private async validateReferences(m: EntityManager, change: TicketChange): Promise<void> {
+    if (change.assigneeId) {
+      const user = await m.findOne(UserEntity, { where: { id: change.assigneeId, active: true } });
+      if (!user) throw new TicketError('invalid_ticket_change', 'assigneeId is not an active user');
+    }
+    if (change.groupId) {
+      if (!(await m.exists(GroupEntity, { where: { id: change.groupId } }))) {
+        throw new TicketError('invalid_ticket_change', 'groupId is not a group');
+      }
+    }
+  }
+
+  private async resolveId(m: EntityManager, idOrReference: string): Promise<string> {
+    const match = /^T-(\d{1,15})$/i.exec(idOrReference.trim());
+    if (!match) return idOrReference;
+    const rows = await m.query<Array<{ id: string }>>('SELECT id FROM tickets WHERE number = $1', [Number(match[1])]);
+    if (!rows[0]) throw new TicketError('ticket_not_found', 'No such ticket');
+    return rows[0].id;
+  }
+
+  /** Locks the ticket row if the caller may see it; otherwise "not found" (existence is not revealed). */
+  private async lockVisible(m: EntityManager, actor: StaffActor, ticketId: string): Promise<TicketEntity> {
+    if (!isUuid(ticketId)) throw new TicketError('ticket_not_found', 'No such ticket');
+    const p = new SqlParams();
+    const rows = await m.query<Array<{ id: string }>>(
+      `SELECT t.id FROM tickets t WHERE t.id = ${p.add(ticketId)} AND ${scopeSql(scopeOf(actor), (v) => p.add(v))} FOR UPDATE`,
+      p.values,
+    );
+    const ticket = rows[0] ? await m.findOne(TicketEntity, { where: { id: rows[0].id } }) : null;
+    if (!ticket) throw new TicketError('ticket_not_found', 'No such ticket');
+    return ticket;
+  }
+}
