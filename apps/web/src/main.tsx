@@ -1,21 +1,22 @@
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
+import { App } from './App';
+import './styles.css';
 
-// Placeholder until the agent inbox lands: tells agents where things are.
-function App() {
-  return (
-    <main style={{ font: '16px/1.5 system-ui, sans-serif', maxWidth: '40rem', margin: '2rem auto' }}>
-      <h1>Intake</h1>
-      <p>The agent inbox is coming. Customers can already write to you at <a href="/support">/support</a>.</p>
-      <p>
-        API documentation: <a href="/api/docs">/api/docs</a>
-      </p>
-    </main>
-  );
-}
+const queryClient = new QueryClient({
+  defaultOptions: {
+    queries: {
+      staleTime: 15_000,
+      retry: (count, error) => count < 2 && !('status' in error && (error as { status: number }).status < 500),
+    },
+  },
+});
 
 createRoot(document.getElementById('root') as HTMLElement).render(
   <StrictMode>
-    <App />
+    <QueryClientProvider client={queryClient}>
+      <App />
+    </QueryClientProvider>
   </StrictMode>,
 );

@@ -1,0 +1,425 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useRef, useState } from 'react';
+import { isTyping } from './App';
+import { get, patch, post, type HistoryEvent, type Message, type TicketDetail, type User } from './api';
+import { useDirectory, type Directory } from './directory';
+import { absoluteTime, fileSize, relativeTime } from './format';
+import { MessageBody } from './MessageBody';
+import { navigate } from './router';
+import { SlaBadge } from './SlaBadge';
+
+type Entry = { kind: 'message'; at: string; message: Message } | { kind: 'event'; at: string; event: HistoryEvent };
+
+export function TicketView({ id, me }: { id: string; me: User }) {
+  const queryClient = useQueryClient();
+  const dir = useDirectory();
+  const ticket = useQuery({ queryKey: ['ticket', id], queryFn: () => get<TicketDetail>(`/api/tickets/${id}`) });
+  const invalidate = () => {
+    void queryClient.invalidateQueries({ queryKey: ['ticket', id] });
+    void queryClient.invalidateQueries({ queryKey: ['tickets'] });
+    void queryClient.invalidateQueries({ queryKey: ['views'] });
+  };
+  const update = useMutation({
+    mutationFn: (change: Record<string, unknown>) => patch(`/api/tickets/${id}`, change),
+    onSuccess: invalidate,
+  });
+
+  if (ticket.isPending) return <p className="loading">Loading ticket…</p>;
+  if (ticket.isError)
+    return (
+      <main className="ticket">
+        <p className="error" role="alert">
+          {ticket.error.message}
+        </p>
+        <button type="button" onClick={() => navigate('/')}>
+          Back to the inbox
+        </button>
+      </main>
+    );
+  const t = ticket.data;
+  const entries: Entry[] = [
+    ...t.messages.map((m) => ({ kind: 'message' as const, at: m.createdAt, message: m })),
+    ...t.history
+      .filter((h) => h.type !== 'message_received' && h.type !== 'note_added' && h.type !== 'ticket_created')
+      .map((h) => ({ kind: 'event' as const, at: h.createdAt, event: h })),
+  ].sort((a, b) => a.at.localeCompare(b.at));
+
+  return (
+    <main className="ticket" aria-labelledby="ticket-subject">
+      <div className="conversation">
+        <header className="ticket-head">
+          <button type="button" className="link" onClick={() => navigate('/')}>
+            ← Inbox
+          </button>
+          <h1 id="ticket-subject">{t.subject}</h1>
+          <p className="meta">
+            <span className="ref">{t.reference}</span> · {t.contact.name ?? 'anonymised'}{' '}
+            {t.contact.email && <span>&lt;{t.contact.email}&gt;</span>} · via {t.channel} · <SlaBadge sla={t.sla} />
+          </p>
+          {t.mergedIntoId && (
+            <p className="notice">
+              Merged into{' '}
+              <a
+                href={`/tickets/${t.mergedIntoId}`}
+                onClick={(e) => {
+                  e.preventDefault();
+                  navigate(`/tickets/${t.mergedIntoId}`);
+                }}
+              >
+                {t.mergedIntoReference}
+              </a>
+            </p>
+          )}
+          <Presence ticketId={t.id} dir={dir} />
+        </header>
+        <ol className="entries" aria-label="Conversation">
+          {entries.map((e) =>
+            e.kind === 'message' ? (
+              <MessageItem key={e.message.id} m={e.message} t={t} dir={dir} />
+            ) : (
+              <li key={`h${e.event.id}`} className="event">
+                {describeEvent(e.event, dir)} · <time dateTime={e.at}>{relativeTime(e.at)}</time>
+              </li>
+            ),
+          )}
+        </ol>
+        <Composer ticket={t} me={me} onSent={invalidate} />
+      </div>
+      <aside className="sidebar" aria-label="Ticket properties">
+        <Properties t={t} dir={dir} busy={update.isPending} onChange={(c) => update.mutate(c)} />
+        {update.error && (
+          <p className="error" role="alert">
+            {update.error.message}
+          </p>
+        )}
+        <SlaPanel t={t} />
+        <Merge ticketId={t.id} onMerged={invalidate} />
+      </aside>
+    </main>
+  );
+}
+
+function MessageItem({ m, t, dir }: { m: Message; t: TicketDetail; dir: Directory }) {
+  const who = m.direction === 'in' ? (t.contact.name ?? t.contact.email ?? 'Customer') : dir.userName(m.authorUserId);
+  const kind = m.direction === 'in' ? 'customer' : m.internal ? 'note' : 'reply';
+  const label = kind === 'note' ? 'Internal note' : kind === 'reply' ? 'Reply' : 'Customer';
+  return (
+    <li className={`message ${kind}`} data-kind={kind}>
+      <div className="message-head">
+        <strong>{who}</strong>
+        <span className="kind">{label}</span>
+        {m.deliveryStatus && (
+          <span className={`delivery d-${m.deliveryStatus}`} data-testid="delivery">
+            {m.deliveryStatus === 'queued' || m.deliveryStatus === 'sending' ? 'sending…' : m.deliveryStatus}
+          </span>
+        )}
+        <time dateTime={m.createdAt} title={absoluteTime(m.createdAt)}>
+          {relativeTime(m.createdAt)}
+        </time>
+      </div>
+      <MessageBody text={m.bodyText} html={m.bodyHtml} label={`${label} from ${who}`} />
+      {m.attachments.length > 0 && (
+        <ul className="attachments" aria-label="Attachments">
+          {m.attachments.map((a) => (
+            <li key={a.id}>
+              {a.available ? (
+                <a href={`/api/attachments/${a.id}`} download>
+                  {a.filename}
+                </a>
+              ) : (
+                <span>{a.filename} (removed)</span>
+              )}{' '}
+              <span className="muted">
+                {a.contentType} · {fileSize(a.size)}
+              </span>
+              {a.available && /^image\/(png|jpeg|gif|webp)$/.test(a.contentType) && (
+                <img className="preview" src={`/api/attachments/${a.id}?inline=1`} alt={`Preview of ${a.filename}`} />
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+    </li>
+  );
+}
+
+function describeEvent(h: HistoryEvent, dir: Directory): string {
+  const who = h.actorType === 'user' ? dir.userName(h.actorId) : h.actorType === 'contact' ? 'Customer' : 'System';
+  if (h.type === 'merged' && h.field === 'merged_into') return `${who} merged this ticket into another`;
+  if (h.type === 'merged') return `${who} merged another ticket into this one`;
+  if (h.type === 'field_changed') {
+    const value = (v: string | null) =>
+      h.field === 'assignee_id' ? dir.userName(v) : h.field === 'group_id' ? dir.groupName(v) : v || 'none';
+    const field = h.field === 'assignee_id' ? 'assignee' : h.field === 'group_id' ? 'group' : h.field;
+    return `${who} changed ${field} from ${value(h.oldValue)} to ${value(h.newValue)}`;
+  }
+  return `${who}: ${h.type.replace(/_/g, ' ')}`;
+}
+
+function Properties(props: {
+  t: TicketDetail;
+  dir: Directory;
+  busy: boolean;
+  onChange: (change: Record<string, unknown>) => void;
+}) {
+  const { t, dir, busy, onChange } = props;
+  const [tag, setTag] = useState('');
+  return (
+    <section aria-labelledby="props-title">
+      <h2 id="props-title">Properties</h2>
+      <label htmlFor="f-status">Status</label>
+      <select id="f-status" value={t.status} disabled={busy} onChange={(e) => onChange({ status: e.target.value })}>
+        {['new', 'open', 'pending', 'solved', 'closed'].map((s) => (
+          <option key={s}>{s}</option>
+        ))}
+      </select>
+      <label htmlFor="f-priority">Priority</label>
+      <select
+        id="f-priority"
+        value={t.priority}
+        disabled={busy}
+        onChange={(e) => onChange({ priority: e.target.value })}
+      >
+        {['low', 'normal', 'high', 'urgent'].map((s) => (
+          <option key={s}>{s}</option>
+        ))}
+      </select>
+      <label htmlFor="f-assignee">Assignee</label>
+      <select
+        id="f-assignee"
+        value={t.assigneeId ?? ''}
+        disabled={busy}
+        onChange={(e) => onChange({ assigneeId: e.target.value || null })}
+      >
+        <option value="">Unassigned</option>
+        {dir.users.map((u) => (
+          <option key={u.id} value={u.id}>
+            {u.name}
+          </option>
+        ))}
+      </select>
+      <label htmlFor="f-group">Group</label>
+      <select
+        id="f-group"
+        value={t.groupId ?? ''}
+        disabled={busy}
+        onChange={(e) => onChange({ groupId: e.target.value || null })}
+      >
+        <option value="">No group</option>
+        {dir.groups.map((g) => (
+          <option key={g.id} value={g.id}>
+            {g.name}
+          </option>
+        ))}
+      </select>
+      <span className="label">Tags</span>
+      <ul className="tag-list">
+        {t.tags.map((x) => (
+          <li key={x} className="tag">
+            {x}{' '}
+            <button type="button" aria-label={`Remove tag ${x}`} onClick={() => onChange({ removeTags: [x] })}>
+              ×
+            </button>
+          </li>
+        ))}
+      </ul>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (tag.trim()) onChange({ addTags: [tag.trim()] });
+          setTag('');
+        }}
+      >
+        <label htmlFor="f-tag" className="sr-only">
+          Add a tag
+        </label>
+        <input id="f-tag" placeholder="Add a tag" value={tag} onChange={(e) => setTag(e.target.value)} />
+      </form>
+    </section>
+  );
+}
+
+function SlaPanel({ t }: { t: TicketDetail }) {
+  const row = (label: string, due: string | null, breached: boolean, done: boolean) =>
+    due && (
+      <p className={breached ? 'sla breached' : ''}>
+        {label}: {absoluteTime(due)} {done ? '(met)' : breached ? '(breached)' : `(${relativeTime(due)})`}
+      </p>
+    );
+  return (
+    <section aria-labelledby="sla-title">
+      <h2 id="sla-title">SLA</h2>
+      {row('First response due', t.sla.firstResponseDueAt, t.sla.firstResponseBreached, !!t.firstResponseAt)}
+      {row(
+        'Resolution due',
+        t.sla.resolutionDueAt,
+        t.sla.resolutionBreached,
+        t.status === 'solved' || t.status === 'closed',
+      )}
+      {!t.sla.firstResponseDueAt && !t.sla.resolutionDueAt && <p className="muted">No policy for this priority.</p>}
+    </section>
+  );
+}
+
+function Merge({ ticketId, onMerged }: { ticketId: string; onMerged: () => void }) {
+  const [target, setTarget] = useState('');
+  const merge = useMutation({
+    mutationFn: () => post<{ targetId: string }>(`/api/tickets/${ticketId}/merge`, { targetId: target.trim() }),
+    onSuccess: (r) => {
+      onMerged();
+      navigate(`/tickets/${r.targetId}`);
+    },
+  });
+  return (
+    <section aria-labelledby="merge-title">
+      <h2 id="merge-title">Merge</h2>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (target.trim() && window.confirm(`Merge this ticket into ${target.trim()}?`)) merge.mutate();
+        }}
+      >
+        <label htmlFor="merge-target">Merge into ticket (T-reference)</label>
+        <input id="merge-target" value={target} onChange={(e) => setTarget(e.target.value)} placeholder="T-10042" />
+        <button type="submit" disabled={merge.isPending}>
+          Merge
+        </button>
+      </form>
+      {merge.error && (
+        <p className="error" role="alert">
+          {merge.error.message}
+        </p>
+      )}
+    </section>
+  );
+}
+
+function Presence({ ticketId, dir }: { ticketId: string; dir: Directory }) {
+  const presence = useQuery({
+    queryKey: ['presence', ticketId],
+    queryFn: () => get<{ viewers: Array<{ userId: string; typing: boolean }> }>(`/api/tickets/${ticketId}/presence`),
+    refetchInterval: 15_000,
+  });
+  const me = useQueryClient().getQueryData<User>(['me']);
+  const others = (presence.data?.viewers ?? []).filter((v) => v.userId !== me?.id);
+  if (others.length === 0) return null;
+  return (
+    <p className="presence" role="status" data-testid="presence">
+      {others.map((v) => `${dir.userName(v.userId)} is ${v.typing ? 'typing a reply' : 'viewing'}`).join(' · ')}
+    </p>
+  );
+}
+
+function Composer({ ticket, me, onSent }: { ticket: TicketDetail; me: User; onSent: () => void }) {
+  const [mode, setMode] = useState<'reply' | 'note'>('reply');
+  const [body, setBody] = useState('');
+  const area = useRef<HTMLTextAreaElement>(null);
+  const canned = useQuery({
+    queryKey: ['canned'],
+    queryFn: () => get<{ items: Array<{ id: string; title: string }> }>('/api/canned-replies'),
+    staleTime: 60_000,
+  });
+  const send = useMutation({
+    mutationFn: () =>
+      mode === 'note'
+        ? post(`/api/tickets/${ticket.id}/notes`, { body })
+        : post(`/api/tickets/${ticket.id}/replies`, { body }),
+    onSuccess: () => {
+      setBody('');
+      onSent();
+    },
+  });
+
+  // Presence heartbeat: now, every 10 s, and when typing starts or stops; "leaving" on close.
+  const typing = body.length > 0;
+  useEffect(() => {
+    const beat = (leaving = false) =>
+      void post(`/api/tickets/${ticket.id}/presence`, { typing, leaving }).catch(() => undefined);
+    beat();
+    const timer = window.setInterval(() => beat(), 10_000);
+    return () => {
+      window.clearInterval(timer);
+      beat(true);
+    };
+  }, [ticket.id, typing]);
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (isTyping(e)) return;
+      if (e.key === 'r' || e.key === 'n') {
+        e.preventDefault();
+        setMode(e.key === 'r' ? 'reply' : 'note');
+        area.current?.focus();
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+
+  const insertCanned = async (id: string) => {
+    if (!id) return;
+    const r = await get<{ body: string }>(`/api/canned-replies/${id}/render?ticketId=${ticket.id}`);
+    setBody((b) => (b ? `${b}\n\n${r.body}` : r.body));
+    area.current?.focus();
+  };
+
+  return (
+    <section className={`composer ${mode}`} aria-label="Write">
+      <div role="tablist" aria-label="Reply or note">
+        <button type="button" role="tab" aria-selected={mode === 'reply'} onClick={() => setMode('reply')}>
+          Reply to customer (r)
+        </button>
+        <button type="button" role="tab" aria-selected={mode === 'note'} onClick={() => setMode('note')}>
+          Internal note (n)
+        </button>
+      </div>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (body.trim()) send.mutate();
+        }}
+      >
+        <label htmlFor="composer-body" className="sr-only">
+          {mode === 'reply' ? 'Reply' : 'Internal note'}
+        </label>
+        <textarea
+          id="composer-body"
+          ref={area}
+          rows={6}
+          value={body}
+          onChange={(e) => setBody(e.target.value)}
+          onKeyDown={(e) => {
+            if (e.key === 'Enter' && (e.ctrlKey || e.metaKey) && body.trim()) send.mutate();
+            if (e.key === 'Escape') area.current?.blur();
+          }}
+          placeholder={
+            mode === 'reply'
+              ? `Reply to ${ticket.contact.name ?? 'the customer'} as ${me.name} (Ctrl+Enter sends)`
+              : 'Only agents see internal notes'
+          }
+        />
+        <div className="composer-actions">
+          <label>
+            <span className="sr-only">Insert canned reply</span>
+            <select aria-label="Insert canned reply" value="" onChange={(e) => void insertCanned(e.target.value)}>
+              <option value="">Canned reply…</option>
+              {(canned.data?.items ?? []).map((c) => (
+                <option key={c.id} value={c.id}>
+                  {c.title}
+                </option>
+              ))}
+            </select>
+          </label>
+          <button type="submit" className="primary" disabled={send.isPending || !body.trim()}>
+            {send.isPending ? 'Sending…' : mode === 'reply' ? 'Send reply' : 'Add note'}
+          </button>
+        </div>
+        {send.error && (
+          <p className="error" role="alert">
+            {send.error.message}
+          </p>
+        )}
+      </form>
+    </section>
+  );
+}

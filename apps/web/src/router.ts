@@ -1,0 +1,25 @@
+import { useEffect, useState } from 'react';
+
+// Two screens (inbox and ticket) do not need a router library: the path is the state.
+export type Route = { name: 'inbox' } | { name: 'ticket'; id: string };
+
+export function parseRoute(path: string): Route {
+  const match = /^\/tickets\/([0-9a-zA-Z-]+)$/.exec(path);
+  return match ? { name: 'ticket', id: match[1] } : { name: 'inbox' };
+}
+
+export function navigate(path: string): void {
+  if (window.location.pathname + window.location.search === path) return;
+  window.history.pushState(null, '', path);
+  window.dispatchEvent(new PopStateEvent('popstate'));
+}
+
+export function useRoute(): Route {
+  const [route, setRoute] = useState(() => parseRoute(window.location.pathname));
+  useEffect(() => {
+    const update = () => setRoute(parseRoute(window.location.pathname));
+    window.addEventListener('popstate', update);
+    return () => window.removeEventListener('popstate', update);
+  }, []);
+  return route;
+}

@@ -1,0 +1,60 @@
+import { useQueryClient } from '@tanstack/react-query';
+import { useEffect, useState } from 'react';
+import { get } from './api';
+
+interface LiveEvent {
+  type: 'ticket' | 'message' | 'presence' | 'ping' | 'expired';
+  ticketId?: string;
+  viewers?: Array<{ userId: string; typing: boolean }>;
+}
+
+/**
+ * Server-sent events from /api/events: new or changed tickets and messages refresh the lists and
+ * the open ticket; presence updates the "also here" line. Returns whether the stream is connected.
+ */
+export function useLiveEvents(): boolean {
+  const queryClient = useQueryClient();
+  const [connected, setConnected] = useState(false);
+
+  useEffect(() => {
+    const source = new EventSource('/api/events', { withCredentials: true });
+    let pending: number | null = null;
+    // Bursts (a bulk action touches 50 tickets) refresh the list once.
+    const refreshLists = () => {
+      if (pending !== null) return;
+      pending = window.setTimeout(() => {
+        pending = null;
+        void queryClient.invalidateQueries({ queryKey: ['tickets'] });
+        void queryClient.invalidateQueries({ queryKey: ['views'] });
+      }, 300);
+    };
+    const onTicketish = (e: MessageEvent<string>) => {
+      const data = JSON.parse(e.data) as LiveEvent;
+      refreshLists();
+      if (data.ticketId) void queryClient.invalidateQueries({ queryKey: ['ticket', data.ticketId] });
+    };
+    source.addEventListener('ticket', onTicketish);
+    source.addEventListener('message', onTicketish);
+    source.addEventListener('presence', (e: MessageEvent<string>) => {
+      const data = JSON.parse(e.data) as LiveEvent;
+      if (data.ticketId) queryClient.setQueryData(['presence', data.ticketId], { viewers: data.viewers ?? [] });
+    });
+    source.addEventListener('expired', () => {
+      source.close();
+      // Any API call now answers 401, which returns the app to sign-in.
+      void get('/api/auth/me').catch(() => undefined);
+    });
+    source.onopen = () => setConnected(true);
+    source.onerror = () => {
+      setConnected(false);
+      // The browser retries by itself; find out whether the reason is an ended session.
+      void get('/api/auth/me').catch(() => undefined);
+    };
+    return () => {
+      if (pending !== null) window.clearTimeout(pending);
+      source.close();
+    };
+  }, [queryClient]);
+
+  return connected;
+}
