@@ -13,7 +13,7 @@ function srcdoc(html: string): string {
 function estimateHeight(html: string): number {
   const text = html.replace(/<[^>]*>/g, '');
   const breaks = (html.match(/<(br|p|div|li|tr|h\d)\b/gi) ?? []).length;
-  return Math.min(700, Math.max(60, Math.ceil(text.length / 80) * 21 + breaks * 21 + 16));
+  return Math.min(700, Math.max(90, Math.ceil(text.length / 70) * 21 + breaks * 21 + 32));
 }
 
 function HtmlFrame({ html, title }: { html: string; title: string }) {

@@ -100,7 +100,12 @@ export function TicketView({ id, me }: { id: string; me: User }) {
 }
 
 function MessageItem({ m, t, dir }: { m: Message; t: TicketDetail; dir: Directory }) {
-  const who = m.direction === 'in' ? (t.contact.name ?? t.contact.email ?? 'Customer') : dir.userName(m.authorUserId);
+  const who =
+    m.direction === 'in'
+      ? (t.contact.name ?? t.contact.email ?? 'Customer')
+      : m.authorUserId
+        ? dir.userName(m.authorUserId)
+        : 'Automatic message';
   const kind = m.direction === 'in' ? 'customer' : m.internal ? 'note' : 'reply';
   const label = kind === 'note' ? 'Internal note' : kind === 'reply' ? 'Reply' : 'Customer';
   return (
