@@ -2,6 +2,7 @@ import { InitialSchema1764244800000 } from './1764244800000-initial-schema';
 import { AgentInbox1764600000000 } from './1764600000000-agent-inbox';
 import { Privacy1764700000000 } from './1764700000000-privacy';
 import { ImapIntake1764400000000 } from './1764400000000-imap-intake';
+import { MailUnderstanding1764500000000 } from './1764500000000-mail-understanding';
 
 /** Every migration, in order. Append new ones; never edit one that has shipped. */
 export const ALL_MIGRATIONS = [
@@ -9,4 +10,5 @@ export const ALL_MIGRATIONS = [
   AgentInbox1764600000000,
   ImapIntake1764400000000,
   Privacy1764700000000,
+  MailUnderstanding1764500000000,
 ];

@@ -1,12 +1,14 @@
 import { IntakeWorkerModule } from '@app/intake';
 import { JobDispatchModule } from '@app/queue';
+import { OutboundWorkerModule } from '@app/tickets';
 import { Module } from '@nestjs/common';
 import { IntakeProcessor } from './processors/intake.processor';
+import { OutboundProcessor } from './processors/outbound.processor';
 import { StartupRequeueService } from './startup-requeue.service';
 
 /** Queue consumers and their job handlers. Needs PlatformModule beside it. */
 @Module({
-  imports: [JobDispatchModule, IntakeWorkerModule],
-  providers: [IntakeProcessor, StartupRequeueService],
+  imports: [JobDispatchModule, IntakeWorkerModule, OutboundWorkerModule],
+  providers: [IntakeProcessor, StartupRequeueService, OutboundProcessor],
 })
 export class WorkerModule {}

@@ -1,1 +1,3 @@
+export * from './outbound/mail-transport';
+export * from './outbound/outbound-mail';
 export * from './reply-token';

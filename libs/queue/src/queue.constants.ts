@@ -6,16 +6,21 @@
  */
 export enum QueueName {
   Intake = 'intake',
+  /** Replies by email (issue 4): agent replies, acknowledgements, notifications. NEVER RENAME. */
+  Outbound = 'outbound',
 }
 
 export enum JobName {
   /** Parse a staged inbound message (email or web form) and commit it as a ticket or follow-up. */
   ProcessInbound = 'process-inbound',
+  /** Send one queued outbound message over SMTP and record sent/failed on it. NEVER RENAME. */
+  SendMessage = 'send-message',
 }
 
 /** Which queue carries each job. */
 export const JOB_QUEUE: Record<JobName, QueueName> = {
   [JobName.ProcessInbound]: QueueName.Intake,
+  [JobName.SendMessage]: QueueName.Outbound,
 };
 
 /**
@@ -24,6 +29,8 @@ export const JOB_QUEUE: Record<JobName, QueueName> = {
  */
 export interface JobPayloads {
   [JobName.ProcessInbound]: { inboundMessageId: string };
+  /** The outbound message row; its content is read from the database at send time. */
+  [JobName.SendMessage]: { messageId: string };
 }
 
 export type JobOf<N extends JobName> = JobPayloads[N];

@@ -3,3 +3,4 @@ export * from './test-redis';
 export * from './wait-for';
 export * from './free-port';
 export * from './dovecot';
+export * from './smtp-sink';

@@ -14,3 +14,5 @@ export * from './ticket-commands.service';
 export * from './ticket-query.service';
 export * from './ticket.error';
 export * from './tickets.module';
+// Replies by email (issue 4).
+export * from './outbound';

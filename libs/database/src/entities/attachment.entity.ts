@@ -37,4 +37,13 @@ export class AttachmentEntity extends BaseEntity {
   /** Key in the attachment storage; null once the content was removed under retention. */
   @Column({ name: 'storage_key', type: 'text', nullable: true })
   storageKey: string | null;
+
+  // --- Understanding mail (issue 4) ---
+  /** SVG, HTML and other active content: only ever served as a download. */
+  @Column({ name: 'never_inline', type: 'boolean', default: false })
+  neverInline: boolean;
+
+  /** What the sender declared when the bytes said otherwise (then content_type is octet-stream). */
+  @Column({ name: 'declared_content_type', type: 'text', nullable: true })
+  declaredContentType: string | null;
 }

@@ -8,6 +8,7 @@ import { UserEntity } from './user.entity';
 @Entity('messages')
 @Index('ix_messages_ticket_created', ['ticketId', 'createdAt'])
 @Index('ix_messages_message_id', ['messageIdHeader'])
+@Index('ix_messages_auto_submitted', ['createdAt'], { where: 'auto_submitted' })
 // One inbound staging row makes at most one message, however often its job runs.
 @Index('ux_messages_inbound', ['inboundMessageId'], { unique: true, where: 'inbound_message_id IS NOT NULL' })
 // The same email (Message-ID and bytes) arriving through two mailboxes or twice is stored once.
@@ -77,4 +78,25 @@ export class MessageEntity extends BaseEntity {
 
   @Column({ name: 'delivery_error', type: 'text', nullable: true })
   deliveryError: string | null;
+
+  // --- Understanding mail (issue 4) ---
+  /** The new text of an inbound reply, without quoted history and signature (display only). */
+  @Column({ name: 'body_text_visible', type: 'text', nullable: true })
+  bodyTextVisible: string | null;
+
+  /** The quoted history split off `bodyTextVisible`; the full original stays in `bodyText`. */
+  @Column({ name: 'body_text_quoted', type: 'text', nullable: true })
+  bodyTextQuoted: string | null;
+
+  /** Inbound: normal, auto_reply, bounce, feedback or loop (see the classify filter). */
+  @Column({ type: 'varchar', length: 16, nullable: true })
+  classification: string | null;
+
+  /** Remote images removed from `bodyHtml`; the UI may offer to show them. */
+  @Column({ name: 'remote_images_blocked', type: 'integer', default: 0 })
+  remoteImagesBlocked: number;
+
+  /** Outbound acknowledgement/notification (sent with Auto-Submitted, rate-limited per recipient). */
+  @Column({ name: 'auto_submitted', type: 'boolean', default: false })
+  autoSubmitted: boolean;
 }

@@ -13,6 +13,7 @@ export const TICKET_NUMBER_SEQUENCE = 'ticket_number_seq';
 @Index('ix_tickets_status_updated', ['status', 'updatedAt', 'id'])
 @Index('ix_tickets_updated', ['updatedAt', 'id'])
 @Index('ix_tickets_contact', ['contactId'])
+@Index('ix_tickets_linked_ticket', ['linkedTicketId'])
 @Index('ix_tickets_assignee', ['assigneeId'])
 @Index('ix_tickets_assignee_updated', ['assigneeId', 'updatedAt', 'id'])
 @Index('ix_tickets_next_due', ['nextDueAt', 'id'])
@@ -105,6 +106,15 @@ export class TicketEntity extends MutableEntity {
   /** The next target that applies now ('infinity' when none): one sortable column for "due soonest". */
   @Column({ name: 'next_due_at', type: 'timestamptz', default: () => "'infinity'" })
   nextDueAt: Date;
+
+  // --- Understanding mail (issue 4) ---
+  /** A follow-up that arrived after this ticket's predecessor was closed links back to it. */
+  @Column({ name: 'linked_ticket_id', type: 'uuid', nullable: true })
+  linkedTicketId: string | null;
+
+  @ManyToOne(() => TicketEntity, { onDelete: 'SET NULL' })
+  @JoinColumn({ name: 'linked_ticket_id', foreignKeyConstraintName: 'fk_tickets_linked_ticket' })
+  linkedTicket?: TicketEntity;
 }
 
 export function formatTicketReference(ticketNumber: number): string {

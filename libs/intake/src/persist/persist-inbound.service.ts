@@ -1,9 +1,11 @@
 import { hmacHex } from '@app/common';
+import { AppConfig } from '@app/config';
 import {
   ActorType,
   AttachmentEntity,
   AttachmentStorage,
   Channel,
+  DeliveryStatus,
   ConsentEntity,
   ConsentPurpose,
   InboundKind,
@@ -14,17 +16,20 @@ import {
   TicketEntity,
   TicketStatus,
 } from '@app/database';
-import { recordHistory } from '@app/tickets';
+import { ReplyTokens } from '@app/mail';
+import { QueueService } from '@app/queue';
+import { enqueueSend, queueAcknowledgement, recordHistory } from '@app/tickets';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import { sha256Hex } from '@app/common';
+import { resolveAttachmentPlaceholders } from '../pipeline/filters/sanitize-html.filter';
 import type { IntakeContext } from '../pipeline/intake-context';
 
 export type PersistOutcome =
-  | { kind: 'created'; ticketId: string; messageId: string }
-  | { kind: 'follow_up'; ticketId: string; messageId: string }
+  | { kind: 'created'; ticketId: string; messageId: string; outbound?: string[] }
+  | { kind: 'follow_up'; ticketId: string; messageId: string; outbound?: string[] }
   | { kind: 'duplicate'; ticketId: string; messageId: string }
   | { kind: 'already_processed'; ticketId: string | null }
   | { kind: 'gone' };
@@ -34,111 +39,246 @@ export type PersistOutcome =
  * attachments, history, consents, and the staging row marked processed with its raw bytes dropped.
  * The staging row is locked first, so a job that runs twice (BullMQ is at-least-once) finds it
  * processed and creates nothing twice.
+ *
+ * Follow-up rules (issue 4): a customer reply on a solved (or pending) ticket reopens it; on a
+ * closed ticket it starts a new ticket linked to the old one. Auto-replies, bounces, feedback
+ * reports and loops are stored on the ticket they belong to but never reopen it and never get an
+ * acknowledgement. A bounce marks the outbound message it reports on as failed. Acknowledgements
+ * are queued in the same transaction and enqueued for sending after the commit.
  */
 @Injectable()
 export class PersistInboundService {
+  private readonly tokens: ReplyTokens;
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly storage: AttachmentStorage,
-  ) {}
+    private readonly config: AppConfig,
+    private readonly queue: QueueService,
+  ) {
+    this.tokens = new ReplyTokens(config.values.APP_SECRET, config.values.MAIL_FROM);
+  }
 
   async persist(ctx: IntakeContext): Promise<PersistOutcome> {
-    return this.dataSource.transaction(async (m) => {
-      const row = await m
-        .getRepository(InboundMessageEntity)
-        .createQueryBuilder('i')
-        .setLock('pessimistic_write')
-        .where('i.id = :id', { id: ctx.inbound.id })
-        .getOne();
-      if (!row) return { kind: 'gone' } as const;
-      if (row.status === InboundStatus.Processed || row.status === InboundStatus.Quarantined) {
-        return { kind: 'already_processed', ticketId: row.ticketId } as const;
-      }
-      const message = ctx.message;
-      const sender = ctx.sender;
-      if (!message || !sender) throw new Error('pipeline did not produce a message and sender');
+    const outcome = await this.dataSource.transaction((m) => this.commit(m, ctx));
+    // After the commit only: a job for a rolled-back row would send mail about nothing.
+    if ('outbound' in outcome) for (const id of outcome.outbound ?? []) await enqueueSend(this.queue, id);
+    return outcome;
+  }
 
-      const contentSha = row.sha256;
-      if (message.messageId) {
-        // The same email through another mailbox, or APPENDed twice: one message row.
-        const existing = await m.findOne(MessageEntity, {
-          where: { messageIdHeader: message.messageId, contentSha256: contentSha, direction: MessageDirection.In },
-        });
-        if (existing) {
-          await this.markProcessed(m, row, existing.ticketId, existing.id);
-          return { kind: 'duplicate', ticketId: existing.ticketId, messageId: existing.id } as const;
-        }
-      }
+  private async commit(m: EntityManager, ctx: IntakeContext): Promise<PersistOutcome> {
+    const row = await m
+      .getRepository(InboundMessageEntity)
+      .createQueryBuilder('i')
+      .setLock('pessimistic_write')
+      .where('i.id = :id', { id: ctx.inbound.id })
+      .getOne();
+    if (!row) return { kind: 'gone' } as const;
+    if (row.status === InboundStatus.Processed || row.status === InboundStatus.Quarantined) {
+      return { kind: 'already_processed', ticketId: row.ticketId } as const;
+    }
+    const message = ctx.message;
+    const sender = ctx.sender;
+    if (!message || !sender) throw new Error('pipeline did not produce a message and sender');
 
-      const contactId = await this.upsertContact(m, sender.address, sender.name);
-      const now = new Date();
-      let ticketId = ctx.thread.ticketId;
-      let kind: 'created' | 'follow_up' = 'follow_up';
-      if (ticketId) {
-        await m.update(TicketEntity, { id: ticketId }, { lastMessageAt: now });
-      } else {
-        kind = 'created';
-        const inserted = await m.insert(TicketEntity, {
-          ...(row.reservedTicketNumber ? { number: row.reservedTicketNumber } : {}),
-          subject: message.subject.trim() || '(no subject)',
-          status: TicketStatus.New,
-          channel: row.kind === InboundKind.Form ? Channel.Form : Channel.Email,
-          contactId,
-          mailboxId: row.mailboxId,
-          groupId: null,
-          lastMessageAt: now,
-        });
-        ticketId = (inserted.identifiers[0] as { id: string }).id;
+    const contentSha = row.sha256;
+    if (message.messageId) {
+      // The same email through another mailbox, or APPENDed twice: one message row.
+      const existing = await m.findOne(MessageEntity, {
+        where: { messageIdHeader: message.messageId, contentSha256: contentSha, direction: MessageDirection.In },
+      });
+      if (existing) {
+        await this.markProcessed(m, row, existing.ticketId, existing.id);
+        return { kind: 'duplicate', ticketId: existing.ticketId, messageId: existing.id } as const;
+      }
+    }
+
+    const contactId = await this.upsertContact(m, sender.address, sender.name);
+    const human = ctx.classification === 'normal';
+    const now = new Date();
+    let kind: 'created' | 'follow_up' = 'follow_up';
+    let ticket = ctx.thread.ticketId ? await this.lockTicket(m, ctx.thread.ticketId) : null;
+    let linkedTicketId: string | null = null;
+    if (ticket && ticket.status === TicketStatus.Closed && human) {
+      // A closed ticket stays closed; the customer's new mail starts a new ticket that links back.
+      linkedTicketId = ticket.id;
+      ticket = null;
+    }
+    let ticketId: string;
+    let ticketNumber: number;
+    if (ticket) {
+      ticketId = ticket.id;
+      ticketNumber = ticket.number;
+      const reopen = human && (ticket.status === TicketStatus.Solved || ticket.status === TicketStatus.Pending);
+      await m.update(
+        TicketEntity,
+        { id: ticketId },
+        reopen ? { lastMessageAt: now, status: TicketStatus.Open, solvedAt: null } : { lastMessageAt: now },
+      );
+      if (reopen) {
         await recordHistory(m, {
           ticketId,
           actorType: ActorType.Contact,
           actorId: contactId,
-          type: 'ticket_created',
-          field: 'channel',
-          newValue: row.kind,
+          type: 'status_changed',
+          field: 'status',
+          oldValue: ticket.status,
+          newValue: TicketStatus.Open,
         });
       }
-
-      const messageId = randomUUID();
-      await m.insert(MessageEntity, {
-        id: messageId,
-        ticketId,
-        direction: MessageDirection.In,
-        internal: false,
-        authorContactId: contactId,
-        bodyText: message.text,
-        bodyHtml: ctx.sanitizedHtml,
-        messageIdHeader: message.messageId,
-        inReplyTo: message.inReplyTo,
-        references: message.references,
-        contentSha256: message.messageId ? contentSha : null,
-        inboundMessageId: row.id,
+    } else {
+      kind = 'created';
+      const inserted = await m.insert(TicketEntity, {
+        ...(row.reservedTicketNumber ? { number: row.reservedTicketNumber } : {}),
+        subject: message.subject.trim() || '(no subject)',
+        status: TicketStatus.New,
+        channel: row.kind === InboundKind.Form ? Channel.Form : Channel.Email,
+        contactId,
+        mailboxId: row.mailboxId,
+        groupId: null,
+        lastMessageAt: now,
+        linkedTicketId,
       });
-      for (const attachment of message.attachments) {
-        const key = randomUUID();
-        await this.storage.put(m, key, attachment.content);
-        await m.insert(AttachmentEntity, {
-          messageId,
-          filename: attachment.filename,
-          contentType: attachment.contentType,
-          size: attachment.content.length,
-          sha256: sha256Hex(attachment.content),
-          contentId: attachment.contentId,
-          inline: attachment.inline,
-          storageKey: key,
-        });
-      }
+      ticketId = (inserted.identifiers[0] as { id: string }).id;
+      ticketNumber = (await m.findOneByOrFail(TicketEntity, { id: ticketId })).number;
       await recordHistory(m, {
         ticketId,
         actorType: ActorType.Contact,
         actorId: contactId,
-        type: 'message_received',
-        field: 'message',
-        newValue: messageId,
+        type: 'ticket_created',
+        field: 'channel',
+        newValue: row.kind,
       });
-      if (ctx.form) await this.recordConsents(m, contactId, ctx);
-      await this.markProcessed(m, row, ticketId, messageId);
-      return { kind, ticketId, messageId } as const;
+      if (linkedTicketId) {
+        await recordHistory(m, {
+          ticketId,
+          actorType: ActorType.System,
+          actorId: null,
+          type: 'linked_to_closed',
+          field: 'linked_ticket_id',
+          newValue: linkedTicketId,
+        });
+      }
+    }
+
+    const messageId = randomUUID();
+    await m.insert(MessageEntity, {
+      id: messageId,
+      ticketId,
+      direction: MessageDirection.In,
+      internal: false,
+      authorContactId: contactId,
+      bodyText: message.text,
+      bodyHtml: null,
+      bodyTextVisible: ctx.visibleText,
+      bodyTextQuoted: ctx.quotedText,
+      classification: row.kind === InboundKind.Form ? null : ctx.classification,
+      remoteImagesBlocked: ctx.blockedImages,
+      messageIdHeader: message.messageId,
+      inReplyTo: message.inReplyTo,
+      references: message.references,
+      contentSha256: message.messageId ? contentSha : null,
+      inboundMessageId: row.id,
+    });
+    const attachmentIds: string[] = [];
+    for (const attachment of message.attachments) {
+      const key = randomUUID();
+      await this.storage.put(m, key, attachment.content);
+      const inserted = await m.insert(AttachmentEntity, {
+        messageId,
+        filename: attachment.filename,
+        contentType: attachment.contentType,
+        size: attachment.content.length,
+        sha256: sha256Hex(attachment.content),
+        contentId: attachment.contentId,
+        inline: attachment.inline,
+        neverInline: attachment.neverInline ?? false,
+        declaredContentType: attachment.declaredContentType ?? null,
+        storageKey: key,
+      });
+      attachmentIds.push((inserted.identifiers[0] as { id: string }).id);
+    }
+    if (ctx.sanitizedHtml) {
+      // `cid:` images become authenticated attachment URLs now that the attachment ids exist.
+      await m.update(
+        MessageEntity,
+        { id: messageId },
+        { bodyHtml: resolveAttachmentPlaceholders(ctx.sanitizedHtml, attachmentIds) },
+      );
+    }
+    await recordHistory(m, {
+      ticketId,
+      actorType: ActorType.Contact,
+      actorId: contactId,
+      type: human ? 'message_received' : `${ctx.classification}_received`,
+      field: 'message',
+      newValue: messageId,
+    });
+    if (ctx.form) await this.recordConsents(m, contactId, ctx);
+    if (ctx.classification === 'bounce') await this.markBounced(m, ctx);
+
+    const outbound: string[] = [];
+    if (kind === 'created' && human && this.config.values.ACK_ENABLED) {
+      const ack = await queueAcknowledgement(m, this.tokens, {
+        ticketId,
+        ticketNumber,
+        contactId,
+        contactEmail: sender.address,
+        limitPerHour: this.config.values.ACK_RATE_LIMIT_PER_HOUR,
+      });
+      if (ack.queued) outbound.push(ack.messageId);
+    }
+    await this.markProcessed(m, row, ticketId, messageId);
+    return { kind, ticketId, messageId, outbound } as const;
+  }
+
+  private async lockTicket(m: EntityManager, id: string): Promise<TicketEntity | null> {
+    let ticket = await m
+      .getRepository(TicketEntity)
+      .createQueryBuilder('t')
+      .setLock('pessimistic_write')
+      .where('t.id = :id', { id })
+      .getOne();
+    // A merged ticket's mail follows the ticket it was merged into.
+    if (ticket?.mergedIntoId) {
+      const target = await m
+        .getRepository(TicketEntity)
+        .createQueryBuilder('t')
+        .setLock('pessimistic_write')
+        .where('t.id = :id', { id: ticket.mergedIntoId })
+        .getOne();
+      ticket = target ?? ticket;
+    }
+    return ticket;
+  }
+
+  /** A bounce marks the outbound message it reports on as failed, with a short reason code. */
+  private async markBounced(m: EntityManager, ctx: IntakeContext): Promise<void> {
+    const bounce = ctx.classificationDetail.bounce;
+    if (!bounce?.originalMessageId) return;
+    const failed = bounce.recipients.filter((r) => r.reason !== 'delivered');
+    if (bounce.recipients.length > 0 && failed.length === 0) return;
+    const original = await m.findOne(MessageEntity, {
+      where: { messageIdHeader: bounce.originalMessageId, direction: MessageDirection.Out },
+    });
+    if (!original) return;
+    const first = failed[0];
+    const permanent = failed.length === 0 || failed.some((r) => r.permanent);
+    const reason = `bounced:${permanent ? 'permanent' : 'temporary'}:${first?.reason ?? 'unknown'}${first?.status ? `:${first.status}` : ''}`;
+    // A temporary report (delayed) is shown, but the message is failed only when delivery gave up.
+    await m.update(
+      MessageEntity,
+      { id: original.id },
+      permanent ? { deliveryStatus: DeliveryStatus.Failed, deliveryError: reason } : { deliveryError: reason },
+    );
+    await recordHistory(m, {
+      ticketId: original.ticketId,
+      actorType: ActorType.System,
+      actorId: null,
+      type: 'message_bounced',
+      field: 'delivery_status',
+      oldValue: original.deliveryStatus,
+      newValue: permanent ? DeliveryStatus.Failed : original.deliveryStatus,
     });
   }
 

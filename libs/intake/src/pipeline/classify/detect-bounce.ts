@@ -29,7 +29,9 @@ export function detectBounce(raw: Buffer, mime: SkeletonPart[], message: Normali
   const reportType = top?.contentType === 'multipart/report' ? (top.params['report-type'] ?? '').toLowerCase() : '';
   const feedbackPart = mime.find((p) => p.contentType === 'message/feedback-report');
   if (reportType === 'feedback-report' || feedbackPart) {
-    const fields = feedbackPart ? readFields(decodeBytes(partBody(raw, feedbackPart), 'utf-8')) : new Map<string, string[]>();
+    const fields = feedbackPart
+      ? readFields(decodeBytes(partBody(raw, feedbackPart), 'utf-8'))
+      : new Map<string, string[]>();
     return {
       kind: 'feedback',
       signals: ['arf_report'],

@@ -45,7 +45,9 @@ export class ThreadFilter implements IntakeFilter {
         ...(message.headers.get('delivered-to') ?? []),
         ...(message.headers.get('x-original-to') ?? []),
       ].filter((a) => this.tokens!.isOurAddress(a.replace(/[<>]/g, '').trim()));
-      const idHeaders = [message.inReplyTo, ...message.references].filter((v): v is string => !!v);
+      // Our own message coming back (a loop) names its ticket in its own Message-ID.
+      const own = ctx.classification === 'loop' ? [message.messageId] : [];
+      const idHeaders = [...own, message.inReplyTo, ...message.references].filter((v): v is string => !!v);
       const tokenNumber =
         candidates.map((a) => this.tokens!.verify(a)).find((n) => n !== null) ??
         idHeaders

@@ -1,0 +1,63 @@
+import type Mail from 'nodemailer/lib/mailer';
+
+/** One message to send, already decided by the domain; this layer only renders and transports it. */
+export interface OutboundMail {
+  from: { address: string; name: string };
+  to: string;
+  replyTo: string;
+  subject: string;
+  text: string;
+  messageId: string;
+  inReplyTo: string | null;
+  references: string[];
+  /** Acknowledgements and notifications: marked so that auto-responders stay silent (RFC 3834). */
+  autoSubmitted: boolean;
+}
+
+export class HeaderInjectionError extends Error {
+  readonly code = 'header_injection';
+}
+
+/**
+ * Refuses CR, LF (and other control characters) in anything that becomes a header. nodemailer also
+ * encodes header values, so this is the second of two locks: a value that reaches here with a line
+ * break is a bug or an attack, and is rejected rather than silently cleaned.
+ */
+export function assertHeaderSafe(field: string, value: string): void {
+  // eslint-disable-next-line no-control-regex
+  if (/[\r\n\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u2028\u2029]/.test(value)) {
+    throw new HeaderInjectionError(`control character in ${field}`);
+  }
+}
+
+export function toNodemailerOptions(mail: OutboundMail): Mail.Options {
+  assertHeaderSafe('from.name', mail.from.name);
+  assertHeaderSafe('from.address', mail.from.address);
+  assertHeaderSafe('to', mail.to);
+  assertHeaderSafe('replyTo', mail.replyTo);
+  assertHeaderSafe('subject', mail.subject);
+  assertHeaderSafe('messageId', mail.messageId);
+  if (mail.inReplyTo) assertHeaderSafe('inReplyTo', mail.inReplyTo);
+  for (const r of mail.references) assertHeaderSafe('references', r);
+  const headers: Record<string, string> = {};
+  if (mail.autoSubmitted) {
+    headers['Auto-Submitted'] = 'auto-replied';
+    headers['X-Auto-Response-Suppress'] = 'All';
+    headers['Precedence'] = 'auto_reply';
+  }
+  return {
+    from: { name: mail.from.name, address: mail.from.address },
+    to: mail.to,
+    replyTo: mail.replyTo,
+    subject: mail.subject,
+    text: mail.text,
+    messageId: mail.messageId,
+    ...(mail.inReplyTo ? { inReplyTo: mail.inReplyTo } : {}),
+    ...(mail.references.length ? { references: mail.references } : {}),
+    headers,
+    // The envelope sender is our address, so bounces come back to a mailbox we read.
+    envelope: { from: mail.from.address, to: [mail.to] },
+    disableFileAccess: true,
+    disableUrlAccess: true,
+  };
+}

@@ -1,0 +1,84 @@
+import { simpleParser, type ParsedMail } from 'mailparser';
+import type { AddressInfo } from 'node:net';
+import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
+
+export interface SinkMessage {
+  from: string;
+  to: string[];
+  raw: Buffer;
+  parsed(): Promise<ParsedMail>;
+}
+
+export interface SmtpSink {
+  url: string;
+  port: number;
+  messages: SinkMessage[];
+  /** Reply to RCPT TO with this SMTP code (e.g. 550 or 451) until reset with null. */
+  rejectWith(code: number | null): void;
+  /** Resolves once `count` messages have arrived. */
+  waitForCount(count: number, timeoutMs?: number): Promise<SinkMessage[]>;
+  close(): Promise<void>;
+}
+
+/**
+ * A real SMTP server (the `smtp-server` package) on a free loopback port that keeps every message
+ * it receives, for assertions in tests. No authentication, no TLS.
+ */
+export async function startSmtpSink(): Promise<SmtpSink> {
+  const messages: SinkMessage[] = [];
+  let reject: number | null = null;
+  const options: SMTPServerOptions = {
+    authOptional: true,
+    disabledCommands: ['STARTTLS', 'AUTH'],
+    logger: false,
+    size: 100 * 1024 * 1024,
+    onRcptTo(_address, _session, callback) {
+      if (reject) {
+        const error = new Error(reject >= 500 ? 'mailbox unavailable' : 'try again later') as Error & {
+          responseCode: number;
+        };
+        error.responseCode = reject;
+        return callback(error);
+      }
+      callback();
+    },
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => {
+        const raw = Buffer.concat(chunks);
+        messages.push({
+          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+          to: session.envelope.rcptTo.map((r) => r.address),
+          raw,
+          parsed: () => simpleParser(raw),
+        });
+        callback();
+      });
+    },
+  };
+  const server = new SMTPServer(options);
+  await new Promise<void>((resolve, rejectStart) => {
+    server.once('error', rejectStart);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  server.on('error', () => undefined);
+  const port = (server.server.address() as AddressInfo).port;
+  return {
+    url: `smtp://127.0.0.1:${port}`,
+    port,
+    messages,
+    rejectWith: (code) => {
+      reject = code;
+    },
+    waitForCount: async (count, timeoutMs = 15_000) => {
+      const deadline = Date.now() + timeoutMs;
+      while (messages.length < count) {
+        if (Date.now() > deadline) throw new Error(`smtp sink: expected ${count} messages, got ${messages.length}`);
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      return messages.slice(0, count);
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}

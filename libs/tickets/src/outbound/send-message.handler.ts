@@ -1,0 +1,130 @@
+import { AppConfig } from '@app/config';
+import { ActorType, DeliveryStatus, MessageDirection, MessageEntity } from '@app/database';
+import { MailSendError, MailTransport, ReplyTokens, type OutboundMail } from '@app/mail';
+import { JobHandler, JobName, type JobMeta, type JobOf } from '@app/queue';
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { recordHistory } from '../history';
+
+export type SendOutcome = 'sent' | 'already_sent' | 'skipped' | 'failed' | 'retrying';
+
+/**
+ * Handles `send-message`: renders the outbound message from the database and sends it over SMTP.
+ * Transient failures are retried by BullMQ (exponential backoff, QUEUE_ATTEMPTS); a permanent SMTP
+ * answer (5xx) or the last attempt marks the message `failed` with a short reason code, which the
+ * agent sees on the message. The reason never holds server text (it may quote addresses).
+ */
+@Injectable()
+export class SendMessageHandler {
+  private readonly logger = new Logger(SendMessageHandler.name);
+  private readonly tokens: ReplyTokens;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly transport: MailTransport,
+    private readonly config: AppConfig,
+  ) {
+    this.tokens = new ReplyTokens(config.values.APP_SECRET, config.values.MAIL_FROM);
+  }
+
+  @JobHandler(JobName.SendMessage)
+  async handle(data: JobOf<JobName.SendMessage>, meta: JobMeta): Promise<{ outcome: SendOutcome }> {
+    const repo = this.dataSource.getRepository(MessageEntity);
+    const message = await repo.findOne({ where: { id: data.messageId }, relations: { ticket: { contact: true } } });
+    if (!message || message.direction !== MessageDirection.Out || message.internal || !message.ticket) {
+      return { outcome: 'skipped' };
+    }
+    if (message.deliveryStatus === DeliveryStatus.Sent) return { outcome: 'already_sent' };
+    if (message.deliveryStatus === DeliveryStatus.Failed) return { outcome: 'failed' };
+    const ticket = message.ticket;
+    const to = ticket.contact?.email;
+    if (!to) return this.fail(message, 'no_recipient');
+
+    await repo.update({ id: message.id }, { deliveryStatus: DeliveryStatus.Sending });
+    const mail: OutboundMail = {
+      from: { address: this.config.values.MAIL_FROM, name: this.config.values.MAIL_FROM_NAME },
+      to,
+      replyTo: this.tokens.replyToAddress(ticket.number),
+      subject: outboundSubject(ticket.subject, ticket.number, message.autoSubmitted),
+      text: message.bodyText,
+      messageId: message.messageIdHeader ?? this.tokens.messageId(ticket.number),
+      inReplyTo: message.inReplyTo,
+      references: message.references,
+      autoSubmitted: message.autoSubmitted,
+    };
+    try {
+      await this.transport.send(mail);
+    } catch (error) {
+      const code = error instanceof MailSendError ? error.code : error instanceof Error ? error.name : 'send_failed';
+      const permanent = error instanceof MailSendError ? error.permanent : code === 'header_injection';
+      if (code === 'smtp_not_configured') {
+        // No SMTP_URL: the message stays queued (visible as not sent) until a worker with a
+        // transport starts and re-enqueues it (RequeueOutbound).
+        await repo.update({ id: message.id }, { deliveryStatus: DeliveryStatus.Queued, deliveryError: code });
+        return { outcome: 'skipped' };
+      }
+      const last = meta.attemptsMade + 1 >= meta.maxAttempts;
+      this.logger.warn(
+        { messageId: message.id, code, attempt: meta.attemptsMade + 1, permanent, last },
+        'outbound send failed',
+      );
+      if (permanent || last)
+        return this.fail(
+          message,
+          error instanceof MailSendError && error.responseCode ? `${code}:${error.responseCode}` : code,
+        );
+      await repo.update(
+        { id: message.id },
+        { deliveryStatus: DeliveryStatus.Queued, deliveryError: `retrying:${code}` },
+      );
+      throw error;
+    }
+    await this.dataSource.transaction(async (m) => {
+      await m.update(
+        MessageEntity,
+        { id: message.id },
+        { deliveryStatus: DeliveryStatus.Sent, deliveryError: null, messageIdHeader: mail.messageId },
+      );
+      await recordHistory(m, {
+        ticketId: ticket.id,
+        actorType: ActorType.System,
+        actorId: null,
+        type: 'message_sent',
+        field: 'message',
+        newValue: message.id,
+      });
+    });
+    return { outcome: 'sent' };
+  }
+
+  private async fail(message: MessageEntity, reason: string): Promise<{ outcome: SendOutcome }> {
+    await this.dataSource.transaction(async (m) => {
+      await m.update(
+        MessageEntity,
+        { id: message.id },
+        { deliveryStatus: DeliveryStatus.Failed, deliveryError: reason },
+      );
+      await recordHistory(m, {
+        ticketId: message.ticketId,
+        actorType: ActorType.System,
+        actorId: null,
+        type: 'message_failed',
+        field: 'delivery_status',
+        newValue: DeliveryStatus.Failed,
+      });
+    });
+    return { outcome: 'failed' };
+  }
+}
+
+/** `Re: <subject> [T-10042]` for replies; acknowledgements say what they are. Always one line. */
+export function outboundSubject(subject: string, ticketNumber: number, acknowledgement: boolean): string {
+  const clean = subject
+    .replace(/[\r\n\t]+/g, ' ')
+    .replace(/\s*\[T-\d+\]\s*/gi, ' ')
+    .replace(/^\s*((re|aw|sv|fwd?|wg)\s*:\s*)+/i, '')
+    .trim()
+    .slice(0, 200);
+  return acknowledgement ? `[T-${ticketNumber}] Received: ${clean}` : `Re: ${clean} [T-${ticketNumber}]`;
+}

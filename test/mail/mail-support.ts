@@ -1,0 +1,37 @@
+import { sha256Hex } from '@app/common';
+import { InboundKind, InboundMessageEntity, InboundStatus } from '@app/database';
+import { JobName, QueueService } from '@app/queue';
+import { waitFor } from '@app/testing';
+import MailComposer from 'nodemailer/lib/mail-composer';
+import type Mail from 'nodemailer/lib/mailer';
+import type { TestApp } from '../support/test-app';
+
+export async function compose(options: Mail.Options): Promise<Buffer> {
+  return new MailComposer(options).compile().build();
+}
+
+/**
+ * Stages raw bytes exactly as the poller does (an `email` staging row with raw bytes and sha256,
+ * then `process-inbound` with the row id as job id) and waits until the worker has handled it.
+ */
+export async function deliver(t: TestApp, raw: Buffer): Promise<InboundMessageEntity> {
+  const repo = t.dataSource.getRepository(InboundMessageEntity);
+  const inserted = await repo.insert({
+    kind: InboundKind.Email,
+    status: InboundStatus.Received,
+    raw,
+    size: raw.length,
+    sha256: sha256Hex(raw),
+  });
+  const id = (inserted.identifiers[0] as { id: string }).id;
+  await t.app.get(QueueService).add({ name: JobName.ProcessInbound, data: { inboundMessageId: id } }, { jobId: id });
+  return waitFor(
+    async () => {
+      const row = await repo.findOneBy({ id });
+      return row && (row.status === InboundStatus.Processed || row.status === InboundStatus.Quarantined)
+        ? row
+        : undefined;
+    },
+    { what: 'inbound processed', timeoutMs: 30_000 },
+  );
+}
