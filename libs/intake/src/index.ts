@@ -9,3 +9,7 @@ export * from './pipeline/intake-pipeline';
 export * from './process-inbound.handler';
 export * from './requeue-staged.service';
 export * from './stage-form-request.usecase';
+// Understanding mail (issue 4).
+export * from './pipeline/inspect-message';
+export * from './pipeline/thread/db-thread-store';
+export * from './pipeline/thread/thread-store';

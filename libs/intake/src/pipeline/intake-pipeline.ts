@@ -28,7 +28,7 @@ export interface PipelineDeps {
 
 /**
  * The filters in the order they run. Each is small, has one `run()`, and its own spec beside it.
- * parse → identify sender (From, never Reply-To) → classify (loop, bounce, auto-reply) → thread →
+ * parse → classify (loop, bounce, auto-reply) → identify sender (From, never Reply-To) → thread →
  * normalise attachments (before sanitising, so `cid:` images of unsafe types are dropped) →
  * sanitise HTML → split quoted history for display.
  */
@@ -36,8 +36,8 @@ export function buildPipelineFilters(deps: PipelineDeps): IntakeFilter[] {
   return [
     new ParseFormFilter(),
     new ParseEmailFilter(deps.limits ?? DEFAULT_MAIL_LIMITS, deps.pool ?? sharedParserPool()),
-    new IdentifySenderFilter(),
     new ClassifyFilter(deps.tokens),
+    new IdentifySenderFilter(),
     new ThreadFilter(deps.store, deps.tokens),
     new NormalizeAttachmentsFilter(),
     new SanitizeHtmlFilter(),

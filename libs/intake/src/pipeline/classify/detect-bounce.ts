@@ -12,7 +12,7 @@ export interface BounceFinding {
 }
 
 const DAEMON_SENDER =
-  /^(?:mailer-daemon|mailer_daemon|maildaemon|mail-daemon|postmaster|mmdf|smtp-gateway|mdaemon|mailadmin|bounce|bounces|nobody|root)(?:[+@]|$)/i;
+  /^(?:mailer-daemon|mailer_daemon|maildaemon|mail-daemon|postmaster|mmdf|smtp-gateway|mdaemon|mailadmin|bounce|bounces)(?:[+@]|$)/i;
 const DAEMON_NAME = /\bmail ?delivery (?:sub)?system\b|\bmailer[- ]daemon\b|\bpostmaster\b|\bmail administrator\b/i;
 const BOUNCE_SUBJECT =
   /\b(?:undeliver(?:ed|able)|undelivered mail|delivery (?:status notification|failure|failed|has failed|problem|report)|returned mail|mail delivery (?:failed|failure|subsystem)|failure notice|non[- ]?delivery|could not be delivered|message not delivered|delivery notification|returned to sender|nicht zustellbar|unzustellbar|non remis|non distribuable|mail system error|warning: could not send|rejected|delayed mail|delivery delayed|unable to deliver)\b/i;

@@ -64,7 +64,8 @@ export function sanitizeEmailHtml(html: string, attachments: InboundAttachment[]
     },
     allowedSchemes: ['http', 'https', 'mailto'],
     allowedSchemesByTag: { img: [ATTACHMENT_PLACEHOLDER_SCHEME, 'data'] },
-    allowedSchemesAppliedToAttributes: ['href', 'src', 'cite', 'data-remote-src'],
+    // data-remote-src is set only by the transform below, and only to an http(s) URL.
+    allowedSchemesAppliedToAttributes: ['href', 'src', 'cite'],
     allowProtocolRelative: false,
     disallowedTagsMode: 'discard',
     transformTags: {

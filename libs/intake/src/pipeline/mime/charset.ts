@@ -86,7 +86,9 @@ function guessLegacy(bytes: Buffer): string {
   ];
   for (const [cs, expected] of attempts) {
     const decoded = decodeBytes(bytes, cs);
-    if (!decoded.includes('\ufffd') && expected.test(decoded)) return decoded;
+    // At least two CJK characters: one stray Latin-1 byte pair can look like a single Han character.
+    const cjk = decoded.match(/[\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af]/g)?.length ?? 0;
+    if (!decoded.includes('\ufffd') && expected.test(decoded) && cjk >= 2) return decoded;
   }
   return iconv.decode(bytes, 'windows-1252');
 }
