@@ -3,6 +3,7 @@ import {
   ContactEntity,
   InboundMessageEntity,
   InboundStatus,
+  MessageDirection,
   MessageEntity,
   TicketEntity,
   AttachmentEntity,
@@ -66,7 +67,10 @@ describe('web form → queue → worker → ticket', () => {
     expect(contact.email).toBe('grace.hopper@example.org');
     expect(contact.name).toBe('Grace Hopper');
 
-    const messages = await app.dataSource.getRepository(MessageEntity).findBy({ ticketId: ticket.id });
+    // Inbound only: the ticket also holds the queued acknowledgement (issue 4).
+    const messages = await app.dataSource
+      .getRepository(MessageEntity)
+      .findBy({ ticketId: ticket.id, direction: MessageDirection.In });
     expect(messages).toHaveLength(1);
     expect(messages[0]?.bodyText).toBe(form.message);
 
@@ -79,7 +83,7 @@ describe('web form → queue → worker → ticket', () => {
     expect(consents[0]?.ipHash).toMatch(/^[0-9a-f]{64}$/);
 
     const history = await app.dataSource.getRepository(HistoryEventEntity).findBy({ ticketId: ticket.id });
-    expect(history.map((h) => h.type).sort()).toEqual(['message_received', 'ticket_created']);
+    expect(history.map((h) => h.type).sort()).toEqual(['acknowledgement_queued', 'message_received', 'ticket_created']);
     // History holds no personal values.
     expect(JSON.stringify(history)).not.toMatch(/grace|hopper|compiler/i);
   });
