@@ -1,14 +1,15 @@
-import { IntakeWorkerModule } from '@app/intake';
+import { ImapSettleWorkerModule, IntakeWorkerModule } from '@app/intake';
 import { JobDispatchModule } from '@app/queue';
 import { OutboundWorkerModule } from '@app/tickets';
 import { Module } from '@nestjs/common';
+import { ImapSettleProcessor } from './processors/imap-settle.processor';
 import { IntakeProcessor } from './processors/intake.processor';
 import { OutboundProcessor } from './processors/outbound.processor';
 import { StartupRequeueService } from './startup-requeue.service';
 
 /** Queue consumers and their job handlers. Needs PlatformModule beside it. */
 @Module({
-  imports: [JobDispatchModule, IntakeWorkerModule, OutboundWorkerModule],
-  providers: [IntakeProcessor, StartupRequeueService, OutboundProcessor],
+  imports: [JobDispatchModule, IntakeWorkerModule, ImapSettleWorkerModule, OutboundWorkerModule],
+  providers: [IntakeProcessor, StartupRequeueService, ImapSettleProcessor, OutboundProcessor],
 })
 export class WorkerModule {}

@@ -9,6 +9,23 @@ export * from './pipeline/intake-pipeline';
 export * from './process-inbound.handler';
 export * from './requeue-staged.service';
 export * from './stage-form-request.usecase';
+// IMAP intake (issue 3).
+export * from './mailboxes/mailbox-input.schema';
+export * from './mailboxes/mailbox.error';
+export * from './mailboxes/mailbox.service';
+export * from './mailboxes/mailboxes.module';
+export * from './mailboxes/message-id';
+export * from './mailboxes/password-cipher';
+export * from './mailboxes/stage-email.usecase';
+export * from './metrics/intake-metrics';
+export * from './quarantine/quarantine-action.error';
+export * from './quarantine/quarantine.service';
+export * from './settle/after-process.service';
+export * from './settle/crash-point';
+export * from './settle/imap-settle-worker.module';
+export * from './settle/settle-inbound.service';
+export * from './settle/settle-job-id';
+export * from './settle/settle-sweep.service';
 // Understanding mail (issue 4).
 export * from './pipeline/inspect-message';
 export * from './pipeline/thread/db-thread-store';

@@ -5,11 +5,13 @@ import { PersistInboundService } from './persist/persist-inbound.service';
 import { ProcessInboundHandler } from './process-inbound.handler';
 import { RequeueStagedService } from './requeue-staged.service';
 import { StageFormRequest } from './stage-form-request.usecase';
+import { MailboxesModule } from './mailboxes/mailboxes.module';
 
 /** Staging (web form) and the pipeline; the job handler is registered only in processes that consume. */
 @Module({
+  imports: [MailboxesModule],
   providers: [DbThreadStore, IntakePipeline, PersistInboundService, StageFormRequest, RequeueStagedService],
-  exports: [IntakePipeline, PersistInboundService, StageFormRequest, RequeueStagedService],
+  exports: [IntakePipeline, PersistInboundService, StageFormRequest, RequeueStagedService, MailboxesModule],
 })
 export class IntakeModule {}
 

@@ -5,6 +5,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { In, type DataSource } from 'typeorm';
 import { IntakePipeline } from './pipeline/intake-pipeline';
 import { PersistInboundService, type PersistOutcome } from './persist/persist-inbound.service';
+import { AfterProcessService } from './settle/after-process.service';
 
 export interface ProcessResult {
   outcome: PersistOutcome['kind'] | 'quarantined';
@@ -25,6 +26,8 @@ export class ProcessInboundHandler {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly pipeline: IntakePipeline,
     private readonly persist: PersistInboundService,
+    // IMAP intake (issue 3): metrics and the settle job after each outcome.
+    private readonly after: AfterProcessService,
   ) {}
 
   @JobHandler(JobName.ProcessInbound)
@@ -37,14 +40,17 @@ export class ProcessInboundHandler {
     );
     const row = await repo.findOne({ where: { id: data.inboundMessageId } });
     if (!row || row.status === InboundStatus.Processed || row.status === InboundStatus.Quarantined || !row.raw) {
+      await this.after.alreadyDone(row);
       return { outcome: 'already_processed', ticketId: row?.ticketId ?? null };
     }
     if (row.status === InboundStatus.Received) await repo.update({ id: row.id }, { status: InboundStatus.Processing });
     const started = Date.now();
     try {
       const ctx = await this.pipeline.run(row, row.raw);
+      this.after.parsed();
       if (ctx.quarantineReason) return await this.quarantine(row.id, ctx.quarantineReason);
       const outcome = await this.persist.persist(ctx);
+      await this.after.committed(row, outcome.kind, Date.now() - started);
       this.logger.log(
         { inboundMessageId: row.id, outcome: outcome.kind, ms: Date.now() - started },
         'inbound processed',
@@ -69,6 +75,7 @@ export class ProcessInboundHandler {
         { status: InboundStatus.Quarantined, reason, quarantinedAt: new Date() },
       );
     this.logger.warn({ inboundMessageId: id, reason }, 'inbound quarantined');
+    await this.after.quarantined(id, reason);
     return { outcome: 'quarantined', reason };
   }
 }

@@ -1,3 +1,4 @@
+export * from './imap';
 export * from './outbound/mail-transport';
 export * from './outbound/outbound-mail';
 export * from './reply-token';

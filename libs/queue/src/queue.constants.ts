@@ -6,6 +6,8 @@
  */
 export enum QueueName {
   Intake = 'intake',
+  /** IMAP intake (issue 3): server-side settle of staged emails and quarantine expiry. NEVER RENAME. */
+  ImapSettle = 'imap-settle',
   /** Replies by email (issue 4): agent replies, acknowledgements, notifications. NEVER RENAME. */
   Outbound = 'outbound',
 }
@@ -13,6 +15,10 @@ export enum QueueName {
 export enum JobName {
   /** Parse a staged inbound message (email or web form) and commit it as a ticket or follow-up. */
   ProcessInbound = 'process-inbound',
+  /** Move/expunge/flag the server copy of a committed (or quarantined) email. NEVER RENAME. */
+  SettleInbound = 'settle-inbound',
+  /** Delete quarantined messages older than QUARANTINE_RETENTION_DAYS (scheduled). NEVER RENAME. */
+  ExpireQuarantine = 'expire-quarantine',
   /** Send one queued outbound message over SMTP and record sent/failed on it. NEVER RENAME. */
   SendMessage = 'send-message',
 }
@@ -20,6 +26,8 @@ export enum JobName {
 /** Which queue carries each job. */
 export const JOB_QUEUE: Record<JobName, QueueName> = {
   [JobName.ProcessInbound]: QueueName.Intake,
+  [JobName.SettleInbound]: QueueName.ImapSettle,
+  [JobName.ExpireQuarantine]: QueueName.ImapSettle,
   [JobName.SendMessage]: QueueName.Outbound,
 };
 
@@ -29,6 +37,8 @@ export const JOB_QUEUE: Record<JobName, QueueName> = {
  */
 export interface JobPayloads {
   [JobName.ProcessInbound]: { inboundMessageId: string };
+  [JobName.SettleInbound]: { inboundMessageId: string };
+  [JobName.ExpireQuarantine]: Record<string, never>;
   /** The outbound message row; its content is read from the database at send time. */
   [JobName.SendMessage]: { messageId: string };
 }

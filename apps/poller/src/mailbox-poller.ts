@@ -1,0 +1,226 @@
+import { sha256Hex } from '@app/common';
+import type { AppConfig } from '@app/config';
+import type { MailboxEntity } from '@app/database';
+import type { SettleSweepService, StageEmailUseCase } from '@app/intake';
+import { closeImapClient, createImapClient, hashStream, imapErrorCode, type ImapSettings } from '@app/mail';
+import type { Logger } from '@nestjs/common';
+import type { ImapFlow } from 'imapflow';
+import type { MailboxStateStore } from './mailbox-state.store';
+
+export interface MailboxPollerDeps {
+  config: AppConfig;
+  stage: StageEmailUseCase;
+  sweep: SettleSweepService;
+  store: MailboxStateStore;
+  logger: Logger;
+}
+
+/** Start IDLE this soon after the last command, so new mail is announced at once. */
+const AUTO_IDLE_DELAY_MS = 250;
+/** A NOOP unanswered for this long means the connection died without telling us. */
+const NOOP_DEADLINE_MS = 20_000;
+/** A session that lasted this long was healthy: the next reconnect starts the backoff again. */
+const HEALTHY_SESSION_MS = 60_000;
+
+/**
+ * Reads one mailbox over one imapflow connection: IDLE (imapflow's auto-IDLE, re-issued every
+ * IMAP_IDLE_RESTART_MS) plus a polling fallback every IMAP_POLL_INTERVAL_MS that also sends a NOOP
+ * with a deadline to catch silent drops. Any drop ends the session; the loop reconnects with
+ * exponential backoff and jitter. New mail is found by UID above the stored cursor, read in pages:
+ * sizes come from one completed FETCH, then bodies one at a time (never a fetch inside a fetch
+ * loop, imapflow #159), so memory holds one message at most.
+ */
+export class MailboxPoller {
+  private stopped = false;
+  private client: ImapFlow | null = null;
+  private syncing: Promise<void> | null = null;
+  private syncAgain = false;
+  private loopDone: Promise<void> = Promise.resolve();
+  private wake: (() => void) | null = null;
+  private readonly settings: ImapSettings;
+
+  constructor(
+    private readonly mailbox: MailboxEntity,
+    settings: ImapSettings,
+    private readonly deps: MailboxPollerDeps,
+  ) {
+    this.settings = settings;
+  }
+
+  get id(): string {
+    return this.mailbox.id;
+  }
+
+  start(): void {
+    this.loopDone = this.loop();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.wake?.();
+    const client = this.client;
+    if (client) await closeImapClient(client);
+    await this.loopDone;
+    await this.syncing?.catch(() => undefined);
+  }
+
+  private async loop(): Promise<void> {
+    let attempt = 0;
+    while (!this.stopped) {
+      const started = Date.now();
+      try {
+        await this.session();
+      } catch (error) {
+        const code = imapErrorCode(error);
+        this.deps.logger.warn({ mailboxId: this.id, error: code }, 'mailbox session failed');
+        await this.status({ lastError: code });
+      }
+      await this.status({ connected: false });
+      if (this.stopped) break;
+      if (Date.now() - started > HEALTHY_SESSION_MS) attempt = 0;
+      const base = Math.min(this.deps.config.values.IMAP_RECONNECT_MAX_MS, 1000 * 2 ** attempt);
+      attempt = Math.min(attempt + 1, 30);
+      await this.sleep(base * (0.8 + Math.random() * 0.4));
+    }
+  }
+
+  private async session(): Promise<void> {
+    const { config } = this.deps;
+    const client = createImapClient(
+      this.settings,
+      { idleRestartMs: config.values.IMAP_IDLE_RESTART_MS, autoIdleDelayMs: AUTO_IDLE_DELAY_MS },
+      (code) => this.deps.logger.warn({ mailboxId: this.id, error: code }, 'imap connection error'),
+    );
+    this.client = client;
+    const closed = new Promise<void>((resolve) => client.once('close', () => resolve()));
+    client.on('exists', () => this.requestSync(client));
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await client.connect();
+      if (this.stopped) return;
+      await client.mailboxOpen(this.mailbox.folder);
+      await this.status({ connected: true, lastError: null });
+      this.deps.logger.log({ mailboxId: this.id }, 'mailbox connected');
+      this.requestSync(client);
+      timer = setInterval(() => void this.check(client), config.values.IMAP_POLL_INTERVAL_MS);
+      await closed;
+    } finally {
+      if (timer) clearInterval(timer);
+      this.client = null;
+      client.close();
+    }
+  }
+
+  /** Polling fallback and liveness check in one: NOOP with a deadline, then a sync. */
+  private async check(client: ImapFlow): Promise<void> {
+    let timeout: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        client.noop(),
+        new Promise((_, reject) => {
+          timeout = setTimeout(() => reject(new Error('noop deadline')), NOOP_DEADLINE_MS);
+        }),
+      ]);
+      this.requestSync(client);
+    } catch {
+      this.deps.logger.warn({ mailboxId: this.id }, 'mailbox check failed; reconnecting');
+      client.close();
+    } finally {
+      clearTimeout(timeout);
+    }
+  }
+
+  private requestSync(client: ImapFlow): void {
+    if (this.stopped) return;
+    if (this.syncing) {
+      this.syncAgain = true;
+      return;
+    }
+    this.syncing = (async () => {
+      do {
+        this.syncAgain = false;
+        await this.sync(client);
+      } while (this.syncAgain && !this.stopped && client.usable);
+    })()
+      .catch(async (error: unknown) => {
+        const code = imapErrorCode(error);
+        this.deps.logger.warn({ mailboxId: this.id, error: code }, 'mailbox sync failed; reconnecting');
+        await this.status({ lastError: code });
+        client.close();
+      })
+      .finally(() => {
+        this.syncing = null;
+      });
+  }
+
+  private async sync(client: ImapFlow): Promise<void> {
+    const { config, store } = this.deps;
+    const opened = client.mailbox;
+    if (!opened) throw new Error('mailbox not open');
+    const uidValidity = Number(opened.uidValidity);
+    const cursor = await store.cursor(this.id, uidValidity);
+    const found = (await client.search({ uid: `${cursor + 1}:*` }, { uid: true })) || [];
+    // `N:*` also matches the highest UID when it is below N: keep only UIDs above the cursor.
+    const uids = found.filter((uid) => uid > cursor).sort((a, b) => a - b);
+    await this.status({ backlog: uids.length });
+    const pageSize = config.values.IMAP_FETCH_PAGE_SIZE;
+    for (let i = 0; i < uids.length && !this.stopped; i += pageSize) {
+      const page = uids.slice(i, i + pageSize);
+      const metas = await client.fetchAll(page.join(','), { uid: true, size: true }, { uid: true });
+      const sizes = new Map(metas.map((m) => [m.uid, m.size ?? 0]));
+      for (const uid of page) {
+        const size = sizes.get(uid);
+        if (size === undefined) continue; // expunged by someone else meanwhile
+        await this.stageOne(client, uid, size, uidValidity);
+      }
+      await store.advance(this.id, uidValidity, page[page.length - 1] ?? cursor);
+      await this.status({ backlog: Math.max(0, uids.length - i - page.length) });
+    }
+    await this.status({ lastFetchAt: new Date(), lastError: null });
+    await this.deps.sweep.sweep(this.id);
+  }
+
+  private async stageOne(client: ImapFlow, uid: number, size: number, uidValidity: number): Promise<void> {
+    const max = this.deps.config.values.IMAP_MAX_MESSAGE_BYTES;
+    const base = { mailboxId: this.id, uidValidity, uid };
+    if (size > max) {
+      // Hash it while streaming, keep nothing: staged without bytes and quarantined as too_large.
+      const download = await client.download(String(uid), undefined, { uid: true });
+      if (!('content' in download) || !download.content) return;
+      const { sha256, size: actual } = await hashStream(download.content);
+      await this.deps.stage.execute({ ...base, raw: null, sha256, size: actual });
+      return;
+    }
+    const message = await client.fetchOne(String(uid), { uid: true, source: true }, { uid: true });
+    if (!message || !message.source) return;
+    if (message.source.length > max) {
+      await this.deps.stage.execute({
+        ...base,
+        raw: null,
+        sha256: sha256Hex(message.source),
+        size: message.source.length,
+      });
+      return;
+    }
+    await this.deps.stage.execute({ ...base, raw: message.source });
+  }
+
+  private async status(patch: Parameters<MailboxStateStore['status']>[1]): Promise<void> {
+    try {
+      await this.deps.store.status(this.id, patch);
+    } catch {
+      // Status is best effort (the mailbox may just have been deleted); intake goes on.
+    }
+  }
+
+  private async sleep(ms: number): Promise<void> {
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+    this.wake = null;
+  }
+}

@@ -1,0 +1,166 @@
+import { MailboxEntity, MailboxStateEntity, type MailboxAfterAction } from '@app/database';
+import { imapErrorDetail, probeMailbox, type ImapSettings, type MailboxProbe } from '@app/mail';
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { MailboxError } from './mailbox.error';
+import {
+  mailboxCreateSchema,
+  mailboxFieldErrors,
+  mailboxUpdateSchema,
+  type MailboxCreateInput,
+  type MailboxUpdateInput,
+} from './mailbox-input.schema';
+import { PasswordCipher } from './password-cipher';
+
+/** A mailbox as shown to admins: everything but the password. */
+export interface MailboxView {
+  id: string;
+  name: string;
+  address: string;
+  host: string;
+  port: number;
+  tls: boolean;
+  tlsRejectUnauthorized: boolean;
+  username: string;
+  folder: string;
+  afterAction: MailboxAfterAction;
+  processedFolder: string;
+  quarantineFolder: string;
+  enabled: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type MailboxTestResult = { ok: true; probe: MailboxProbe } | { ok: false; error: string };
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Mailbox configuration: CRUD, passwords encrypted at rest, and a live connection test. */
+@Injectable()
+export class MailboxService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly cipher: PasswordCipher,
+  ) {}
+
+  private get repo() {
+    return this.dataSource.getRepository(MailboxEntity);
+  }
+
+  async create(input: MailboxCreateInput): Promise<MailboxView> {
+    const parsed = mailboxCreateSchema.safeParse(input);
+    if (!parsed.success) {
+      throw new MailboxError('invalid_mailbox', 'The mailbox has invalid fields', mailboxFieldErrors(parsed.error));
+    }
+    const { password, port, ...rest } = parsed.data;
+    if (await this.repo.existsBy({ name: rest.name })) {
+      throw new MailboxError('mailbox_exists', 'A mailbox with this name exists');
+    }
+    const saved = await this.repo.save(
+      this.repo.create({
+        ...rest,
+        port: port ?? (rest.tls ? 993 : 143),
+        passwordEncrypted: this.cipher.encrypt(password),
+      }),
+    );
+    await this.dataSource
+      .getRepository(MailboxStateEntity)
+      .insert({ mailboxId: saved.id })
+      .catch(() => undefined);
+    return toView(saved);
+  }
+
+  async list(): Promise<MailboxView[]> {
+    return (await this.repo.find({ order: { name: 'ASC' } })).map(toView);
+  }
+
+  async get(ref: string): Promise<MailboxView> {
+    return toView(await this.find(ref));
+  }
+
+  async update(ref: string, input: MailboxUpdateInput): Promise<MailboxView> {
+    const mailbox = await this.find(ref);
+    const parsed = mailboxUpdateSchema.safeParse(input);
+    if (!parsed.success) {
+      throw new MailboxError('invalid_mailbox', 'The mailbox has invalid fields', mailboxFieldErrors(parsed.error));
+    }
+    const { password, ...rest } = parsed.data;
+    // Only keys that were given: zod's defaults must not reset fields the caller left out.
+    const given = Object.fromEntries(
+      Object.entries(rest).filter(([k, v]) => v !== undefined && Object.prototype.hasOwnProperty.call(input, k)),
+    );
+    Object.assign(mailbox, given);
+    if (password !== undefined) mailbox.passwordEncrypted = this.cipher.encrypt(password);
+    return toView(await this.repo.save(mailbox));
+  }
+
+  async setEnabled(ref: string, enabled: boolean): Promise<MailboxView> {
+    const mailbox = await this.find(ref);
+    mailbox.enabled = enabled;
+    return toView(await this.repo.save(mailbox));
+  }
+
+  async remove(ref: string): Promise<void> {
+    const mailbox = await this.find(ref);
+    await this.repo.delete({ id: mailbox.id });
+  }
+
+  /** Connects with the stored settings; reports folders and counts, or the exact error. */
+  async test(ref: string): Promise<MailboxTestResult> {
+    const mailbox = await this.find(ref);
+    try {
+      return { ok: true, probe: await probeMailbox(this.settings(mailbox), mailbox.folder) };
+    } catch (error) {
+      return { ok: false, error: imapErrorDetail(error) };
+    }
+  }
+
+  async enabledMailboxes(): Promise<MailboxEntity[]> {
+    return this.repo.find({ where: { enabled: true }, order: { name: 'ASC' } });
+  }
+
+  async entity(id: string): Promise<MailboxEntity | null> {
+    return this.repo.findOne({ where: { id } });
+  }
+
+  /** Connection settings with the decrypted password; keep in memory only. */
+  settings(mailbox: MailboxEntity): ImapSettings {
+    return {
+      host: mailbox.host,
+      port: mailbox.port,
+      tls: mailbox.tls,
+      tlsRejectUnauthorized: mailbox.tlsRejectUnauthorized,
+      username: mailbox.username,
+      password: this.cipher.decrypt(mailbox.passwordEncrypted),
+    };
+  }
+
+  private async find(ref: string): Promise<MailboxEntity> {
+    const mailbox = UUID.test(ref)
+      ? await this.repo.findOne({ where: { id: ref } })
+      : await this.repo.findOne({ where: { name: ref } });
+    if (!mailbox) throw new MailboxError('mailbox_not_found', 'No such mailbox');
+    return mailbox;
+  }
+}
+
+export function toView(m: MailboxEntity): MailboxView {
+  return {
+    id: m.id,
+    name: m.name,
+    address: m.address,
+    host: m.host,
+    port: m.port,
+    tls: m.tls,
+    tlsRejectUnauthorized: m.tlsRejectUnauthorized,
+    username: m.username,
+    folder: m.folder,
+    afterAction: m.afterAction,
+    processedFolder: m.processedFolder,
+    quarantineFolder: m.quarantineFolder,
+    enabled: m.enabled,
+    createdAt: m.createdAt.toISOString(),
+    updatedAt: m.updatedAt.toISOString(),
+  };
+}

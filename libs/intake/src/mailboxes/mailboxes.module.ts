@@ -1,0 +1,22 @@
+import { Module } from '@nestjs/common';
+import { IntakeMetrics } from '../metrics/intake-metrics';
+import { QuarantineService } from '../quarantine/quarantine.service';
+import { AfterProcessService } from '../settle/after-process.service';
+import { SettleSweepService } from '../settle/settle-sweep.service';
+import { MailboxService } from './mailbox.service';
+import { PasswordCipher } from './password-cipher';
+import { StageEmailUseCase } from './stage-email.usecase';
+
+const providers = [
+  PasswordCipher,
+  MailboxService,
+  StageEmailUseCase,
+  QuarantineService,
+  SettleSweepService,
+  AfterProcessService,
+  IntakeMetrics,
+];
+
+/** Email intake services shared by api, worker, poller and CLI: mailboxes, staging, quarantine, metrics. */
+@Module({ providers, exports: providers })
+export class MailboxesModule {}

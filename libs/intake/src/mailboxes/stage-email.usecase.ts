@@ -1,0 +1,147 @@
+import { sha256Hex } from '@app/common';
+import { InboundKind, InboundMessageEntity, InboundStatus } from '@app/database';
+import { JobName, QueueService } from '@app/queue';
+import { Injectable, Optional } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { IntakeMetrics } from '../metrics/intake-metrics';
+import { settleJobId } from '../settle/settle-job-id';
+import { extractMessageId } from './message-id';
+
+export interface StageEmailCommand {
+  /** null for `intake import` (no server copy to settle). */
+  mailboxId: string | null;
+  uidValidity: number | null;
+  uid: number | null;
+  /** The message bytes; null when it was too large to load (then sha256 and size are given). */
+  raw: Buffer | null;
+  sha256?: string;
+  size?: number;
+}
+
+export type StageEmailResult = {
+  id: string;
+  /** inserted: new row; existing: this UID was staged before; reconciled: same message under an old UIDVALIDITY. */
+  state: 'inserted' | 'existing' | 'reconciled';
+  status: InboundStatus;
+};
+
+/** Reason code of a message over IMAP_MAX_MESSAGE_BYTES. */
+export const TOO_LARGE = 'too_large';
+
+/**
+ * Stages one email into inbound_messages and enqueues its processing, with the row id as job id.
+ * Unique on mailbox + UIDVALIDITY + UID, so re-staging after a crash creates nothing new. When a
+ * mailbox's UIDVALIDITY changed, a message already staged under the old value (same mailbox,
+ * same content hash and Message-ID) is re-keyed to its new UID instead of staged again.
+ */
+@Injectable()
+export class StageEmailUseCase {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly queue: QueueService,
+    @Optional() private readonly metrics?: IntakeMetrics,
+  ) {}
+
+  async execute(command: StageEmailCommand): Promise<StageEmailResult> {
+    const raw = command.raw;
+    const sha256 = raw ? sha256Hex(raw) : (command.sha256 ?? sha256Hex(''));
+    const size = raw ? raw.length : (command.size ?? 0);
+    const messageId = raw ? extractMessageId(raw) : null;
+    const tooLarge = raw === null;
+
+    if (command.mailboxId !== null && command.uidValidity !== null && command.uid !== null) {
+      const reconciled = await this.reconcile(command.mailboxId, command.uidValidity, command.uid, sha256, messageId);
+      if (reconciled) return reconciled;
+    }
+
+    const now = new Date();
+    const rows = await this.dataSource.query<Array<{ id: string }>>(
+      `INSERT INTO inbound_messages
+         (kind, status, raw, size, sha256, reason, mailbox_id, uid_validity, uid, message_id_header, quarantined_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+       ON CONFLICT (mailbox_id, uid_validity, uid) WHERE mailbox_id IS NOT NULL DO NOTHING
+       RETURNING id`,
+      [
+        InboundKind.Email,
+        tooLarge ? InboundStatus.Quarantined : InboundStatus.Received,
+        raw,
+        size,
+        sha256,
+        tooLarge ? TOO_LARGE : null,
+        command.mailboxId,
+        command.uidValidity,
+        command.uid,
+        messageId,
+        tooLarge ? now : null,
+      ],
+    );
+    let result: StageEmailResult;
+    if (rows[0]) {
+      result = {
+        id: rows[0].id,
+        state: 'inserted',
+        status: tooLarge ? InboundStatus.Quarantined : InboundStatus.Received,
+      };
+      this.metrics?.staged.inc({ kind: 'email' });
+      if (tooLarge) this.metrics?.quarantined.inc({ reason: TOO_LARGE });
+    } else {
+      const existing = await this.dataSource.getRepository(InboundMessageEntity).findOneOrFail({
+        select: { id: true, status: true },
+        where: {
+          mailboxId: command.mailboxId ?? undefined,
+          uidValidity: command.uidValidity ?? undefined,
+          uid: command.uid ?? undefined,
+        },
+      });
+      result = { id: existing.id, state: 'existing', status: existing.status };
+    }
+    await this.enqueue(result.id, result.status);
+    return result;
+  }
+
+  /** Re-key a row staged under another UIDVALIDITY of the same mailbox to its new UID. */
+  private async reconcile(
+    mailboxId: string,
+    uidValidity: number,
+    uid: number,
+    sha256: string,
+    messageId: string | null,
+  ): Promise<StageEmailResult | null> {
+    return this.dataSource
+      .transaction(async (m) => {
+        const rows = await m.query<Array<{ id: string; status: InboundStatus }>>(
+          `SELECT id, status FROM inbound_messages
+          WHERE mailbox_id = $1 AND sha256 = $2 AND uid_validity <> $3
+            AND message_id_header IS NOT DISTINCT FROM $4
+            AND NOT EXISTS (SELECT 1 FROM inbound_messages x WHERE x.mailbox_id = $1 AND x.uid_validity = $3 AND x.uid = $5)
+          ORDER BY created_at
+          LIMIT 1
+          FOR UPDATE SKIP LOCKED`,
+          [mailboxId, sha256, uidValidity, messageId, uid],
+        );
+        const row = rows[0];
+        if (!row) return null;
+        // The copy is still on the server (we just saw it), so it needs settling again if it was settled.
+        await m.query(`UPDATE inbound_messages SET uid_validity = $2, uid = $3, settled_at = NULL WHERE id = $1`, [
+          row.id,
+          uidValidity,
+          uid,
+        ]);
+        return { id: row.id, state: 'reconciled', status: row.status } as const;
+      })
+      .then(async (result) => {
+        if (result) await this.enqueue(result.id, result.status);
+        return result;
+      });
+  }
+
+  private async enqueue(id: string, status: InboundStatus): Promise<void> {
+    if (status === InboundStatus.Received || status === InboundStatus.Processing) {
+      // jobId = staging id: BullMQ ignores the add while the job exists, so nothing runs twice at once.
+      await this.queue.add({ name: JobName.ProcessInbound, data: { inboundMessageId: id } }, { jobId: id });
+    } else {
+      await this.queue.add({ name: JobName.SettleInbound, data: { inboundMessageId: id } }, { jobId: settleJobId(id) });
+    }
+  }
+}

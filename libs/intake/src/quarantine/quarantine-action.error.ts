@@ -1,0 +1,15 @@
+import { DomainError } from '@app/common';
+
+export type QuarantineActionErrorCode = 'quarantine_not_found' | 'quarantine_no_bytes';
+
+/** Errors of the admin actions on quarantined messages (list, replay, delete). */
+export class QuarantineActionError extends DomainError {
+  readonly domain = 'quarantine';
+
+  constructor(
+    override readonly code: QuarantineActionErrorCode,
+    message: string,
+  ) {
+    super(code, message);
+  }
+}

@@ -1,0 +1,63 @@
+import { AppConfig } from '@app/config';
+import { InboundKind, InboundMessageEntity, InboundStatus } from '@app/database';
+import { JobName, QueueService } from '@app/queue';
+import { Injectable, Optional } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { IntakeMetrics } from '../metrics/intake-metrics';
+import { crashPoint } from './crash-point';
+import { settleJobId } from './settle-job-id';
+
+/**
+ * What follows an outcome of the intake pipeline: metrics, and for an email from a mailbox the
+ * settle job — enqueued only after the commit, so the server copy outlives any crash before it.
+ */
+@Injectable()
+export class AfterProcessService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly config: AppConfig,
+    private readonly queue: QueueService,
+    @Optional() private readonly metrics?: IntakeMetrics,
+  ) {}
+
+  parsed(): void {
+    crashPoint(this.config, 'after-parse');
+  }
+
+  async committed(
+    row: Pick<InboundMessageEntity, 'id' | 'kind' | 'mailboxId'>,
+    outcome: string,
+    ms: number,
+  ): Promise<void> {
+    this.metrics?.processed.inc({ outcome });
+    this.metrics?.pipelineDuration.observe(ms / 1000);
+    crashPoint(this.config, 'after-commit');
+    if (row.kind === InboundKind.Email && row.mailboxId) await this.enqueueSettle(row.id);
+  }
+
+  async quarantined(id: string, reason: string): Promise<void> {
+    this.metrics?.quarantined.inc({ reason: reason.split(':')[0] ?? 'unknown' });
+    await this.settleIfFromMailbox(id);
+  }
+
+  /** A re-run of a job whose outcome is already committed (e.g. after a crash): settle if still due. */
+  async alreadyDone(
+    row: Pick<InboundMessageEntity, 'id' | 'kind' | 'mailboxId' | 'status' | 'settledAt'> | null,
+  ): Promise<void> {
+    if (!row || row.kind !== InboundKind.Email || !row.mailboxId || row.settledAt) return;
+    if (row.status === InboundStatus.Processed || row.status === InboundStatus.Quarantined)
+      await this.enqueueSettle(row.id);
+  }
+
+  private async settleIfFromMailbox(id: string): Promise<void> {
+    const row = await this.dataSource
+      .getRepository(InboundMessageEntity)
+      .findOne({ select: { id: true, kind: true, mailboxId: true }, where: { id } });
+    if (row && row.kind === InboundKind.Email && row.mailboxId) await this.enqueueSettle(row.id);
+  }
+
+  private async enqueueSettle(id: string): Promise<void> {
+    await this.queue.add({ name: JobName.SettleInbound, data: { inboundMessageId: id } }, { jobId: settleJobId(id) });
+  }
+}
