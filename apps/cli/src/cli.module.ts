@@ -1,18 +1,35 @@
 import { AuthModule } from '@app/auth';
 import { MailboxesModule } from '@app/intake';
+import { PrivacyModule } from '@app/privacy';
 import { TicketsModule } from '@app/tickets';
 import { Module } from '@nestjs/common';
+import { DSR_COMMANDS } from './commands/dsr.command';
 import { ImportCommand } from './commands/import.command';
-import { MailCommand, MailInspectCommand } from './commands/mail-inspect.command';
 import { MAILBOX_COMMANDS } from './commands/mailbox.command';
 import { QUARANTINE_COMMANDS } from './commands/quarantine.command';
+import { MailCommand, MailInspectCommand } from './commands/mail-inspect.command';
+import { RETENTION_COMMANDS } from './commands/retention.command';
+import { StatsCommand, StatsRollupCommand } from './commands/stats.command';
 import { TicketCommand, TicketListCommand, TicketShowCommand } from './commands/ticket.command';
 import { UserCommand, UserCreateCommand } from './commands/user.command';
 
 /** Every `intake` command. Needs PlatformModule beside it. */
 @Module({
-  imports: [AuthModule, TicketsModule, MailboxesModule],
-  providers: [UserCommand, UserCreateCommand, TicketCommand, TicketListCommand, TicketShowCommand, MailCommand, MailInspectCommand,
+  imports: [AuthModule, TicketsModule, PrivacyModule, MailboxesModule],
+  providers: [
+    UserCommand,
+    UserCreateCommand,
+    TicketCommand,
+    TicketListCommand,
+    TicketShowCommand,
+    // Privacy (issue 6).
+    ...RETENTION_COMMANDS,
+    ...DSR_COMMANDS,
+    StatsCommand,
+    StatsRollupCommand,
+    // Understanding mail (issue 4).
+    MailCommand,
+    MailInspectCommand,
     // IMAP intake (issue 3).
     ...MAILBOX_COMMANDS,
     ...QUARANTINE_COMMANDS,

@@ -1,15 +1,17 @@
 import { ImapSettleWorkerModule, IntakeWorkerModule } from '@app/intake';
+import { PrivacyWorkerModule } from '@app/privacy';
 import { JobDispatchModule } from '@app/queue';
 import { OutboundWorkerModule } from '@app/tickets';
 import { Module } from '@nestjs/common';
 import { ImapSettleProcessor } from './processors/imap-settle.processor';
 import { IntakeProcessor } from './processors/intake.processor';
+import { MaintenanceProcessor } from './processors/maintenance.processor';
 import { OutboundProcessor } from './processors/outbound.processor';
 import { StartupRequeueService } from './startup-requeue.service';
 
 /** Queue consumers and their job handlers. Needs PlatformModule beside it. */
 @Module({
-  imports: [JobDispatchModule, IntakeWorkerModule, ImapSettleWorkerModule, OutboundWorkerModule],
-  providers: [IntakeProcessor, StartupRequeueService, ImapSettleProcessor, OutboundProcessor],
+  imports: [JobDispatchModule, IntakeWorkerModule, ImapSettleWorkerModule, PrivacyWorkerModule, OutboundWorkerModule],
+  providers: [IntakeProcessor, StartupRequeueService, ImapSettleProcessor, MaintenanceProcessor, OutboundProcessor],
 })
 export class WorkerModule {}

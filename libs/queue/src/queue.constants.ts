@@ -8,6 +8,8 @@ export enum QueueName {
   Intake = 'intake',
   /** IMAP intake (issue 3): server-side settle of staged emails and quarantine expiry. NEVER RENAME. */
   ImapSettle = 'imap-settle',
+  /** Privacy (issue 6): retention sweeps and the statistics rollup. NEVER RENAME. */
+  Maintenance = 'maintenance',
   /** Replies by email (issue 4): agent replies, acknowledgements, notifications. NEVER RENAME. */
   Outbound = 'outbound',
 }
@@ -19,6 +21,10 @@ export enum JobName {
   SettleInbound = 'settle-inbound',
   /** Delete quarantined messages older than QUARANTINE_RETENTION_DAYS (scheduled). NEVER RENAME. */
   ExpireQuarantine = 'expire-quarantine',
+  /** Apply the retention policies: plan, then execute in batches (scheduled daily). NEVER RENAME. */
+  RetentionSweep = 'retention-sweep',
+  /** Fold new history into the non-personal daily ticket statistics (scheduled). NEVER RENAME. */
+  StatsRollup = 'stats-rollup',
   /** Send one queued outbound message over SMTP and record sent/failed on it. NEVER RENAME. */
   SendMessage = 'send-message',
 }
@@ -28,6 +34,8 @@ export const JOB_QUEUE: Record<JobName, QueueName> = {
   [JobName.ProcessInbound]: QueueName.Intake,
   [JobName.SettleInbound]: QueueName.ImapSettle,
   [JobName.ExpireQuarantine]: QueueName.ImapSettle,
+  [JobName.RetentionSweep]: QueueName.Maintenance,
+  [JobName.StatsRollup]: QueueName.Maintenance,
   [JobName.SendMessage]: QueueName.Outbound,
 };
 
@@ -39,6 +47,9 @@ export interface JobPayloads {
   [JobName.ProcessInbound]: { inboundMessageId: string };
   [JobName.SettleInbound]: { inboundMessageId: string };
   [JobName.ExpireQuarantine]: Record<string, never>;
+  /** Who asked: the scheduler or a manual trigger (never a person's name). */
+  [JobName.RetentionSweep]: { trigger: 'schedule' | 'manual' };
+  [JobName.StatsRollup]: Record<string, never>;
   /** The outbound message row; its content is read from the database at send time. */
   [JobName.SendMessage]: { messageId: string };
 }

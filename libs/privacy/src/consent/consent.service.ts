@@ -1,0 +1,144 @@
+import { hmacHex } from '@app/common';
+import { AppConfig } from '@app/config';
+import { ConsentEntity, ConsentPurpose, ContactEntity } from '@app/database';
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import type { Actor } from '../actor';
+import { PrivacyAuditService } from '../audit/privacy-audit.service';
+import { PrivacyError } from '../privacy.error';
+import { currentPrivacyPolicy } from './privacy-policy.service';
+import { signWithdrawalToken, verifyWithdrawalToken } from './withdrawal-token';
+
+export const CONSENT_SOURCES = ['web_form', 'portal', 'agent_on_request', 'withdrawal_link'] as const;
+export type ConsentSource = (typeof CONSENT_SOURCES)[number];
+
+export interface RecordConsentCommand {
+  contactId: string;
+  purpose: string;
+  granted: boolean;
+  source: string;
+  ip?: string;
+  actor: Actor;
+}
+
+export interface ConsentState {
+  purpose: ConsentPurpose;
+  granted: boolean;
+  source: string;
+  policyVersion: string;
+  at: Date;
+}
+
+/**
+ * Consent decisions: append-only, one row per decision, the latest per contact and purpose wins.
+ * The IP is kept only as a keyed hash (the same key the web form uses), enough to confirm a later
+ * claim about where a decision came from, useless to anyone without the app secret.
+ */
+@Injectable()
+export class ConsentService {
+  constructor(
+    private readonly config: AppConfig,
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly audit: PrivacyAuditService,
+  ) {}
+
+  async record(command: RecordConsentCommand): Promise<ConsentState> {
+    const purpose = parsePurpose(command.purpose);
+    if (!(CONSENT_SOURCES as readonly string[]).includes(command.source)) {
+      throw new PrivacyError('invalid_consent', `source must be one of ${CONSENT_SOURCES.join(', ')}`);
+    }
+    const contact = await this.dataSource.getRepository(ContactEntity).findOne({ where: { id: command.contactId } });
+    if (!contact || contact.anonymizedAt) throw new PrivacyError('contact_not_found', 'No such contact');
+    const policy = await currentPrivacyPolicy(this.dataSource);
+    const row = await this.dataSource.getRepository(ConsentEntity).save({
+      contactId: contact.id,
+      purpose,
+      granted: command.granted,
+      source: command.source,
+      policyVersion: policy?.version ?? 'unknown',
+      ipHash: command.ip ? hmacHex(this.config.values.APP_SECRET, 'consent-ip', command.ip) : null,
+    });
+    await this.audit.record({
+      actor: command.actor,
+      action: command.granted ? 'consent_granted' : 'consent_withdrawn',
+      subjectType: 'contact',
+      subjectId: contact.id,
+      details: { purpose, source: command.source, policyVersion: row.policyVersion },
+    });
+    return { purpose, granted: row.granted, source: row.source, policyVersion: row.policyVersion, at: row.createdAt };
+  }
+
+  /** The latest decision per purpose for one contact. */
+  async state(contactId: string): Promise<ConsentState[]> {
+    const rows = await this.dataSource.query<
+      Array<{ purpose: ConsentPurpose; granted: boolean; source: string; policy_version: string; created_at: Date }>
+    >(
+      `SELECT DISTINCT ON (purpose) purpose, granted, source, policy_version, created_at
+         FROM consents WHERE contact_id = $1 ORDER BY purpose, created_at DESC, id DESC`,
+      [contactId],
+    );
+    return rows.map((r) => ({
+      purpose: r.purpose,
+      granted: r.granted,
+      source: r.source,
+      policyVersion: r.policy_version,
+      at: r.created_at,
+    }));
+  }
+
+  /**
+   * Contacts who consent to a purpose right now: their latest decision for it is "granted" and
+   * they still have an address. Nobody else — not those who withdrew, never answered, or were
+   * anonymised.
+   */
+  async consenting(purposeValue: string, options: { limit?: number; after?: string } = {}) {
+    const purpose = parsePurpose(purposeValue);
+    const rows = await this.dataSource.query<Array<{ contact_id: string; email: string; since: Date }>>(
+      `SELECT l.contact_id, c.email, l.created_at AS since
+         FROM (SELECT DISTINCT ON (contact_id) contact_id, granted, created_at
+                 FROM consents WHERE purpose = $1 ORDER BY contact_id, created_at DESC, id DESC) l
+         JOIN contacts c ON c.id = l.contact_id
+        WHERE l.granted AND c.anonymized_at IS NULL AND c.email IS NOT NULL AND l.contact_id > $2::uuid
+        ORDER BY l.contact_id LIMIT $3`,
+      [purpose, options.after ?? '00000000-0000-0000-0000-000000000000', Math.min(options.limit ?? 1000, 10_000)],
+    );
+    return rows.map((r) => ({ contactId: r.contact_id, email: r.email, since: r.since }));
+  }
+
+  /** The link to put in promotional or research mail: works without signing in. */
+  withdrawalLink(contactId: string, purposeValue: string): string {
+    const token = signWithdrawalToken(this.config.values.APP_SECRET, contactId, parsePurpose(purposeValue));
+    return `${this.config.values.PUBLIC_URL.replace(/\/$/, '')}/support/consent/withdraw?token=${token}`;
+  }
+
+  /** Checks a withdrawal token; returns the purpose to show on the confirmation page. */
+  checkWithdrawalToken(token: string): { contactId: string; purpose: ConsentPurpose } {
+    const parsed = verifyWithdrawalToken(this.config.values.APP_SECRET, token);
+    if (!parsed) throw new PrivacyError('invalid_withdrawal_token', 'This link is not valid');
+    return parsed;
+  }
+
+  async withdrawByToken(token: string, ip: string | undefined): Promise<ConsentPurpose> {
+    const { contactId, purpose } = this.checkWithdrawalToken(token);
+    const contact = await this.dataSource.getRepository(ContactEntity).findOne({ where: { id: contactId } });
+    // An erased contact has nothing left to withdraw; answer the same way so the link reveals nothing.
+    if (!contact || contact.anonymizedAt) return purpose;
+    await this.record({
+      contactId,
+      purpose,
+      granted: false,
+      source: 'withdrawal_link',
+      ip,
+      actor: `contact:${contactId}`,
+    });
+    return purpose;
+  }
+}
+
+export function parsePurpose(value: string): ConsentPurpose {
+  if (!(Object.values(ConsentPurpose) as string[]).includes(value)) {
+    throw new PrivacyError('invalid_consent', `purpose must be one of ${Object.values(ConsentPurpose).join(', ')}`);
+  }
+  return value as ConsentPurpose;
+}

@@ -1,0 +1,115 @@
+import { MailboxEntity, RetentionPolicyEntity } from '@app/database';
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { IsNull, type DataSource } from 'typeorm';
+import type { Actor } from '../actor';
+import { PrivacyAuditService } from '../audit/privacy-audit.service';
+import { PrivacyError } from '../privacy.error';
+import { DATA_CLASSES, DataClass, isDataClass, type ClassRule, type RetentionAction } from './retention-classes';
+
+export interface EffectiveRule extends ClassRule {
+  source: 'default' | 'global' | 'mailbox';
+}
+
+/** The policy in force: one rule per class, plus per-mailbox overrides of mailbox classes. */
+export interface EffectivePolicy {
+  global: Record<DataClass, EffectiveRule>;
+  mailboxes: Record<string, Partial<Record<DataClass, EffectiveRule>>>;
+}
+
+export interface SetRuleCommand {
+  dataClass: string;
+  days: number;
+  action?: string;
+  mailboxId?: string | null;
+  actor: Actor;
+}
+
+/** Reads and changes retention rules; validation lives here, not in controllers or commands. */
+@Injectable()
+export class RetentionPolicyService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly audit: PrivacyAuditService,
+  ) {}
+
+  async effective(): Promise<EffectivePolicy> {
+    const rows = await this.dataSource.getRepository(RetentionPolicyEntity).find({ order: { dataClass: 'ASC' } });
+    const global = {} as Record<DataClass, EffectiveRule>;
+    for (const dataClass of Object.values(DataClass)) {
+      global[dataClass] = { ...DATA_CLASSES[dataClass].defaults, source: 'default' };
+    }
+    const mailboxes: EffectivePolicy['mailboxes'] = {};
+    for (const row of rows) {
+      if (!isDataClass(row.dataClass)) continue;
+      const rule: EffectiveRule = { days: row.days, action: row.action as RetentionAction, source: 'global' };
+      if (row.mailboxId === null) global[row.dataClass] = rule;
+      else (mailboxes[row.mailboxId] ??= {})[row.dataClass] = { ...rule, source: 'mailbox' };
+    }
+    return { global, mailboxes };
+  }
+
+  async set(command: SetRuleCommand): Promise<EffectiveRule> {
+    const { dataClass, days } = command;
+    if (!isDataClass(dataClass)) {
+      throw new PrivacyError('invalid_policy', `Unknown data class; use one of ${Object.values(DataClass).join(', ')}`);
+    }
+    const spec = DATA_CLASSES[dataClass];
+    if (!Number.isInteger(days) || days < 1 || days > 36500) {
+      throw new PrivacyError('invalid_policy', 'days must be a whole number from 1 to 36500', { days: 'invalid' });
+    }
+    const action = (command.action ?? spec.defaults.action) as RetentionAction;
+    if (!spec.actions.includes(action)) {
+      throw new PrivacyError('invalid_policy', `${dataClass} allows the actions ${spec.actions.join(', ')}`, {
+        action: 'invalid',
+      });
+    }
+    const mailboxId = command.mailboxId ?? null;
+    if (mailboxId !== null) {
+      if (!spec.perMailbox) {
+        throw new PrivacyError('invalid_policy', `${dataClass} is global and cannot be set per mailbox`);
+      }
+      const exists = await this.dataSource.getRepository(MailboxEntity).exists({ where: { id: mailboxId } });
+      if (!exists) throw new PrivacyError('mailbox_not_found', 'No such mailbox');
+    }
+    await this.dataSource.transaction(async (m) => {
+      const repo = m.getRepository(RetentionPolicyEntity);
+      const existing = await repo.findOne({
+        where: { dataClass, mailboxId: mailboxId === null ? IsNull() : mailboxId },
+      });
+      if (existing) await repo.update({ id: existing.id }, { days, action, updatedBy: command.actor });
+      else await repo.insert({ dataClass, mailboxId, days, action, updatedBy: command.actor });
+      await this.audit.record(
+        {
+          actor: command.actor,
+          action: 'retention_policy_set',
+          subjectType: 'retention_policy',
+          subjectId: mailboxId,
+          details: { dataClass, days, action, scope: mailboxId ? 'mailbox' : 'global' },
+        },
+        m,
+      );
+    });
+    return { days, action, source: mailboxId ? 'mailbox' : 'global' };
+  }
+
+  /** Removes a mailbox override or a global rule (the default applies again). */
+  async reset(dataClass: string, mailboxId: string | null, actor: Actor): Promise<void> {
+    if (!isDataClass(dataClass)) throw new PrivacyError('invalid_policy', 'Unknown data class');
+    await this.dataSource.transaction(async (m) => {
+      await m
+        .getRepository(RetentionPolicyEntity)
+        .delete({ dataClass, mailboxId: mailboxId === null ? IsNull() : mailboxId });
+      await this.audit.record(
+        {
+          actor,
+          action: 'retention_policy_reset',
+          subjectType: 'retention_policy',
+          subjectId: mailboxId,
+          details: { dataClass },
+        },
+        m,
+      );
+    });
+  }
+}
