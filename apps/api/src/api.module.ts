@@ -1,7 +1,7 @@
 import { AuthModule } from '@app/auth';
 import { AppConfig } from '@app/config';
 import { IntakeModule } from '@app/intake';
-import { TicketsLiveModule, TicketsModule } from '@app/tickets';
+import { OutboundModule, TicketsLiveModule, TicketsModule } from '@app/tickets';
 import { Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { MulterModule } from '@nestjs/platform-express';
@@ -28,6 +28,7 @@ import { SessionGuard } from './guards/session.guard';
     IntakeModule,
     TicketsModule,
     TicketsLiveModule,
+    OutboundModule,
     // Per-IP limits. The default storage is per process; with several api replicas each counts on
     // its own, which multiplies the limit by the replica count.
     ThrottlerModule.forRootAsync({

@@ -167,6 +167,21 @@ export class TicketQueryService {
    * on the server) every ticket is visible.
    */
   async list(input: InboxFilterInput, actor?: StaffActor): Promise<TicketPage> {
+    const { sql, values, filter } = this.listQuery(input, actor);
+    const rows = await this.dataSource.query<TicketRow[]>(sql, values);
+    const page = rows.slice(0, filter.limit);
+    const last = page[page.length - 1];
+    return {
+      items: page.map(toSummary),
+      nextCursor:
+        rows.length > filter.limit && last
+          ? encodeInboxCursor({ sort: filter.sort, key: last.sort_key, id: last.id })
+          : null,
+    };
+  }
+
+  /** The SQL of one list page (public so the inbox benchmark can time the same statement bare). */
+  listQuery(input: InboxFilterInput, actor?: StaffActor): { sql: string; values: unknown[]; filter: InboxFilter } {
     const filter = parseInboxFilter(input);
     const scope = actor ? scopeOf(actor) : SYSTEM_SCOPE;
     const p = new SqlParams();
@@ -181,20 +196,18 @@ export class TicketQueryService {
       WHERE ${where.join(' AND ')}
       ORDER BY ${sort.column} ${sort.direction}, t.id ${sort.direction}
       LIMIT ${filter.limit + 1}`;
-    const rows = await this.dataSource.query<TicketRow[]>(sql, p.values);
-    const page = rows.slice(0, filter.limit);
-    const last = page[page.length - 1];
-    return {
-      items: page.map(toSummary),
-      nextCursor:
-        rows.length > filter.limit && last
-          ? encodeInboxCursor({ sort: filter.sort, key: last.sort_key, id: last.id })
-          : null,
-    };
+    return { sql, values: p.values, filter };
   }
 
   /** Tickets per view for this caller, exact up to VIEW_COUNT_CAP. One round trip. */
   async counts(actor: StaffActor): Promise<ViewCounts> {
+    const { sql, values } = this.countsQuery(actor);
+    const [row] = await this.dataSource.query<ViewCounts[]>(sql, values);
+    if (!row) throw new Error('count query returned no row');
+    return row;
+  }
+
+  countsQuery(actor: StaffActor): { sql: string; values: unknown[] } {
     const p = new SqlParams();
     const scope = scopeSql(scopeOf(actor), (v) => p.add(v));
     const me = p.add(actor.id);
@@ -202,9 +215,7 @@ export class TicketQueryService {
       const cond = VIEW_SQL[view](() => me) ?? 'FALSE';
       return `(SELECT count(*) FROM (SELECT 1 FROM tickets t WHERE ${cond} AND ${scope} LIMIT ${VIEW_COUNT_CAP}) x)::int AS "${view}"`;
     });
-    const [row] = await this.dataSource.query<ViewCounts[]>(`SELECT ${parts.join(', ')}`, p.values);
-    if (!row) throw new Error('count query returned no row');
-    return row;
+    return { sql: `SELECT ${parts.join(', ')}`, values: p.values };
   }
 
   /** By id (UUID) or by reference (`T-10042`). A ticket the caller may not see is "not found". */

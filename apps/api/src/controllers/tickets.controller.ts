@@ -1,4 +1,10 @@
-import { TicketCommandsService, TicketEventsService, TicketQueryService, type StaffActor } from '@app/tickets';
+import {
+  ReplyToTicket,
+  TicketCommandsService,
+  TicketEventsService,
+  TicketQueryService,
+  type StaffActor,
+} from '@app/tickets';
 import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import {
   ApiBody,
@@ -28,6 +34,7 @@ export class TicketsController {
     private readonly tickets: TicketQueryService,
     private readonly commands: TicketCommandsService,
     private readonly events: TicketEventsService,
+    private readonly reply: ReplyToTicket,
   ) {}
 
   @Get()
@@ -77,6 +84,19 @@ export class TicketsController {
   @ApiForbiddenResponse({ description: 'Missing CSRF token' })
   async update(@Param('id') id: string, @Body() body: unknown, @Actor() actor: StaffActor): Promise<void> {
     await this.commands.update(actor, id, body);
+  }
+
+  @Post(':id/replies')
+  @HttpCode(202)
+  @ApiHeader(CSRF)
+  @ApiOperation({
+    summary:
+      'Reply to the customer by email: queued now, sent by the worker; the message shows queued → sent or failed',
+  })
+  @ApiBody({ schema: { example: { body: 'Hello, the fix is live; please try again.' } } })
+  @ApiNotFoundResponse({ description: 'No such ticket, or not visible to the caller' })
+  sendReply(@Param('id') id: string, @Body() body: { body?: unknown }, @Actor() actor: StaffActor) {
+    return this.reply.execute(actor, id, body?.body);
   }
 
   @Post(':id/notes')
