@@ -147,4 +147,22 @@ describe('IMAP intake: poller → staging → worker → ticket → settle', () 
     );
     expect(rows).toHaveLength(1);
   }, 90_000);
+
+  it('reports each mailbox on /health, exposes /metrics, and keeps the admin API closed to anonymous callers', async () => {
+    const health = (await (await fetch(`${env.app.baseUrl}/health`)).json()) as {
+      mailboxes: Array<{ id: string; connected: boolean; lastFetchAt: string | null; backlog: number; quarantined: number }>;
+    };
+    const mine = health.mailboxes.find((m) => m.id === env.mailboxId);
+    expect(mine).toMatchObject({ connected: true, backlog: 0, quarantined: 1 });
+    expect(Date.parse(mine?.lastFetchAt ?? '')).toBeGreaterThan(Date.now() - 60_000);
+
+    const metrics = await (await fetch(`${env.app.baseUrl}/metrics`)).text();
+    expect(metrics).toMatch(/intake_messages_processed_total\{outcome="created"\} [1-9]/);
+    expect(metrics).toMatch(/intake_messages_quarantined_total\{reason="no_sender_address"\} 1/);
+    expect(metrics).toMatch(/intake_queue_depth\{queue="intake",state="waiting"\} 0/);
+    expect(metrics).toMatch(/intake_pipeline_duration_seconds_count [1-9]/);
+    expect(metrics).not.toMatch(/customer\.test|secret/);
+
+    expect((await fetch(`${env.app.baseUrl}/api/admin/mailboxes`)).status).toBe(401);
+  });
 });

@@ -8,6 +8,8 @@ import { MulterModule } from '@nestjs/platform-express';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { AuthController } from './controllers/auth.controller';
 import { HealthController } from './controllers/health.controller';
+import { MailboxesController } from './controllers/mailboxes.controller';
+import { MetricsController } from './controllers/metrics.controller';
 import { RequestsController } from './controllers/requests.controller';
 import { SupportPageController } from './controllers/support-page.controller';
 import { TicketsController } from './controllers/tickets.controller';
@@ -66,6 +68,9 @@ import { SessionGuard } from './guards/session.guard';
     SlaController,
     UsersController,
     ViewsController,
+    // IMAP intake (issue 3).
+    MailboxesController,
+    MetricsController,
   ],
   providers: [
     { provide: APP_GUARD, useClass: SessionGuard },

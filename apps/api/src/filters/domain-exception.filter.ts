@@ -25,6 +25,12 @@ const STATUS_BY_CODE: Record<string, number> = {
   invalid_ticket_change: 400,
   invalid_merge: 400,
   invalid_sla_policy: 400,
+  // IMAP intake (issue 3).
+  invalid_mailbox: 400,
+  mailbox_not_found: 404,
+  mailbox_exists: 409,
+  quarantine_not_found: 404,
+  quarantine_no_bytes: 409,
 };
 
 /**

@@ -32,6 +32,18 @@ export interface MailboxView {
   updatedAt: string;
 }
 
+/** Poller status of one mailbox, as written by the poller process (see mailbox_states). */
+export interface MailboxStatusView {
+  id: string;
+  name: string;
+  enabled: boolean;
+  connected: boolean;
+  lastFetchAt: string | null;
+  backlog: number;
+  quarantined: number;
+  lastError: string | null;
+}
+
 export type MailboxTestResult = { ok: true; probe: MailboxProbe } | { ok: false; error: string };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -114,6 +126,36 @@ export class MailboxService {
     } catch (error) {
       return { ok: false, error: imapErrorDetail(error) };
     }
+  }
+
+  async statuses(): Promise<MailboxStatusView[]> {
+    const rows = await this.dataSource.query<
+      Array<{
+        id: string;
+        name: string;
+        enabled: boolean;
+        connected: boolean | null;
+        last_fetch_at: Date | null;
+        backlog: number | null;
+        last_error: string | null;
+        quarantined: string;
+      }>
+    >(
+      `SELECT m.id, m.name, m.enabled, s.connected, s.last_fetch_at, s.backlog, s.last_error,
+              (SELECT count(*) FROM inbound_messages i WHERE i.mailbox_id = m.id AND i.status = 'quarantined') AS quarantined
+         FROM mailboxes m LEFT JOIN mailbox_states s ON s.mailbox_id = m.id
+        ORDER BY m.name`,
+    );
+    return rows.map((r) => ({
+      id: r.id,
+      name: r.name,
+      enabled: r.enabled,
+      connected: r.connected ?? false,
+      lastFetchAt: r.last_fetch_at?.toISOString() ?? null,
+      backlog: r.backlog ?? 0,
+      quarantined: Number(r.quarantined),
+      lastError: r.last_error,
+    }));
   }
 
   async enabledMailboxes(): Promise<MailboxEntity[]> {
