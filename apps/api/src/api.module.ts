@@ -1,6 +1,7 @@
 import { AuthModule } from '@app/auth';
 import { AppConfig } from '@app/config';
 import { IntakeModule } from '@app/intake';
+import { PrivacyModule } from '@app/privacy';
 import { OutboundModule, TicketsLiveModule, TicketsModule } from '@app/tickets';
 import { Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
@@ -20,6 +21,9 @@ import { EventsController } from './controllers/events.controller';
 import { SlaController } from './controllers/sla.controller';
 import { UsersController } from './controllers/users.controller';
 import { ViewsController } from './controllers/views.controller';
+// Privacy (issue 6).
+import { ConsentController } from './controllers/consent.controller';
+import { PrivacyController } from './controllers/privacy.controller';
 import { DomainExceptionFilter } from './filters/domain-exception.filter';
 import { SessionGuard } from './guards/session.guard';
 
@@ -31,6 +35,7 @@ import { SessionGuard } from './guards/session.guard';
     TicketsModule,
     TicketsLiveModule,
     OutboundModule,
+    PrivacyModule,
     // Per-IP limits. The default storage is per process; with several api replicas each counts on
     // its own, which multiplies the limit by the replica count.
     ThrottlerModule.forRootAsync({
@@ -71,6 +76,9 @@ import { SessionGuard } from './guards/session.guard';
     // IMAP intake (issue 3).
     MailboxesController,
     MetricsController,
+    // Privacy (issue 6).
+    PrivacyController,
+    ConsentController,
   ],
   providers: [
     { provide: APP_GUARD, useClass: SessionGuard },

@@ -1,6 +1,7 @@
 import { sha256Hex } from '@app/common';
 import { AppConfig } from '@app/config';
 import { formatTicketReference, InboundKind, InboundMessageEntity, TICKET_NUMBER_SEQUENCE } from '@app/database';
+import { currentPrivacyPolicy } from '@app/privacy';
 import { JobName, QueueService } from '@app/queue';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -10,7 +11,10 @@ import { fieldErrors, formRequestSchema } from './form/form-request.schema';
 import { IntakeError } from './intake.error';
 import { hashIp } from './persist/persist-inbound.service';
 
-/** Version of the privacy policy the form shows; recorded with every consent. */
+/**
+ * The first published privacy policy version. The version in force now is the latest row of
+ * privacy_policy_versions (libs/privacy); this constant is only the fallback before migrations ran.
+ */
 export const PRIVACY_POLICY_VERSION = '2026-11';
 
 export interface UploadedFile {
@@ -61,7 +65,8 @@ export class StageFormRequest {
       subject: form.subject,
       message: form.message,
       consents: { promotionalEmail: form.consentPromotionalEmail, marketResearch: form.consentMarketResearch },
-      policyVersion: PRIVACY_POLICY_VERSION,
+      // The version the form showed (current now), recorded with each consent.
+      policyVersion: (await currentPrivacyPolicy(this.dataSource))?.version ?? PRIVACY_POLICY_VERSION,
       ipHash: hashIp(this.config.values.APP_SECRET, command.ip),
       submittedAt: new Date().toISOString(),
       attachments: command.files.map((f) => ({

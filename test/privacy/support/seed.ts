@@ -17,7 +17,7 @@ export async function insertContact(
     `INSERT INTO contacts (email, name, phone, created_at, updated_at) VALUES ($1, $2, $3, $4, $4) RETURNING id`,
     [values.email, values.name, values.phone ?? null, at],
   );
-  return (row).id;
+  return row.id;
 }
 
 export interface TicketSeed {
@@ -49,7 +49,7 @@ export async function insertTicket(ds: DataSource, storage: AttachmentStorage, s
       seed.createdAt,
     ],
   );
-  const ticketId = (ticket).id;
+  const ticketId = ticket.id;
   const messageId = randomUUID();
   await ds.query(
     `INSERT INTO messages (id, ticket_id, direction, author_contact_id, body_text, body_html, message_id_header, created_at)
@@ -91,5 +91,5 @@ export async function insertMailbox(ds: DataSource, name: string): Promise<strin
      VALUES ($1, $2, 'imap.example', 'u', 'x') RETURNING id`,
     [name, `${name}@desk.example`],
   );
-  return (row).id;
+  return row.id;
 }

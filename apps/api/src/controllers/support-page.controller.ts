@@ -1,5 +1,6 @@
 import { AppConfig } from '@app/config';
 import { PRIVACY_POLICY_VERSION } from '@app/intake';
+import { PrivacyPolicyService } from '@app/privacy';
 import { Controller, Get, Header, Query } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { Public } from '../guards/auth.decorators';
@@ -11,22 +12,24 @@ const PAGE_CSP =
 @ApiExcludeController()
 @Controller('support')
 export class SupportPageController {
-  private readonly page: string;
-
-  constructor(config: AppConfig) {
-    this.page = supportPage({
-      policyVersion: PRIVACY_POLICY_VERSION,
-      maxAttachments: config.values.FORM_MAX_ATTACHMENTS,
-      maxBytes: config.values.FORM_MAX_ATTACHMENT_BYTES,
-    });
-  }
+  constructor(
+    private readonly config: AppConfig,
+    private readonly policies: PrivacyPolicyService,
+  ) {}
 
   @Public()
   @Get()
   @Header('Content-Type', 'text/html; charset=utf-8')
   @Header('Content-Security-Policy', PAGE_CSP)
-  form(): string {
-    return this.page;
+  async form(): Promise<string> {
+    // The policy in force is read per request: publishing a new version shows at once.
+    const policy = await this.policies.current();
+    return supportPage({
+      policyVersion: policy?.version ?? PRIVACY_POLICY_VERSION,
+      policyText: policy?.text,
+      maxAttachments: this.config.values.FORM_MAX_ATTACHMENTS,
+      maxBytes: this.config.values.FORM_MAX_ATTACHMENT_BYTES,
+    });
   }
 
   @Public()

@@ -31,6 +31,17 @@ const STATUS_BY_CODE: Record<string, number> = {
   mailbox_exists: 409,
   quarantine_not_found: 404,
   quarantine_no_bytes: 409,
+  // Privacy (issue 6).
+  invalid_policy: 400,
+  contact_not_found: 404,
+  dsr_not_found: 404,
+  dsr_invalid_state: 409,
+  invalid_dsr: 400,
+  invalid_correction: 400,
+  contact_email_taken: 409,
+  invalid_withdrawal_token: 400,
+  policy_version_exists: 409,
+  invalid_consent: 400,
 };
 
 /**

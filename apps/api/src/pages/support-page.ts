@@ -1,5 +1,11 @@
 /** The public support form: plain HTML, no script, usable with keyboard and screen readers. */
-export function supportPage(options: { policyVersion: string; maxAttachments: number; maxBytes: number }): string {
+export function supportPage(options: {
+  policyVersion: string;
+  /** The current privacy policy text (privacy_policy_versions), shown in a collapsible block. */
+  policyText?: string;
+  maxAttachments: number;
+  maxBytes: number;
+}): string {
   const mb = Math.floor(options.maxBytes / (1024 * 1024));
   return `<!doctype html>
 <html lang="en">
@@ -46,6 +52,7 @@ export function supportPage(options: { policyVersion: string; maxAttachments: nu
   </fieldset>
   <p class="hint">We keep your request only as long as we need it to help you, and we never share or sell it.
   Privacy policy version ${escapeHtml(options.policyVersion)}.</p>
+  ${options.policyText ? `<details><summary>Read the privacy policy (version ${escapeHtml(options.policyVersion)})</summary><div class="hint" style="white-space: pre-line">${escapeHtml(options.policyText)}</div></details>` : ''}
   <button type="submit">Send request</button>
 </form>
 </main>
