@@ -27,7 +27,34 @@ export interface ContentCounts {
  */
 @Injectable()
 export class TicketContentService {
+  private bodyColumns: Promise<string[]> | null = null;
+
   constructor(private readonly storage: AttachmentStorage) {}
+
+  /**
+   * Every nullable `body_*` column of messages besides body_text (body_html, and derived copies
+   * such as the visible/quoted split): all of them are message content, so all are cleared. Found
+   * at run time so that a column added later cannot be forgotten here.
+   */
+  private extraBodyColumns(m: EntityManager): Promise<string[]> {
+    this.bodyColumns ??= m
+      .query<Array<{ column_name: string }>>(
+        `SELECT column_name FROM information_schema.columns
+          WHERE table_schema = current_schema() AND table_name = 'messages'
+            AND column_name LIKE 'body\\_%' AND column_name <> 'body_text' AND is_nullable = 'YES'
+          ORDER BY column_name`,
+      )
+      .then((rows) => rows.map((r) => r.column_name));
+    return this.bodyColumns;
+  }
+
+  private async clearBodies(m: EntityManager): Promise<{ set: string; dirty: string }> {
+    const columns = await this.extraBodyColumns(m);
+    return {
+      set: columns.map((c) => `, "${c}" = NULL`).join(''),
+      dirty: columns.map((c) => ` OR "${c}" IS NOT NULL`).join(''),
+    };
+  }
 
   async redactTickets(m: EntityManager, ticketIds: string[], options: RedactOptions): Promise<ContentCounts> {
     if (ticketIds.length === 0) return { tickets: 0, messages: 0, attachments: 0 };
@@ -40,10 +67,11 @@ export class TicketContentService {
     const headers = options.dropHeaders
       ? `, message_id_header = NULL, in_reply_to = NULL, "references" = '{}', delivery_error = NULL`
       : '';
+    const bodies = await this.clearBodies(m);
     const messages = await m.query<[unknown[], number]>(
-      `UPDATE messages SET body_text = $2, body_html = NULL${headers}
+      `UPDATE messages SET body_text = $2${bodies.set}${headers}
         WHERE ticket_id = ANY($1::uuid[])
-          AND (body_text <> $2 OR body_html IS NOT NULL${options.dropHeaders ? ' OR message_id_header IS NOT NULL OR in_reply_to IS NOT NULL OR delivery_error IS NOT NULL' : ''})`,
+          AND (body_text <> $2${bodies.dirty}${options.dropHeaders ? ' OR message_id_header IS NOT NULL OR in_reply_to IS NOT NULL OR delivery_error IS NOT NULL' : ''})`,
       [ticketIds, REDACTED],
     );
     await m.query(`UPDATE tickets SET subject = $2 WHERE id = ANY($1::uuid[]) AND subject <> $2`, [
@@ -74,8 +102,9 @@ export class TicketContentService {
         WHERE a.message_id = ANY($1::uuid[]) AND (a.storage_key IS NOT NULL OR a.filename <> $2)`,
       [messageIds, REDACTED],
     );
+    const bodies = await this.clearBodies(m);
     const messages = await m.query<[unknown[], number]>(
-      `UPDATE messages SET body_text = $2, body_html = NULL, message_id_header = NULL, in_reply_to = NULL,
+      `UPDATE messages SET body_text = $2${bodies.set}, message_id_header = NULL, in_reply_to = NULL,
               "references" = '{}', delivery_error = NULL
         WHERE id = ANY($1::uuid[])`,
       [messageIds, REDACTED],
