@@ -4,6 +4,7 @@ import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common'
 /** Scheduler ids; NEVER RENAME (BullMQ keeps schedulers by id: a renamed one would run twice). */
 export const RETENTION_SCHEDULER = 'retention-daily';
 export const STATS_SCHEDULER = 'stats-every-minute';
+export const MAINTENANCE_SCHEDULERS = [RETENTION_SCHEDULER, STATS_SCHEDULER];
 
 /**
  * Registers the repeatable maintenance jobs (BullMQ job schedulers). Upserting is idempotent, so
@@ -24,6 +25,6 @@ export class MaintenanceScheduler implements OnApplicationBootstrap {
       { name: JobName.RetentionSweep, data: { trigger: 'schedule' } },
     );
     await queue.upsertJobScheduler(STATS_SCHEDULER, { every: 60_000 }, { name: JobName.StatsRollup, data: {} });
-    this.logger.log({ schedulers: [RETENTION_SCHEDULER, STATS_SCHEDULER] }, 'maintenance schedules registered');
+    this.logger.log({ schedulers: MAINTENANCE_SCHEDULERS }, 'maintenance schedules registered');
   }
 }
