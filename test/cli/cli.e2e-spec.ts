@@ -81,13 +81,13 @@ describe('intake CLI', () => {
       );
       const ticket = await db.query<{ number: string; id: string }>(
         "INSERT INTO tickets (subject, channel, contact_id, last_message_at) VALUES ('Broken widget', 'form', $1, now()) RETURNING number, id",
-        [contact.rows[0]!.id],
+        [contact.rows[0].id],
       );
       await db.query(
         "INSERT INTO messages (ticket_id, direction, author_contact_id, body_text) VALUES ($1, 'in', $2, 'It broke.')",
-        [ticket.rows[0]!.id, contact.rows[0]!.id],
+        [ticket.rows[0].id, contact.rows[0].id],
       );
-      const reference = `T-${ticket.rows[0]!.number}`;
+      const reference = `T-${ticket.rows[0].number}`;
 
       const list = await run(['ticket', 'list']);
       expect(list.code).toBe(0);
