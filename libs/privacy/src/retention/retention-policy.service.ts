@@ -1,3 +1,4 @@
+import { AppConfig } from '@app/config';
 import { MailboxEntity, RetentionPolicyEntity } from '@app/database';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -29,16 +30,30 @@ export interface SetRuleCommand {
 @Injectable()
 export class RetentionPolicyService {
   constructor(
+    private readonly config: AppConfig,
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly audit: PrivacyAuditService,
   ) {}
 
+  /**
+   * Built-in defaults, where two come from the environment so that retention and the queue /
+   * IMAP settings agree: failed jobs (QUEUE_FAILED_RETENTION_DAYS, also BullMQ's removeOnFail age)
+   * and quarantined mail (QUARANTINE_RETENTION_DAYS, also the IMAP quarantine expiry).
+   */
+  defaults(): Record<DataClass, ClassRule> {
+    const out = {} as Record<DataClass, ClassRule>;
+    for (const dataClass of Object.values(DataClass)) out[dataClass] = { ...DATA_CLASSES[dataClass].defaults };
+    const values = this.config.values as { QUEUE_FAILED_RETENTION_DAYS?: number; QUARANTINE_RETENTION_DAYS?: number };
+    if (values.QUEUE_FAILED_RETENTION_DAYS) out[DataClass.FailedJobs].days = values.QUEUE_FAILED_RETENTION_DAYS;
+    if (values.QUARANTINE_RETENTION_DAYS) out[DataClass.QuarantinedInbound].days = values.QUARANTINE_RETENTION_DAYS;
+    return out;
+  }
+
   async effective(): Promise<EffectivePolicy> {
     const rows = await this.dataSource.getRepository(RetentionPolicyEntity).find({ order: { dataClass: 'ASC' } });
     const global = {} as Record<DataClass, EffectiveRule>;
-    for (const dataClass of Object.values(DataClass)) {
-      global[dataClass] = { ...DATA_CLASSES[dataClass].defaults, source: 'default' };
-    }
+    const defaults = this.defaults();
+    for (const dataClass of Object.values(DataClass)) global[dataClass] = { ...defaults[dataClass], source: 'default' };
     const mailboxes: EffectivePolicy['mailboxes'] = {};
     for (const row of rows) {
       if (!isDataClass(row.dataClass)) continue;
