@@ -204,6 +204,25 @@ describe('data-subject requests: export, correction, erasure', () => {
     expect(hits.map((h) => `${h.table}.${h.column}`)).toEqual(['contacts.name']);
   });
 
+  it('erases by deletion when asked: contact and tickets gone, history kept', async () => {
+    const t = await submitForm(app, {
+      name: 'Yorick Deleteme',
+      email: 'yorick.deleteme@example.org',
+      subject: 'Delete me',
+      message: 'Yorick',
+    });
+    const created = await request('erasure', t.contactId);
+    await call(app, admin, 'POST', `/api/privacy/dsr/${created.id}/verify`);
+    const res = await call(app, admin, 'POST', `/api/privacy/dsr/${created.id}/complete`, { erasureMode: 'delete' });
+    const done = (await res.json()) as DsrView;
+    expect(done.receipt).toMatchObject({ mode: 'delete', contacts: 1, tickets: 1 });
+    expect(await app.dataSource.query(`SELECT id FROM tickets WHERE id = $1`, [t.ticketId])).toEqual([]);
+    expect(await app.dataSource.query(`SELECT id FROM contacts WHERE id = $1`, [t.contactId])).toEqual([]);
+    const history = await app.dataSource.query(`SELECT type FROM history_events WHERE ticket_id = $1`, [t.ticketId]);
+    expect(history.length).toBeGreaterThan(0);
+    expect(await scanDatabase(app.dataSource, ['yorick', 'deleteme'])).toEqual([]);
+  });
+
   it('rejects a correction to an address another contact has', async () => {
     await submitForm(app, { name: 'Wim', email: 'wim@example.org', subject: 's', message: 'm' });
     const created = await request('correction', 'wim@example.org', { email: 'ursula@example.org' });

@@ -72,7 +72,7 @@ describe('no personal data in logs, Redis, jobs, metrics or error messages', () 
       `INSERT INTO inbound_messages (kind, raw, size, sha256) VALUES ($1, $2, $3, $4) RETURNING id`,
       [InboundKind.Email, raw, raw.length, createHash('sha256').update(raw).digest('hex')],
     );
-    const stagedId = (staged).id;
+    const stagedId = staged.id;
     await app.app
       .get(QueueService)
       .add({ name: JobName.ProcessInbound, data: { inboundMessageId: stagedId } }, { jobId: stagedId });

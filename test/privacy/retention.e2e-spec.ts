@@ -274,4 +274,28 @@ describe('retention: the dry-run plan is exactly what a real run changes', () =>
     const [row] = await ds.query<Array<{ subject: string }>>(`SELECT subject FROM tickets WHERE id = $1`, [ticket]);
     expect(row?.subject).toBe('Closed long ago, then reopened');
   });
+
+  it('repeats a plan safely: every batch is idempotent, so a run cut short can simply run again', async () => {
+    const ds = app.dataSource;
+    const storage = app.app.get(AttachmentStorage);
+    const contact = await insertContact(ds, { email: 'twice@example.org', name: 'Tw Ice' });
+    for (let i = 0; i < 3; i++) {
+      await insertTicket(ds, storage, {
+        contactId: contact,
+        subject: `Twice ${i}`,
+        status: 'closed',
+        createdAt: daysAgo(300),
+        closedAt: daysAgo(200),
+        attachment: { filename: `f${i}.pdf`, data: Buffer.from(`%PDF ${i}`) },
+      });
+    }
+    const runs = app.app.get(RetentionRunService);
+    const plan = await runs.dryRun();
+    const key = 'closed_ticket_content.redact.ticket';
+    expect(planned(plan, key)).toHaveLength(3);
+    const first = await runs.execute(plan, { actor: 'cli' });
+    const second = await runs.execute(plan, { actor: 'cli' });
+    expect(first.result.done[key]).toBe(3);
+    expect(second.result).toEqual({ done: { [key]: 0 }, skipped: { [key]: 3 } });
+  });
 });

@@ -27,7 +27,7 @@ describe('statistics: incremental rollup from history, unchanged by retention', 
     const storage = app.app.get(AttachmentStorage);
     mailbox = await insertMailbox(ds, 'support');
     const [g] = await ds.query<Array<{ id: string }>>(`INSERT INTO groups (name) VALUES ('Billing') RETURNING id`);
-    group = (g).id;
+    group = g.id;
     const contact = await insertContact(ds, { email: 'stats@example.org', name: 'Stat Person' });
     ticketA = await insertTicket(ds, storage, {
       contactId: contact,
@@ -112,6 +112,23 @@ describe('statistics: incremental rollup from history, unchanged by retention', 
     await app.app.get(QueueService).add({ name: JobName.StatsRollup, data: {} }, { jobId: `rollup-${Date.now()}` });
     const form = await waitFor(async () => (await rows()).find((r) => r.channel === 'form'), { what: 'form row' });
     expect(form).toMatchObject({ created: 1, mailbox_id: NIL_UUID, group_id: NIL_UUID });
+  });
+
+  it('runs the retention sweep as a queue job, with its own audit record', async () => {
+    await app.app
+      .get(QueueService)
+      .add({ name: JobName.RetentionSweep, data: { trigger: 'manual' } }, { jobId: `sweep-${Date.now()}` });
+    const run = await waitFor(
+      async () =>
+        (
+          await app.dataSource.query<Array<{ actor: string; status: string; job_id: string }>>(
+            `SELECT actor, status, job_id FROM retention_runs WHERE status = 'completed'`,
+          )
+        )[0],
+      { what: 'retention run' },
+    );
+    expect(run).toMatchObject({ actor: 'system', status: 'completed' });
+    expect(run.job_id).toMatch(/^sweep-/);
   });
 
   it('is unchanged by a retention run that deletes the ticket', async () => {
