@@ -75,10 +75,11 @@ async function timed<T>(label: string, fn: () => Promise<T>): Promise<T> {
 
 async function seed(url: string): Promise<void> {
   const pg = new Client({ connectionString: url });
+  pg.on('error', () => undefined);
   await pg.connect();
   const words = `ARRAY[${WORDS.map((w) => `'${w}'`).join(',')}]`;
   const phrase = (n: number, seed: string) =>
-    `(SELECT string_agg((${words})[1 + ((${seed}) * 7919 + k * 104729) % ${WORDS.length}], ' ') FROM generate_series(1, ${n}) k)`;
+    `(SELECT string_agg((${words})[1 + ((${seed})::bigint * 7919 + k * 104729) % ${WORDS.length}], ' ') FROM generate_series(1, ${n}) k)`;
   // Bulk load without the per-row triggers (search, SLA, NOTIFY); their results are computed in bulk below.
   await pg.query('SET session_replication_role = replica');
   await pg.query("SET maintenance_work_mem = '512MB'");
