@@ -258,7 +258,7 @@ async function main(): Promise<void> {
       rows.push(
         `| ${name} | ${api.p50.toFixed(1)} | ${api.p95.toFixed(1)} | ${bare.p50.toFixed(1)} | ${bare.p95.toFixed(1)} | ${ratio.toFixed(1)}× | ${ok ? 'yes' : 'NO'} |`,
       );
-      log(rows[rows.length - 1] as string);
+      log(rows[rows.length - 1]);
     };
     log('\n| case | API p50 ms | API p95 ms | SQL p50 ms | SQL p95 ms | p95 API/SQL | targets met |');
     log('|---|---|---|---|---|---|---|');
