@@ -3,6 +3,8 @@ import { AgentInbox1764600000000 } from './1764600000000-agent-inbox';
 import { Privacy1764700000000 } from './1764700000000-privacy';
 import { ImapIntake1764400000000 } from './1764400000000-imap-intake';
 import { MailUnderstanding1764500000000 } from './1764500000000-mail-understanding';
+import { IntakeThroughput1764800000000 } from './1764800000000-intake-throughput';
+import { AgentInboxSpeed1764900000000 } from './1764900000000-agent-inbox-speed';
 
 /** Every migration, in order. Append new ones; never edit one that has shipped. */
 export const ALL_MIGRATIONS = [
@@ -11,4 +13,6 @@ export const ALL_MIGRATIONS = [
   ImapIntake1764400000000,
   Privacy1764700000000,
   MailUnderstanding1764500000000,
+  IntakeThroughput1764800000000,
+  AgentInboxSpeed1764900000000,
 ];

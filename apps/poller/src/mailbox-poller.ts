@@ -19,6 +19,11 @@ export interface MailboxPollerDeps {
 const AUTO_IDLE_DELAY_MS = 250;
 /** A NOOP unanswered for this long means the connection died without telling us. */
 const NOOP_DEADLINE_MS = 20_000;
+/**
+ * Bytes of message bodies fetched and staged together. Bounds the poller's memory (one batch in
+ * flight) and the size of one multi-row INSERT; a single message above it is a batch of its own.
+ */
+const BATCH_BYTES = 8 * 1024 * 1024;
 /** A session that lasted this long was healthy: the next reconnect starts the backoff again. */
 const HEALTHY_SESSION_MS = 60_000;
 
@@ -27,8 +32,9 @@ const HEALTHY_SESSION_MS = 60_000;
  * IMAP_IDLE_RESTART_MS) plus a polling fallback every IMAP_POLL_INTERVAL_MS that also sends a NOOP
  * with a deadline to catch silent drops. Any drop ends the session; the loop reconnects with
  * exponential backoff and jitter. New mail is found by UID above the stored cursor, read in pages:
- * sizes come from one completed FETCH, then bodies one at a time (never a fetch inside a fetch
- * loop, imapflow #159), so memory holds one message at most.
+ * sizes come from one completed FETCH, then the bodies of a byte-bounded batch in one more FETCH
+ * (never a fetch inside a fetch loop, imapflow #159), so memory holds one batch at most
+ * (BATCH_BYTES, or one message when it alone is larger).
  */
 export class MailboxPoller {
   private stopped = false;
@@ -168,10 +174,9 @@ export class MailboxPoller {
       const page = uids.slice(i, i + pageSize);
       const metas = await client.fetchAll(page.join(','), { uid: true, size: true }, { uid: true });
       const sizes = new Map(metas.map((m) => [m.uid, m.size ?? 0]));
-      for (const uid of page) {
-        const size = sizes.get(uid);
-        if (size === undefined) continue; // expunged by someone else meanwhile
-        await this.stageOne(client, uid, size, uidValidity);
+      for (const batch of byteBatches(page, sizes, config.values.IMAP_MAX_MESSAGE_BYTES)) {
+        if (this.stopped) break;
+        await this.stageBatch(client, batch, uidValidity);
       }
       await store.advance(this.id, uidValidity, page[page.length - 1] ?? cursor);
       await this.status({ backlog: Math.max(0, uids.length - i - page.length) });
@@ -180,29 +185,42 @@ export class MailboxPoller {
     await this.deps.sweep.sweep(this.id);
   }
 
-  private async stageOne(client: ImapFlow, uid: number, size: number, uidValidity: number): Promise<void> {
+  /**
+   * One byte-bounded batch: its bodies in ONE UID FETCH (completed before anything else is sent on
+   * the connection, so no command ever runs inside a fetch), then staged with one multi-row INSERT
+   * and one addBulk. A message over IMAP_MAX_MESSAGE_BYTES is never loaded: it is hashed while
+   * streaming and staged without bytes (quarantined as too_large).
+   */
+  private async stageBatch(client: ImapFlow, batch: Batch, uidValidity: number): Promise<void> {
     const max = this.deps.config.values.IMAP_MAX_MESSAGE_BYTES;
-    const base = { mailboxId: this.id, uidValidity, uid };
-    if (size > max) {
-      // Hash it while streaming, keep nothing: staged without bytes and quarantined as too_large.
+    if (batch.tooLarge !== undefined) {
+      const uid = batch.tooLarge;
       const download = await client.download(String(uid), undefined, { uid: true });
       if (!('content' in download) || !download.content) return;
-      const { sha256, size: actual } = await hashStream(download.content);
-      await this.deps.stage.execute({ ...base, raw: null, sha256, size: actual });
+      const { sha256, size } = await hashStream(download.content);
+      await this.deps.stage.execute({ mailboxId: this.id, uidValidity, uid, raw: null, sha256, size });
       return;
     }
-    const message = await client.fetchOne(String(uid), { uid: true, source: true }, { uid: true });
-    if (!message || !message.source) return;
-    if (message.source.length > max) {
-      await this.deps.stage.execute({
-        ...base,
-        raw: null,
-        sha256: sha256Hex(message.source),
-        size: message.source.length,
-      });
-      return;
+    const fetched = await client.fetchAll(batch.uids.join(','), { uid: true, source: true }, { uid: true });
+    const staged: Array<{ uid: number; raw: Buffer }> = [];
+    for (const message of fetched) {
+      if (!message.source) continue; // expunged by someone else meanwhile
+      if (message.source.length > max) {
+        // Grew past the limit between the size FETCH and this one (or the server's size lied).
+        await this.deps.stage.execute({
+          mailboxId: this.id,
+          uidValidity,
+          uid: message.uid,
+          raw: null,
+          sha256: sha256Hex(message.source),
+          size: message.source.length,
+        });
+        continue;
+      }
+      staged.push({ uid: message.uid, raw: message.source });
     }
-    await this.deps.stage.execute({ ...base, raw: message.source });
+    staged.sort((a, b) => a.uid - b.uid);
+    await this.deps.stage.executeBatch(this.id, uidValidity, staged);
   }
 
   private async status(patch: Parameters<MailboxStateStore['status']>[1]): Promise<void> {
@@ -223,4 +241,34 @@ export class MailboxPoller {
     });
     this.wake = null;
   }
+}
+
+interface Batch {
+  uids: number[];
+  /** Set for a message over the limit: streamed and hashed on its own, never loaded. */
+  tooLarge?: number;
+}
+
+/** Splits a page into batches of at most BATCH_BYTES (by the sizes the server reported). */
+export function byteBatches(page: number[], sizes: Map<number, number>, maxMessageBytes: number): Batch[] {
+  const batches: Batch[] = [];
+  let current: number[] = [];
+  let bytes = 0;
+  for (const uid of page) {
+    const size = sizes.get(uid);
+    if (size === undefined) continue; // expunged by someone else meanwhile
+    if (size > maxMessageBytes) {
+      batches.push({ uids: [uid], tooLarge: uid });
+      continue;
+    }
+    if (current.length > 0 && bytes + size > BATCH_BYTES) {
+      batches.push({ uids: current });
+      current = [];
+      bytes = 0;
+    }
+    current.push(uid);
+    bytes += size;
+  }
+  if (current.length > 0) batches.push({ uids: current });
+  return batches;
 }

@@ -41,23 +41,24 @@ export class MailboxStateStore {
     );
   }
 
+  /** One upsert: the row may not exist yet for a new mailbox. */
   async status(mailboxId: string, patch: MailboxStatusPatch): Promise<void> {
-    const sets: string[] = [];
+    const columns: string[] = [];
     const params: unknown[] = [mailboxId];
     const add = (column: string, value: unknown): void => {
       params.push(value);
-      sets.push(`${column} = $${params.length}`);
+      columns.push(column);
     };
     if (patch.connected !== undefined) add('connected', patch.connected);
     if (patch.lastFetchAt !== undefined) add('last_fetch_at', patch.lastFetchAt);
     if (patch.backlog !== undefined) add('backlog', patch.backlog);
     if (patch.lastError !== undefined) add('last_error', patch.lastError);
-    if (sets.length === 0) return;
-    await this.dataSource.query(`INSERT INTO mailbox_states (mailbox_id) VALUES ($1) ON CONFLICT DO NOTHING`, [
-      mailboxId,
-    ]);
+    if (columns.length === 0) return;
     await this.dataSource.query(
-      `UPDATE mailbox_states SET ${sets.join(', ')}, updated_at = now() WHERE mailbox_id = $1`,
+      `INSERT INTO mailbox_states (mailbox_id, ${columns.join(', ')})
+       VALUES ($1, ${columns.map((_, i) => `$${i + 2}`).join(', ')})
+       ON CONFLICT (mailbox_id) DO UPDATE
+         SET ${columns.map((c) => `${c} = EXCLUDED.${c}`).join(', ')}, updated_at = now()`,
       params,
     );
   }

@@ -33,17 +33,16 @@ export class ProcessInboundHandler {
   @JobHandler(JobName.ProcessInbound)
   async handle(data: JobOf<JobName.ProcessInbound>, meta: JobMeta): Promise<ProcessResult> {
     const repo = this.dataSource.getRepository(InboundMessageEntity);
-    await repo.increment(
-      { id: data.inboundMessageId, status: In([InboundStatus.Received, InboundStatus.Processing]) },
-      'attempts',
-      1,
+    // One statement counts the attempt and marks the row processing (only while it is unfinished).
+    await this.dataSource.query(
+      `UPDATE inbound_messages SET attempts = attempts + 1, status = $2 WHERE id = $1 AND status IN ($3, $2)`,
+      [data.inboundMessageId, InboundStatus.Processing, InboundStatus.Received],
     );
     const row = await repo.findOne({ where: { id: data.inboundMessageId } });
     if (!row || row.status === InboundStatus.Processed || row.status === InboundStatus.Quarantined || !row.raw) {
       await this.after.alreadyDone(row);
       return { outcome: 'already_processed', ticketId: row?.ticketId ?? null };
     }
-    if (row.status === InboundStatus.Received) await repo.update({ id: row.id }, { status: InboundStatus.Processing });
     const started = Date.now();
     try {
       const ctx = await this.pipeline.run(row, row.raw);

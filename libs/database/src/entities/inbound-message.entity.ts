@@ -17,6 +17,10 @@ const bigintNumber = { to: (v: number | null) => v, from: (v: string | null) => 
 })
 @Index('ix_inbound_status_created', ['status', 'createdAt'])
 @Index('ix_inbound_sha256', ['sha256'])
+// Settle batches and the settle sweep read only the rows whose server copy is still due.
+@Index('ix_inbound_unsettled', ['mailboxId', 'uidValidity', 'uid'], {
+  where: 'settled_at IS NULL AND mailbox_id IS NOT NULL',
+})
 export class InboundMessageEntity extends BaseEntity {
   @Column({ type: 'enum', enum: InboundKind, enumName: 'inbound_kind' })
   kind: InboundKind;

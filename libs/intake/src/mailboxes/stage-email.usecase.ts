@@ -1,6 +1,6 @@
 import { sha256Hex } from '@app/common';
 import { InboundKind, InboundMessageEntity, InboundStatus } from '@app/database';
-import { JobName, QueueService } from '@app/queue';
+import { JOB_QUEUE, JobName, QueueService } from '@app/queue';
 import { Injectable, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
@@ -42,6 +42,65 @@ export class StageEmailUseCase {
     private readonly queue: QueueService,
     @Optional() private readonly metrics?: IntakeMetrics,
   ) {}
+
+  /**
+   * Stages a page of one mailbox's messages (same UIDVALIDITY) in one multi-row INSERT and
+   * enqueues their jobs with one addBulk: a few round trips per page instead of several per
+   * message. Each job keeps its row id as job id; BullMQ's addBulk honours that per job (Redis:
+   * the add script skips an existing id; PostgreSQL: ON CONFLICT DO NOTHING), so dedup holds.
+   * When the mailbox has rows under another UIDVALIDITY, reconciliation must look at each
+   * message: then this falls back to execute() one by one (rare: after a UIDVALIDITY change).
+   */
+  async executeBatch(
+    mailboxId: string,
+    uidValidity: number,
+    messages: Array<{ uid: number; raw: Buffer }>,
+  ): Promise<StageEmailResult[]> {
+    if (messages.length === 0) return [];
+    const other = await this.dataSource.query<unknown[]>(
+      // Two index range scans on ux_inbound_mailbox_uid that stop at the first row.
+      `(SELECT 1 FROM inbound_messages WHERE mailbox_id = $1 AND uid_validity < $2 LIMIT 1)
+       UNION ALL
+       (SELECT 1 FROM inbound_messages WHERE mailbox_id = $1 AND uid_validity > $2 LIMIT 1)`,
+      [mailboxId, uidValidity],
+    );
+    if (other.length > 0) {
+      const results: StageEmailResult[] = [];
+      for (const m of messages) results.push(await this.execute({ mailboxId, uidValidity, uid: m.uid, raw: m.raw }));
+      return results;
+    }
+    const params: unknown[] = [InboundKind.Email, InboundStatus.Received, mailboxId, uidValidity];
+    const tuples = messages.map((m) => {
+      params.push(m.raw, m.raw.length, sha256Hex(m.raw), m.uid, extractMessageId(m.raw));
+      const n = params.length;
+      return `($1, $2, $${n - 4}, $${n - 3}, $${n - 2}, $3, $4, $${n - 1}, $${n})`;
+    });
+    const inserted = await this.dataSource.query<Array<{ id: string; uid: string }>>(
+      `INSERT INTO inbound_messages (kind, status, raw, size, sha256, mailbox_id, uid_validity, uid, message_id_header)
+       VALUES ${tuples.join(', ')}
+       ON CONFLICT (mailbox_id, uid_validity, uid) WHERE mailbox_id IS NOT NULL DO NOTHING
+       RETURNING id, uid`,
+      params,
+    );
+    const byUid = new Map<number, StageEmailResult>(
+      inserted.map((r) => [Number(r.uid), { id: r.id, state: 'inserted', status: InboundStatus.Received }]),
+    );
+    if (inserted.length > 0) this.metrics?.staged.inc({ kind: 'email' }, inserted.length);
+    const missing = messages.filter((m) => !byUid.has(m.uid)).map((m) => m.uid);
+    if (missing.length > 0) {
+      const existing = await this.dataSource.query<Array<{ id: string; uid: string; status: InboundStatus }>>(
+        `SELECT id, uid, status FROM inbound_messages WHERE mailbox_id = $1 AND uid_validity = $2 AND uid = ANY($3)`,
+        [mailboxId, uidValidity, missing],
+      );
+      for (const r of existing) byUid.set(Number(r.uid), { id: r.id, state: 'existing', status: r.status });
+    }
+    const results = messages.flatMap((m) => {
+      const r = byUid.get(m.uid);
+      return r ? [r] : [];
+    });
+    await this.enqueueMany(results);
+    return results;
+  }
 
   async execute(command: StageEmailCommand): Promise<StageEmailResult> {
     const raw = command.raw;
@@ -136,12 +195,39 @@ export class StageEmailUseCase {
       });
   }
 
+  private async enqueueMany(results: StageEmailResult[]): Promise<void> {
+    const process = results.filter((r) => needsProcessing(r.status));
+    const settle = results.filter((r) => !needsProcessing(r.status));
+    if (process.length > 0) {
+      await this.queue.queue(JOB_QUEUE[JobName.ProcessInbound]).addBulk(
+        process.map((r) => ({
+          name: JobName.ProcessInbound,
+          data: { inboundMessageId: r.id },
+          opts: { jobId: r.id },
+        })),
+      );
+    }
+    if (settle.length > 0) {
+      await this.queue.queue(JOB_QUEUE[JobName.SettleInbound]).addBulk(
+        settle.map((r) => ({
+          name: JobName.SettleInbound,
+          data: { inboundMessageId: r.id },
+          opts: { jobId: settleJobId(r.id) },
+        })),
+      );
+    }
+  }
+
   private async enqueue(id: string, status: InboundStatus): Promise<void> {
-    if (status === InboundStatus.Received || status === InboundStatus.Processing) {
+    if (needsProcessing(status)) {
       // jobId = staging id: BullMQ ignores the add while the job exists, so nothing runs twice at once.
       await this.queue.add({ name: JobName.ProcessInbound, data: { inboundMessageId: id } }, { jobId: id });
     } else {
       await this.queue.add({ name: JobName.SettleInbound, data: { inboundMessageId: id } }, { jobId: settleJobId(id) });
     }
   }
+}
+
+function needsProcessing(status: InboundStatus): boolean {
+  return status === InboundStatus.Received || status === InboundStatus.Processing;
 }

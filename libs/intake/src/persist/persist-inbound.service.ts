@@ -15,6 +15,7 @@ import {
   MessageEntity,
   TicketEntity,
   TicketStatus,
+  TICKET_NUMBER_SEQUENCE,
 } from '@app/database';
 import { ReplyTokens } from '@app/mail';
 import { QueueService } from '@app/queue';
@@ -67,30 +68,35 @@ export class PersistInboundService {
   }
 
   private async commit(m: EntityManager, ctx: IntakeContext): Promise<PersistOutcome> {
-    const row = await m
-      .getRepository(InboundMessageEntity)
-      .createQueryBuilder('i')
-      .setLock('pessimistic_write')
-      .where('i.id = :id', { id: ctx.inbound.id })
-      .getOne();
-    if (!row) return { kind: 'gone' } as const;
-    if (row.status === InboundStatus.Processed || row.status === InboundStatus.Quarantined) {
-      return { kind: 'already_processed', ticketId: row.ticketId } as const;
-    }
     const message = ctx.message;
     const sender = ctx.sender;
     if (!message || !sender) throw new Error('pipeline did not produce a message and sender');
-
+    // Immutable staging columns come from the row the handler loaded (the raw bytes are never re-read).
+    const row = ctx.inbound;
     const contentSha = row.sha256;
-    if (message.messageId) {
-      // The same email through another mailbox, or APPENDed twice: one message row.
-      const existing = await m.findOne(MessageEntity, {
-        where: { messageIdHeader: message.messageId, contentSha256: contentSha, direction: MessageDirection.In },
-      });
-      if (existing) {
-        await this.markProcessed(m, row, existing.ticketId, existing.id);
-        return { kind: 'duplicate', ticketId: existing.ticketId, messageId: existing.id } as const;
-      }
+    // One statement: lock the staging row, read its state, and look for the same email already
+    // stored (through another mailbox, or APPENDed twice: same Message-ID and content hash).
+    const locked = await m.query<
+      Array<{ status: InboundStatus; ticket_id: string | null; dup_id: string | null; dup_ticket_id: string | null }>
+    >(
+      `SELECT i.status, i.ticket_id, d.id AS dup_id, d.ticket_id AS dup_ticket_id
+         FROM inbound_messages i
+         LEFT JOIN LATERAL (
+           SELECT id, ticket_id FROM messages
+            WHERE $2::text IS NOT NULL AND message_id_header = $2 AND content_sha256 = $3 AND direction = $4
+            LIMIT 1) d ON true
+        WHERE i.id = $1
+        FOR UPDATE OF i`,
+      [row.id, message.messageId, contentSha, MessageDirection.In],
+    );
+    const state = locked[0];
+    if (!state) return { kind: 'gone' } as const;
+    if (state.status === InboundStatus.Processed || state.status === InboundStatus.Quarantined) {
+      return { kind: 'already_processed', ticketId: state.ticket_id } as const;
+    }
+    if (state.dup_id && state.dup_ticket_id) {
+      await this.markProcessed(m, row, state.dup_ticket_id, state.dup_id);
+      return { kind: 'duplicate', ticketId: state.dup_ticket_id, messageId: state.dup_id } as const;
     }
 
     const contactId = await this.upsertContact(m, sender.address, sender.name);
@@ -128,19 +134,27 @@ export class PersistInboundService {
       }
     } else {
       kind = 'created';
-      const inserted = await m.insert(TicketEntity, {
-        ...(row.reservedTicketNumber ? { number: row.reservedTicketNumber } : {}),
-        subject: message.subject.trim() || '(no subject)',
-        status: TicketStatus.New,
-        channel: row.kind === InboundKind.Form ? Channel.Form : Channel.Email,
-        contactId,
-        mailboxId: row.mailboxId,
-        groupId: null,
-        lastMessageAt: now,
-        linkedTicketId,
-      });
-      ticketId = (inserted.identifiers[0] as { id: string }).id;
-      ticketNumber = (await m.findOneByOrFail(TicketEntity, { id: ticketId })).number;
+      // One INSERT … RETURNING gives both the id and the number (from its sequence, or reserved).
+      const created = (
+        await m.query<Array<{ id: string; number: string }>>(
+          `INSERT INTO tickets (number, subject, status, channel, contact_id, mailbox_id, group_id, last_message_at, linked_ticket_id)
+           VALUES (COALESCE($1, nextval('${TICKET_NUMBER_SEQUENCE}')), $2, $3, $4, $5, $6, NULL, $7, $8)
+           RETURNING id, number`,
+          [
+            row.reservedTicketNumber ?? null,
+            message.subject.trim() || '(no subject)',
+            TicketStatus.New,
+            row.kind === InboundKind.Form ? Channel.Form : Channel.Email,
+            contactId,
+            row.mailboxId,
+            now,
+            linkedTicketId,
+          ],
+        )
+      )[0];
+      if (!created) throw new Error('ticket insert returned no row');
+      ticketId = created.id;
+      ticketNumber = Number(created.number);
       await recordHistory(m, {
         ticketId,
         actorType: ActorType.Contact,
@@ -162,6 +176,9 @@ export class PersistInboundService {
     }
 
     const messageId = randomUUID();
+    // Attachment ids are chosen here, so `cid:` images become authenticated attachment URLs in the
+    // HTML before the message row is written (one INSERT, no follow-up UPDATE).
+    const attachmentIds = message.attachments.map(() => randomUUID());
     await m.insert(MessageEntity, {
       id: messageId,
       ticketId,
@@ -169,7 +186,7 @@ export class PersistInboundService {
       internal: false,
       authorContactId: contactId,
       bodyText: message.text,
-      bodyHtml: null,
+      bodyHtml: ctx.sanitizedHtml ? resolveAttachmentPlaceholders(ctx.sanitizedHtml, attachmentIds) : null,
       bodyTextVisible: ctx.visibleText,
       bodyTextQuoted: ctx.quotedText,
       classification: row.kind === InboundKind.Form ? null : ctx.classification,
@@ -180,11 +197,11 @@ export class PersistInboundService {
       contentSha256: message.messageId ? contentSha : null,
       inboundMessageId: row.id,
     });
-    const attachmentIds: string[] = [];
-    for (const attachment of message.attachments) {
+    for (const [index, attachment] of message.attachments.entries()) {
       const key = randomUUID();
       await this.storage.put(m, key, attachment.content);
-      const inserted = await m.insert(AttachmentEntity, {
+      await m.insert(AttachmentEntity, {
+        id: attachmentIds[index],
         messageId,
         filename: attachment.filename,
         contentType: attachment.contentType,
@@ -196,15 +213,6 @@ export class PersistInboundService {
         declaredContentType: attachment.declaredContentType ?? null,
         storageKey: key,
       });
-      attachmentIds.push((inserted.identifiers[0] as { id: string }).id);
-    }
-    if (ctx.sanitizedHtml) {
-      // `cid:` images become authenticated attachment URLs now that the attachment ids exist.
-      await m.update(
-        MessageEntity,
-        { id: messageId },
-        { bodyHtml: resolveAttachmentPlaceholders(ctx.sanitizedHtml, attachmentIds) },
-      );
     }
     await recordHistory(m, {
       ticketId,
@@ -282,7 +290,18 @@ export class PersistInboundService {
     });
   }
 
+  /**
+   * The contact of an address. The common case (a known contact) is one read that locks nothing:
+   * an upsert would lock the contact row until commit and serialise every concurrent message of the
+   * same sender. A new address is inserted; a missing display name is filled in once.
+   */
   private async upsertContact(m: EntityManager, email: string, name: string | null): Promise<string> {
+    const found = await m.query<Array<{ id: string; has_name: boolean }>>(
+      `SELECT id, name IS NOT NULL AS has_name FROM contacts WHERE email = $1`,
+      [email],
+    );
+    const existing = found[0];
+    if (existing && (existing.has_name || !name)) return existing.id;
     const rows = await m.query<Array<{ id: string }>>(
       `INSERT INTO contacts (email, name) VALUES ($1, $2)
        ON CONFLICT (email) DO UPDATE SET name = COALESCE(contacts.name, EXCLUDED.name)
@@ -317,21 +336,15 @@ export class PersistInboundService {
 
   private async markProcessed(
     m: EntityManager,
-    row: InboundMessageEntity,
+    row: Pick<InboundMessageEntity, 'id'>,
     ticketId: string,
     messageId: string,
   ): Promise<void> {
-    await m.update(
-      InboundMessageEntity,
-      { id: row.id },
-      {
-        status: InboundStatus.Processed,
-        raw: null,
-        reason: null,
-        ticketId,
-        messageRowId: messageId,
-        processedAt: new Date(),
-      },
+    await m.query(
+      `UPDATE inbound_messages
+          SET status = $2, raw = NULL, reason = NULL, ticket_id = $3, message_row_id = $4, processed_at = now()
+        WHERE id = $1`,
+      [row.id, InboundStatus.Processed, ticketId, messageId],
     );
   }
 }

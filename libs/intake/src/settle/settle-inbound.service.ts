@@ -16,11 +16,26 @@ export class SettleRetryError extends Error {
   readonly code = 'settle_retry';
 }
 
+/** Rows settled together: one UID MOVE/STORE/EXPUNGE per destination instead of one per message. */
+const SETTLE_BATCH = 500;
+
+interface DueRow {
+  id: string;
+  uid: number;
+  quarantined: boolean;
+}
+
 /**
  * Settles the server copy of a staged email once its outcome is committed: a processed message is
  * moved to the processed folder, expunged or flagged \Seen (per mailbox); a quarantined one is
  * moved to the quarantine folder. Only then is `settled_at` set. Idempotent: a copy already gone
  * (moved before a crash) counts as settled.
+ *
+ * Batched: the job of one row settles every committed, unsettled row of the same mailbox and
+ * UIDVALIDITY (up to SETTLE_BATCH) with one UID command per destination. The batch is chosen on
+ * the mailbox's serialised connection, so the jobs of the other rows, queued behind, find their
+ * rows settled and return at once; a batch racing another worker process is harmless (UID
+ * commands ignore UIDs that are gone; the search below counts them as already gone).
  */
 @Injectable()
 export class SettleInboundService {
@@ -48,50 +63,83 @@ export class SettleInboundService {
       await repo.update({ id: row.id, settledAt: IsNull() }, { settledAt: new Date() });
       return 'no_server_copy';
     }
-    const uid = String(row.uid);
-    const quarantined = row.status === InboundStatus.Quarantined;
+    const uidValidity = row.uidValidity;
     const attempt = () =>
       this.pool.withFolder(mailbox, mailbox.folder, async (client, ensureFolder) => {
         const current = client.mailbox ? Number(client.mailbox.uidValidity) : null;
-        if (current !== row.uidValidity) {
+        if (current !== uidValidity) {
           // A pooled session keeps the UIDVALIDITY it selected (even STATUS answers from it), so drop
           // the session: the retry selects afresh, and if the value still differs the poller has not
           // re-keyed this row yet.
           client.close();
           throw new SettleRetryError('uidvalidity changed; waiting for the poller');
         }
+        const due = await this.dueRows(mailbox.id, uidValidity, row.id);
+        if (!due.some((d) => d.id === row.id)) return 'skipped' as const; // settled by the batch before
         // NOOP first: a session that sat in IDLE may not have synced mail that arrived since (Dovecot
         // answers UID SEARCH from the session's view), and a missed UID would wrongly count as gone.
         await client.noop();
-        const found = await client.search({ uid }, { uid: true });
-        if (!found || found.length === 0) return 'already_gone' as const;
-        if (quarantined) {
+        const found = new Set((await client.search({ uid: due.map((d) => d.uid).join(',') }, { uid: true })) || []);
+        const outcomes = new Map<string, SettleOutcome>();
+        const present = due.filter((d) => found.has(d.uid));
+        for (const d of due) if (!found.has(d.uid)) outcomes.set(d.id, 'already_gone');
+        const quarantined = present.filter((d) => d.quarantined);
+        const processed = present.filter((d) => !d.quarantined);
+        const set = (rows: DueRow[]): string => rows.map((d) => d.uid).join(',');
+        if (quarantined.length > 0) {
           await ensureFolder(mailbox.quarantineFolder);
-          await client.messageMove(uid, mailbox.quarantineFolder, { uid: true });
-          return 'quarantine_moved' as const;
+          await client.messageMove(set(quarantined), mailbox.quarantineFolder, { uid: true });
+          for (const d of quarantined) outcomes.set(d.id, 'quarantine_moved');
         }
-        switch (mailbox.afterAction) {
-          case MailboxAfterAction.Move:
-            await ensureFolder(mailbox.processedFolder);
-            await client.messageMove(uid, mailbox.processedFolder, { uid: true });
-            return 'moved' as const;
-          case MailboxAfterAction.Expunge:
-            await client.messageDelete(uid, { uid: true });
-            return 'expunged' as const;
-          case MailboxAfterAction.FlagSeen:
-            await client.messageFlagsAdd(uid, ['\\Seen'], { uid: true });
-            return 'flagged' as const;
+        if (processed.length > 0) {
+          let outcome: SettleOutcome;
+          switch (mailbox.afterAction) {
+            case MailboxAfterAction.Move:
+              await ensureFolder(mailbox.processedFolder);
+              await client.messageMove(set(processed), mailbox.processedFolder, { uid: true });
+              outcome = 'moved';
+              break;
+            case MailboxAfterAction.Expunge:
+              await client.messageDelete(set(processed), { uid: true });
+              outcome = 'expunged';
+              break;
+            case MailboxAfterAction.FlagSeen:
+              await client.messageFlagsAdd(set(processed), ['\\Seen'], { uid: true });
+              outcome = 'flagged';
+              break;
+          }
+          for (const d of processed) outcomes.set(d.id, outcome);
         }
+        crashPoint(this.config, 'after-settle');
+        // Marked while the connection is still ours, so the next job's batch does not pick these again.
+        await this.dataSource.query(
+          `UPDATE inbound_messages SET settled_at = now() WHERE id = ANY($1) AND settled_at IS NULL`,
+          [due.map((d) => d.id)],
+        );
+        for (const outcome of outcomes.values()) this.metrics?.settled.inc({ action: outcome });
+        return outcomes.get(row.id) ?? 'skipped';
       });
     // One immediate retry on a fresh session covers a stale pooled one.
     const outcome = await attempt().catch((error: unknown) => {
       if (error instanceof SettleRetryError) return attempt();
       throw error;
     });
-    crashPoint(this.config, 'after-settle');
-    await repo.update({ id: row.id, settledAt: IsNull() }, { settledAt: new Date() });
-    this.metrics?.settled.inc({ action: outcome });
     this.logger.debug({ inboundMessageId: row.id, outcome }, 'inbound settled');
     return outcome;
+  }
+
+  /** Committed, unsettled rows of this mailbox and UIDVALIDITY, oldest UID first; always includes `ownId` if still due. */
+  private async dueRows(mailboxId: string, uidValidity: number, ownId: string): Promise<DueRow[]> {
+    const rows = await this.dataSource.query<Array<{ id: string; uid: string; status: InboundStatus }>>(
+      `(SELECT id, uid, status FROM inbound_messages
+         WHERE mailbox_id = $1 AND uid_validity = $2 AND settled_at IS NULL AND uid IS NOT NULL
+           AND status IN ($3, $4)
+         ORDER BY uid LIMIT ${SETTLE_BATCH})
+       UNION
+       (SELECT id, uid, status FROM inbound_messages
+         WHERE id = $5 AND uid_validity = $2 AND settled_at IS NULL AND uid IS NOT NULL AND status IN ($3, $4))`,
+      [mailboxId, uidValidity, InboundStatus.Processed, InboundStatus.Quarantined, ownId],
+    );
+    return rows.map((r) => ({ id: r.id, uid: Number(r.uid), quarantined: r.status === InboundStatus.Quarantined }));
   }
 }

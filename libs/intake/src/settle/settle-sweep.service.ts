@@ -1,5 +1,5 @@
 import { InboundStatus } from '@app/database';
-import { JobName, QueueService } from '@app/queue';
+import { JOB_QUEUE, JobName, QueueService } from '@app/queue';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
@@ -25,10 +25,13 @@ export class SettleSweepService {
         LIMIT 1000`,
       [mailboxId, InboundStatus.Processed, InboundStatus.Quarantined, String(olderThanMs)],
     );
-    for (const row of rows) {
-      await this.queue.add(
-        { name: JobName.SettleInbound, data: { inboundMessageId: row.id } },
-        { jobId: settleJobId(row.id) },
+    if (rows.length > 0) {
+      await this.queue.queue(JOB_QUEUE[JobName.SettleInbound]).addBulk(
+        rows.map((row) => ({
+          name: JobName.SettleInbound,
+          data: { inboundMessageId: row.id },
+          opts: { jobId: settleJobId(row.id) },
+        })),
       );
     }
     return rows.length;
