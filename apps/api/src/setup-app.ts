@@ -34,7 +34,8 @@ export function setupApp(app: NestExpressApplication, config: AppConfig): void {
   app.use(cookieParser());
   app.useBodyParser('json', { limit: '2mb' });
   app.useBodyParser('urlencoded', { limit: '2mb', extended: false });
-  app.enableShutdownHooks();
+  // No enableShutdownHooks(): runProcess owns SIGTERM/SIGINT (bounded graceful close, then exit 0).
+  // Nest's own hook would re-raise the signal after closing and end the process as killed.
 
   const document = SwaggerModule.createDocument(
     app,
