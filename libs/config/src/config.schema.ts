@@ -44,6 +44,8 @@ export const configSchema = z.object({
 
   APP_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   SESSION_TTL_HOURS: int(1, 24 * 90).default(12),
+  /** Seconds a signed-in session may be served from memory; any session/user change empties it at once (0 = off). */
+  SESSION_CACHE_SECONDS: int(0, 300).default(10),
   COOKIE_SECURE: bool.optional(),
 
   FORM_MAX_ATTACHMENTS: int(0, 50).default(5),

@@ -7,6 +7,8 @@ export interface TestRedis {
   prefix: string;
   /** Every key under the prefix (for leak scans). */
   keys(): Promise<string[]>;
+  /** Every key under the prefix with its whole value rendered as text, whatever the Redis type. */
+  dump(): Promise<Array<{ key: string; value: string }>>;
   client(): Redis;
   drop(): Promise<void>;
 }
@@ -26,10 +28,30 @@ export function createTestRedis(label = 't'): TestRedis {
     } while (cursor !== '0');
     return found;
   };
+  const render = async (key: string): Promise<string> => {
+    const redis = client();
+    switch (await redis.type(key)) {
+      case 'string':
+        return (await redis.get(key)) ?? '';
+      case 'hash':
+        return JSON.stringify(await redis.hgetall(key));
+      case 'list':
+        return JSON.stringify(await redis.lrange(key, 0, -1));
+      case 'set':
+        return JSON.stringify(await redis.smembers(key));
+      case 'zset':
+        return JSON.stringify(await redis.zrange(key, 0, -1));
+      case 'stream':
+        return JSON.stringify(await redis.xrange(key, '-', '+'));
+      default:
+        return '';
+    }
+  };
   return {
     url: TEST_REDIS_URL,
     prefix,
     keys,
+    dump: async () => Promise.all((await keys()).map(async (key) => ({ key, value: await render(key) }))),
     client,
     drop: async () => {
       const all = await keys();
