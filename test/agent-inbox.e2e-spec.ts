@@ -1,7 +1,7 @@
 import { UserRole } from '@app/database';
 import { TicketEventsService } from '@app/tickets';
 import { waitFor } from '@app/testing';
-import { api, createTicket, staff, type StaffSession } from './support/inbox-fixtures';
+import { api, createGroup, createTicket, staff, type StaffSession } from './support/inbox-fixtures';
 import { startTestApp, type TestApp } from './support/test-app';
 
 interface Page {
@@ -259,5 +259,51 @@ describe('agent inbox API', () => {
     expect(presence.viewers).toEqual([{ userId: other.id, typing: true }]);
     controller.abort();
     await pump;
+  });
+
+  it('counts each view exactly as its list shows it, for a group-scoped agent and a supervisor', async () => {
+    const carol = await staff(app, UserRole.Agent, 'Carol Counter');
+    const supervisor = await staff(app, UserRole.Supervisor, 'Sam Counter');
+    const mine = await createGroup(app, 'Counting mine', [carol.id]);
+    const foreign = await createGroup(app, 'Counting foreign');
+    // Every part of an agent's scope, an overlap of two parts, and tickets the agent may not see.
+    const cases: Array<[string, string | null, string | null]> = [
+      ['new', null, null], // no group
+      ['open', mine, carol.id], // my group and assigned to me: counted once
+      ['open', foreign, carol.id], // assigned to me in a group I am not in
+      ['new', foreign, null], // hidden
+      ['open', foreign, other.id], // hidden
+      ['pending', null, carol.id],
+      ['pending', foreign, null], // hidden
+      ['solved', mine, null],
+      ['closed', foreign, carol.id],
+      ['new', mine, null],
+    ];
+    for (const [status, groupId, assigneeId] of cases)
+      await createTicket(app, { subject: `Count ${status}`, status, groupId, assigneeId });
+
+    for (const who of [carol, supervisor]) {
+      const get = api(app, who);
+      const { counts } = (await (await get('GET', '/api/views')).json()) as { counts: Record<string, number> };
+      const listed: Record<string, number> = {};
+      for (const view of Object.keys(counts)) {
+        let n = 0;
+        let cursor: string | null = null;
+        do {
+          const page = (await (
+            await get('GET', `/api/tickets?view=${view}&limit=100${cursor ? `&cursor=${cursor}` : ''}`)
+          ).json()) as Page;
+          n += page.items.length;
+          cursor = page.nextCursor;
+        } while (cursor);
+        listed[view] = n;
+      }
+      expect(counts).toEqual(listed);
+    }
+    const { counts } = (await (await api(app, carol)('GET', '/api/views')).json()) as {
+      counts: Record<string, number>;
+    };
+    // Carol's own tickets: the two open ones (my group, foreign group) — the pending one is not "open".
+    expect(counts.mine).toBe(2);
   });
 });

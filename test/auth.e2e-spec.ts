@@ -1,5 +1,6 @@
-import { UsersService } from '@app/auth';
+import { AuthService, UsersService } from '@app/auth';
 import { LoginEventEntity, UserRole } from '@app/database';
+import { waitFor } from '@app/testing';
 import { startTestApp, type TestApp } from './support/test-app';
 
 const UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36';
@@ -107,6 +108,54 @@ describe('staff sign-in, sessions and the ticket API', () => {
     // The session is gone server-side, not just the cookie.
     const after = await fetch(`${app.baseUrl}/api/tickets`, { headers: { cookie: session.cookie } });
     expect(after.status).toBe(401);
+  });
+
+  it('drops cached sessions at once when a session or user changes in the database (another replica, the CLI)', async () => {
+    await app.app
+      .get(UsersService)
+      .create({ email: 'cache@desk.test', role: UserRole.Agent, password: 'cache-password-123' });
+    const me = async (cookie: string) => fetch(`${app.baseUrl}/api/auth/me`, { headers: { cookie } });
+    const revokedWithin = async (cookie: string, change: () => Promise<unknown>): Promise<number> => {
+      expect((await me(cookie)).status).toBe(200); // now served from the cache
+      const start = Date.now();
+      await change();
+      await waitFor(async () => ((await me(cookie)).status === 401 ? true : undefined), {
+        what: 'revocation',
+        timeoutMs: 5_000,
+        intervalMs: 5,
+      });
+      return Date.now() - start;
+    };
+    // Otherwise this test would pass without testing the cache at all.
+    expect(app.app.get(AuthService).sessionCacheActive).toBe(true);
+    let session = sessionOf(await login(app, 'cache@desk.test', 'cache-password-123'));
+    // Disabled by hand in SQL: not through this process, so only the trigger's NOTIFY can tell it.
+    expect(
+      await revokedWithin(session.cookie, () =>
+        app.dataSource.query(`UPDATE users SET active = false WHERE email = 'cache@desk.test'`),
+      ),
+    ).toBeLessThan(1_000);
+    await app.dataSource.query(`UPDATE users SET active = true WHERE email = 'cache@desk.test'`);
+    session = sessionOf(await login(app, 'cache@desk.test', 'cache-password-123'));
+    expect(
+      await revokedWithin(session.cookie, () =>
+        app.dataSource.query(
+          `DELETE FROM sessions WHERE user_id = (SELECT id FROM users WHERE email = 'cache@desk.test')`,
+        ),
+      ),
+    ).toBeLessThan(1_000);
+    // A role change is seen at once too.
+    session = sessionOf(await login(app, 'cache@desk.test', 'cache-password-123'));
+    expect(((await (await me(session.cookie)).json()) as { user: { role: string } }).user.role).toBe('agent');
+    await app.dataSource.query(`UPDATE users SET role = 'supervisor' WHERE email = 'cache@desk.test'`);
+    const role = await waitFor(
+      async () => {
+        const r = ((await (await me(session.cookie)).json()) as { user: { role: string } }).user.role;
+        return r === 'supervisor' ? r : undefined;
+      },
+      { what: 'role change', timeoutMs: 1_000, intervalMs: 5 },
+    );
+    expect(role).toBe('supervisor');
   });
 
   it('locks an account after repeated failures, even with the right password', async () => {

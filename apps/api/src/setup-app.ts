@@ -50,10 +50,17 @@ export function setupApp(app: NestExpressApplication, config: AppConfig): void {
 
   const web = webAssetsDir();
   if (web) {
-    app.use(express.static(web, { index: false, maxAge: '1h' }));
+    // These run before Nest's routes: server paths skip them, so an API request costs no file
+    // system lookup (express.static would stat a file for every request).
+    const serverPath = /^\/(api|support|health|metrics)(\/|$)/;
+    const assets = express.static(web, { index: false, maxAge: '1h' });
+    app.use((req: express.Request, res: express.Response, next: express.NextFunction) => {
+      if (serverPath.test(req.path)) return next();
+      assets(req, res, next);
+    });
     // Client-side routes of the single-page app: anything not under /api, /support or /health.
     app.use((req: express.Request, res: express.Response, next: express.NextFunction) => {
-      if (req.method !== 'GET' || /^\/(api|support|health|metrics)(\/|$)/.test(req.path)) return next();
+      if (req.method !== 'GET' || serverPath.test(req.path)) return next();
       res.sendFile(join(web, 'index.html'));
     });
   }

@@ -1,12 +1,13 @@
 import { randomToken, sha256Hex } from '@app/common';
 import { AppConfig } from '@app/config';
 import { LoginEventEntity, SessionEntity, UserEntity, UserRole } from '@app/database';
-import { Injectable } from '@nestjs/common';
+import { Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import argon2 from 'argon2';
 import { MoreThan, type DataSource } from 'typeorm';
 import { AuthError } from './auth.error';
 import { browserFamily, preferredLanguage } from './client-info';
+import { SessionCache } from './session-cache';
 
 export interface ClientInfo {
   ip: string | undefined;
@@ -32,12 +33,47 @@ export interface LoginResult {
 // Verifying against a real hash when the user does not exist keeps the timing the same.
 const DUMMY_HASH = argon2.hash('intake-timing-equaliser', { type: argon2.argon2id });
 
+interface SessionRow {
+  session_id: string;
+  csrf_token: string;
+  expires_at: Date;
+  user_id: string;
+  email: string;
+  name: string;
+  role: UserRole;
+}
+
+// One indexed lookup (ux_sessions_token_hash) joined to the user by primary key.
+const SESSION_SQL = `SELECT s.id AS session_id, s.csrf_token, s.expires_at, u.id AS user_id, u.email, u.name, u.role
+  FROM sessions s JOIN users u ON u.id = s.user_id
+  WHERE s.token_hash = $1 AND s.expires_at > now() AND u.active`;
+
 @Injectable()
-export class AuthService {
+export class AuthService implements OnModuleInit, OnApplicationShutdown {
+  private readonly cache: SessionCache<AuthenticatedUser>;
+
   constructor(
     private readonly config: AppConfig,
     @InjectDataSource() private readonly dataSource: DataSource,
-  ) {}
+  ) {
+    this.cache = new SessionCache(
+      config.values.SESSION_CACHE_SECONDS * 1000,
+      (dataSource.options as { url?: string }).url,
+    );
+  }
+
+  async onModuleInit(): Promise<void> {
+    await this.cache.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.cache.stop();
+  }
+
+  /** True while sessions are served from memory (caching on and its LISTEN connection up). */
+  get sessionCacheActive(): boolean {
+    return this.cache.enabled;
+  }
 
   /**
    * Checks credentials, records the attempt as a login event (IP, browser family, language, time)
@@ -69,17 +105,33 @@ export class AuthService {
 
   async logout(sessionId: string): Promise<void> {
     await this.dataSource.getRepository(SessionEntity).delete({ id: sessionId });
+    // Other replicas hear the trigger's NOTIFY; this one must not wait for it.
+    this.cache.clear();
   }
 
-  /** The user behind a session cookie, or null when it is unknown, expired or the user is disabled. */
+  /**
+   * The user behind a session cookie, or null when it is unknown, expired or the user is disabled.
+   * Served from a short in-process cache that any session or user change empties (SessionCache).
+   */
   async authenticate(token: string | undefined): Promise<AuthenticatedUser | null> {
     if (!token || token.length > 100) return null;
-    const session = await this.dataSource.getRepository(SessionEntity).findOne({
-      where: { tokenHash: sha256Hex(token), expiresAt: MoreThan(new Date()) },
-      relations: { user: true },
+    const key = sha256Hex(token);
+    const cached = this.cache.get(key);
+    if (cached) return cached;
+    const snapshot = this.cache.snapshot();
+    const [row] = await this.dataSource.query<SessionRow[]>(SESSION_SQL, [key]);
+    if (!row) return null;
+    // Frozen: the same object may serve many requests from the cache.
+    const user: AuthenticatedUser = Object.freeze({
+      id: row.user_id,
+      email: row.email,
+      name: row.name,
+      role: row.role,
+      sessionId: row.session_id,
+      csrfToken: row.csrf_token,
     });
-    if (!session?.user?.active) return null;
-    return toAuthenticated(session.user, session);
+    this.cache.set(key, user, row.expires_at.getTime(), snapshot);
+    return user;
   }
 
   private async recentFailures(userId: string): Promise<number> {

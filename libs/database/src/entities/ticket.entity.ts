@@ -21,6 +21,9 @@ export const TICKET_NUMBER_SEQUENCE = 'ticket_number_seq';
 // Created by hand in migration 1764600000000 (TypeORM cannot express GIN or this partial index).
 @Index('ix_tickets_tags', { synchronize: false })
 @Index('ix_tickets_open_updated', { synchronize: false })
+// Agent inbox counts (migration 1764900000000): capped index-only counts per view and scope part.
+@Index('ix_tickets_assignee_status', ['assigneeId', 'status', 'groupId'])
+@Index('ix_tickets_group_status', ['groupId', 'status', 'assigneeId'])
 export class TicketEntity extends MutableEntity {
   /** Human reference, shown as `T-<number>`; taken from a sequence (see the first migration). */
   @Column({
