@@ -1,4 +1,12 @@
-import { DeliveryStatus, MessageDirection, MessageEntity, TicketEntity, TicketStatus, UserRole } from '@app/database';
+import {
+  DeliveryStatus,
+  HistoryEventEntity,
+  MessageDirection,
+  MessageEntity,
+  TicketEntity,
+  TicketStatus,
+  UserRole,
+} from '@app/database';
 import { ReplyToTicket } from '@app/tickets';
 import { startSmtpSink, waitFor, type SmtpSink } from '@app/testing';
 import { startTestApp, type TestApp } from '../support/test-app';
@@ -231,6 +239,15 @@ describe('email threading, acknowledgements and loops', () => {
     expect(parsed.inReplyTo).toBe(inbound.messageIdHeader);
     expect(parsed.subject).toBe(`Re: Password [T-${ticket.number}]`);
     expect(parsed.headers.get('auto-submitted')).toBeUndefined();
+    // The first agent answer takes the ticket out of `new`, with a history event.
+    const answered = await t.dataSource.getRepository(TicketEntity).findOneByOrFail({ id: ticket.id });
+    expect(answered.status).toBe('open');
+    expect(answered.firstResponseAt).not.toBeNull();
+    expect(
+      await t.dataSource
+        .getRepository(HistoryEventEntity)
+        .countBy({ ticketId: ticket.id, field: 'status', oldValue: 'new', newValue: 'open' }),
+    ).toBe(1);
     const repo = t.dataSource.getRepository(MessageEntity);
     await waitFor(async () => (await repo.findOneByOrFail({ id: messageId })).deliveryStatus === DeliveryStatus.Sent, {
       what: 'sent',

@@ -1,5 +1,5 @@
 import { AppConfig } from '@app/config';
-import { ActorType, TicketEntity } from '@app/database';
+import { ActorType, TicketEntity, TicketStatus } from '@app/database';
 import { ReplyTokens } from '@app/mail';
 import { QueueService } from '@app/queue';
 import { Injectable } from '@nestjs/common';
@@ -67,10 +67,25 @@ export class ReplyToTicket {
         bodyText: text,
         autoSubmitted: false,
       });
+      // The first agent answer takes a ticket out of `new` (as in Zendesk and Zammad); other
+      // statuses are the agent's choice and stay as they are.
       await m.query(
-        'UPDATE tickets SET updated_at = now(), first_response_at = COALESCE(first_response_at, now()) WHERE id = $1',
+        `UPDATE tickets SET updated_at = now(), first_response_at = COALESCE(first_response_at, now()),
+                status = CASE WHEN status = 'new' THEN 'open'::ticket_status ELSE status END
+          WHERE id = $1`,
         [ticketId],
       );
+      if (ticket.status === TicketStatus.New) {
+        await recordHistory(m, {
+          ticketId,
+          actorType: ActorType.User,
+          actorId: actor.id,
+          type: 'field_changed',
+          field: 'status',
+          oldValue: TicketStatus.New,
+          newValue: TicketStatus.Open,
+        });
+      }
       await recordHistory(m, {
         ticketId,
         actorType: ActorType.User,
