@@ -70,8 +70,11 @@ export const configSchema = z.object({
   IMAP_LOCK_TTL_MS: int(1000, 600_000).default(30_000),
   /** Messages fetched per page when catching up on a backlog. */
   IMAP_FETCH_PAGE_SIZE: int(1, 1000).default(50),
-  /** Larger messages are staged without their bytes and quarantined as `too_large`. */
-  IMAP_MAX_MESSAGE_BYTES: int(1024, 1024 * 1024 * 1024).default(25 * 1024 * 1024),
+  /**
+   * Larger messages are staged without their bytes and quarantined as `too_large`. 50 MiB: a 25 MB
+   * attachment is ~34 MB as base64 MIME. Keep it at or below MAIL_MAX_BYTES (the parser's bound).
+   */
+  IMAP_MAX_MESSAGE_BYTES: int(1024, 1024 * 1024 * 1024).default(50 * 1024 * 1024),
   /** Quarantined messages are deleted after this many days. */
   QUARANTINE_RETENTION_DAYS: int(1, 3650).default(30),
   /** TEST ONLY: the worker SIGKILLs itself at this point of the email path (fault tests). */

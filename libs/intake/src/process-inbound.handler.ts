@@ -2,9 +2,10 @@ import { InboundMessageEntity, InboundStatus } from '@app/database';
 import { JobHandler, JobName, type JobMeta, type JobOf } from '@app/queue';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { In, type DataSource } from 'typeorm';
+import { In, type DataSource, type FindOptionsSelect, type Repository } from 'typeorm';
 import { IntakePipeline } from './pipeline/intake-pipeline';
 import { PersistInboundService, type PersistOutcome } from './persist/persist-inbound.service';
+import { readRawBytes } from './persist/read-raw';
 import { AfterProcessService } from './settle/after-process.service';
 
 export interface ProcessResult {
@@ -38,14 +39,20 @@ export class ProcessInboundHandler {
       `UPDATE inbound_messages SET attempts = attempts + 1, status = $2 WHERE id = $1 AND status IN ($3, $2)`,
       [data.inboundMessageId, InboundStatus.Processing, InboundStatus.Received],
     );
-    const row = await repo.findOne({ where: { id: data.inboundMessageId } });
-    if (!row || row.status === InboundStatus.Processed || row.status === InboundStatus.Quarantined || !row.raw) {
+    // Everything but the bytes through TypeORM; the bytes once, in binary (see readRawBytes).
+    const row = await repo.findOne({ select: this.columnsButRaw(repo), where: { id: data.inboundMessageId } });
+    const raw =
+      row && (row.status === InboundStatus.Received || row.status === InboundStatus.Processing)
+        ? await readRawBytes(this.dataSource, row.id)
+        : null;
+    if (!row || row.status === InboundStatus.Processed || row.status === InboundStatus.Quarantined || !raw) {
       await this.after.alreadyDone(row);
       return { outcome: 'already_processed', ticketId: row?.ticketId ?? null };
     }
+    row.raw = raw;
     const started = Date.now();
     try {
-      const ctx = await this.pipeline.run(row, row.raw);
+      const ctx = await this.pipeline.run(row, raw);
       this.after.parsed();
       if (ctx.quarantineReason) return await this.quarantine(row.id, ctx.quarantineReason);
       const outcome = await this.persist.persist(ctx);
@@ -64,6 +71,12 @@ export class ProcessInboundHandler {
       if (lastAttempt) return this.quarantine(row.id, `failed_after_attempts:${errorName(error)}`);
       throw error;
     }
+  }
+
+  private columnsButRaw(repo: Repository<InboundMessageEntity>): FindOptionsSelect<InboundMessageEntity> {
+    return Object.fromEntries(
+      repo.metadata.columns.filter((c) => c.propertyName !== 'raw').map((c) => [c.propertyName, true]),
+    );
   }
 
   private async quarantine(id: string, reason: string): Promise<ProcessResult> {
