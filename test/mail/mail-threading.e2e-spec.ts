@@ -1,6 +1,8 @@
 import {
   DeliveryStatus,
   HistoryEventEntity,
+  InboundMessageEntity,
+  InboundStatus,
   MessageDirection,
   MessageEntity,
   TicketEntity,
@@ -10,65 +12,107 @@ import {
 import { ReplyToTicket } from '@app/tickets';
 import { startSmtpSink, waitFor, type SmtpSink } from '@app/testing';
 import { startTestApp, type TestApp } from '../support/test-app';
-import { compose, deliver } from './mail-support';
+import { startImapEnv, USER } from '../imap/support/imap-env';
+import { compose, deliver as stage } from './mail-support';
 
 const SUPPORT = 'support@desk.test';
 const agent = { id: '00000000-0000-4000-8000-0000000000aa', role: UserRole.Admin, name: 'Agent' };
 
 let t: TestApp;
 let sink: SmtpSink;
+/** How a raw email reaches the desk in the current mode; resolves once the worker handled it. */
+let deliver: (t: TestApp, raw: Buffer) => Promise<InboundMessageEntity>;
+let closeMode: () => Promise<void>;
 
-beforeAll(async () => {
-  sink = await startSmtpSink();
-  t = await startTestApp({
-    api: false,
-    worker: true,
-    env: { SMTP_URL: sink.url, MAIL_FROM: SUPPORT, ACK_RATE_LIMIT_PER_HOUR: '3', QUEUE_ATTEMPTS: '2' },
+const APP_ENV = { MAIL_FROM: SUPPORT, ACK_RATE_LIMIT_PER_HOUR: '3', QUEUE_ATTEMPTS: '2' };
+
+/**
+ * Every case runs twice: once with mail staged directly (exactly what the poller writes), once end
+ * to end through a real Dovecot, the poller and the worker.
+ */
+const MODES: Array<[string, () => Promise<void>]> = [
+  [
+    'staged like the poller does',
+    async () => {
+      t = await startTestApp({ api: false, worker: true, env: { SMTP_URL: sink.url, ...APP_ENV } });
+      deliver = stage;
+      closeMode = () => t.close();
+    },
+  ],
+  [
+    'through Dovecot, the poller and the worker',
+    async () => {
+      const env = await startImapEnv({ env: { SMTP_URL: sink.url, ...APP_ENV } });
+      await env.startPoller();
+      t = env.app;
+      deliver = async (_t, raw) => {
+        const messageId = /^Message-ID:\s*(<[^>\r\n]+>)/im.exec(raw.toString('latin1'))?.[1];
+        if (!messageId) throw new Error('test mail needs a Message-ID');
+        await env.dovecot.append(USER, 'INBOX', raw);
+        return waitFor(
+          async () => {
+            const row = await t.dataSource
+              .getRepository(InboundMessageEntity)
+              .findOneBy({ mailboxId: env.mailboxId, messageIdHeader: messageId });
+            return row && (row.status === InboundStatus.Processed || row.status === InboundStatus.Quarantined)
+              ? row
+              : undefined;
+          },
+          { what: `processed ${messageId}`, timeoutMs: 30_000 },
+        );
+      };
+      closeMode = () => env.close();
+    },
+  ],
+];
+
+describe.each(MODES)('email threading, acknowledgements and loops — %s', (_mode, start) => {
+  beforeAll(async () => {
+    sink = await startSmtpSink();
+    await start();
+    await t.dataSource.query(
+      `INSERT INTO users (id, email, name, role, password_hash) VALUES ($1, 'agent@desk.test', 'Agent', 'admin', 'x')`,
+      [agent.id],
+    );
   });
-  await t.dataSource.query(
-    `INSERT INTO users (id, email, name, role, password_hash) VALUES ($1, 'agent@desk.test', 'Agent', 'admin', 'x')`,
-    [agent.id],
-  );
-});
 
-afterAll(async () => {
-  await t?.close();
-  await sink?.close();
-});
+  afterAll(async () => {
+    await closeMode?.();
+    await sink?.close();
+  });
 
-async function ticketOf(inboundTicketId: string | null): Promise<TicketEntity> {
-  return t.dataSource.getRepository(TicketEntity).findOneByOrFail({ id: inboundTicketId ?? '' });
-}
+  async function ticketOf(inboundTicketId: string | null): Promise<TicketEntity> {
+    return t.dataSource.getRepository(TicketEntity).findOneByOrFail({ id: inboundTicketId ?? '' });
+  }
 
-async function sinkMessagesTo(address: string) {
-  return sink.messages.filter((m) => m.to.includes(address));
-}
+  async function sinkMessagesTo(address: string) {
+    return sink.messages.filter((m) => m.to.includes(address));
+  }
 
-async function newTicket(from: string, subject: string) {
-  const row = await deliver(
-    t,
-    await compose({
-      from,
-      to: SUPPORT,
-      subject,
-      text: 'Please help.',
-      messageId: `<${Math.random().toString(36).slice(2)}@customer.test>`,
-    }),
-  );
-  const ticket = await ticketOf(row.ticketId);
-  const ack = await waitFor(() => sink.messages.find((m) => m.to.includes(from)), { what: 'acknowledgement' });
-  // Let the worker record `sent` before the test goes on.
-  await waitFor(
-    async () =>
-      (await t.dataSource
-        .getRepository(MessageEntity)
-        .countBy({ ticketId: ticket.id, deliveryStatus: DeliveryStatus.Sent })) === 1,
-    { what: 'ack sent' },
-  );
-  return { row, ticket, ack, ackParsed: await ack.parsed() };
-}
+  async function newTicket(from: string, subject: string) {
+    const row = await deliver(
+      t,
+      await compose({
+        from,
+        to: SUPPORT,
+        subject,
+        text: 'Please help.',
+        messageId: `<${Math.random().toString(36).slice(2)}@customer.test>`,
+      }),
+    );
+    const ticket = await ticketOf(row.ticketId);
+    const ack = await waitFor(() => sink.messages.find((m) => m.to.includes(from)), { what: 'acknowledgement' });
+    // Let the worker record `sent` before the test goes on.
+    await waitFor(
+      async () =>
+        (await t.dataSource
+          .getRepository(MessageEntity)
+          .countBy({ ticketId: ticket.id, deliveryStatus: DeliveryStatus.Sent })) === 1,
+      { what: 'ack sent' },
+    );
+    return { row, ticket, ack, ackParsed: await ack.parsed() };
+  }
 
-describe('email threading, acknowledgements and loops', () => {
   it('acknowledges a new ticket with Auto-Submitted, a signed Reply-To and our Message-ID', async () => {
     const { ticket, ack, ackParsed } = await newTicket('alice@customer.test', 'Broken invoice');
     expect(ack.to).toEqual(['alice@customer.test']);
