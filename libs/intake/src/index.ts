@@ -19,6 +19,8 @@ export * from './mailboxes/password-cipher';
 export * from './mailboxes/stage-email.usecase';
 export * from './metrics/intake-metrics';
 export * from './quarantine/quarantine-action.error';
+export * from './quarantine/quarantine-action.handler';
+export * from './quarantine/quarantine-action.service';
 export * from './quarantine/quarantine.service';
 export * from './settle/after-process.service';
 export * from './settle/crash-point';

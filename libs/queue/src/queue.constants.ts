@@ -27,6 +27,8 @@ export enum JobName {
   StatsRollup = 'stats-rollup',
   /** Send one queued outbound message over SMTP and record sent/failed on it. NEVER RENAME. */
   SendMessage = 'send-message',
+  /** Replay or delete one quarantined message, server copy included (asked by an operator). NEVER RENAME. */
+  QuarantineAction = 'quarantine-action',
 }
 
 /** Which queue carries each job. */
@@ -37,6 +39,7 @@ export const JOB_QUEUE: Record<JobName, QueueName> = {
   [JobName.RetentionSweep]: QueueName.Maintenance,
   [JobName.StatsRollup]: QueueName.Maintenance,
   [JobName.SendMessage]: QueueName.Outbound,
+  [JobName.QuarantineAction]: QueueName.ImapSettle,
 };
 
 /**
@@ -52,6 +55,7 @@ export interface JobPayloads {
   [JobName.StatsRollup]: Record<string, never>;
   /** The outbound message row; its content is read from the database at send time. */
   [JobName.SendMessage]: { messageId: string };
+  [JobName.QuarantineAction]: { inboundMessageId: string; action: 'replay' | 'delete' };
 }
 
 export type JobOf<N extends JobName> = JobPayloads[N];

@@ -1,4 +1,4 @@
-import { QuarantineActionError, QuarantineService } from '@app/intake';
+import { QuarantineActionError, QuarantineService, type QuarantineActionOutcome } from '@app/intake';
 import { Command, CommandRunner, Option, SubCommand } from 'nest-commander';
 import { fail, printJson, printTable } from './output';
 
@@ -35,38 +35,82 @@ export class QuarantineListCommand extends CommandRunner {
   }
 }
 
-@SubCommand({ name: 'replay', arguments: '<id>', description: 'Process a quarantined message again' })
+const REPLAY_TEXT: Record<QuarantineActionOutcome, string> = {
+  moved_back: 'server copy moved back to the intake folder; it will be processed again',
+  in_intake_folder: 'server copy still in the intake folder; it will be processed again',
+  from_stored_bytes: 'no server copy left; processing the stored bytes again',
+  expunged: '',
+  no_server_copy: '',
+  queued: 'queued; no worker finished it within the wait (is a worker running?)',
+};
+
+const DELETE_TEXT: Record<QuarantineActionOutcome, string> = {
+  moved_back: '',
+  in_intake_folder: '',
+  from_stored_bytes: '',
+  expunged: 'server copy expunged; stored bytes and row removed',
+  no_server_copy: 'no server copy left; stored bytes and row removed',
+  queued: 'queued; no worker finished it within the wait (is a worker running?)',
+};
+
+@SubCommand({
+  name: 'replay',
+  arguments: '<id>',
+  description:
+    'Process a quarantined message again: the worker moves its server copy from the quarantine folder back ' +
+    'to the intake folder (or, with no server copy left, uses the stored bytes). Never makes a second ticket.',
+})
 export class QuarantineReplayCommand extends CommandRunner {
   constructor(private readonly quarantine: QuarantineService) {
     super();
   }
 
-  async run([id]: string[]): Promise<void> {
+  async run([id]: string[], o: { wait?: number }): Promise<void> {
     try {
-      await this.quarantine.replay(id ?? '');
-      process.stdout.write(`re-queued ${id}\n`);
+      const outcome = await this.quarantine.replay(id ?? '', { waitMs: waitMs(o.wait) });
+      process.stdout.write(`replay ${id}: ${REPLAY_TEXT[outcome]}\n`);
     } catch (error) {
       if (error instanceof QuarantineActionError) return fail(error.message);
       throw error;
     }
   }
+
+  @Option({ flags: '--wait <seconds>', description: 'how long to wait for the worker (default 30)' })
+  parseWait(v: string): number {
+    return Number(v);
+  }
 }
 
-@SubCommand({ name: 'delete', arguments: '<id>', description: 'Delete a quarantined message for good' })
+@SubCommand({
+  name: 'delete',
+  arguments: '<id>',
+  description:
+    'Delete a quarantined message for good: the worker expunges its server copy (quarantine or intake ' +
+    'folder) and removes the row with its stored bytes; the worker log keeps id, mailbox and reason code.',
+})
 export class QuarantineDeleteCommand extends CommandRunner {
   constructor(private readonly quarantine: QuarantineService) {
     super();
   }
 
-  async run([id]: string[]): Promise<void> {
+  async run([id]: string[], o: { wait?: number }): Promise<void> {
     try {
-      await this.quarantine.delete(id ?? '');
-      process.stdout.write(`deleted ${id}\n`);
+      const outcome = await this.quarantine.delete(id ?? '', { waitMs: waitMs(o.wait) });
+      process.stdout.write(`delete ${id}: ${DELETE_TEXT[outcome]}\n`);
     } catch (error) {
       if (error instanceof QuarantineActionError) return fail(error.message);
       throw error;
     }
   }
+
+  @Option({ flags: '--wait <seconds>', description: 'how long to wait for the worker (default 30)' })
+  parseWait(v: string): number {
+    return Number(v);
+  }
+}
+
+function waitMs(seconds: number | undefined): number {
+  return seconds !== undefined && Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : 30_000;
 }
 
 @Command({

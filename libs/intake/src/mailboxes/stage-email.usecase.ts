@@ -33,7 +33,8 @@ export const TOO_LARGE = 'too_large';
  * Stages one email into inbound_messages and enqueues its processing, with the row id as job id.
  * Unique on mailbox + UIDVALIDITY + UID, so re-staging after a crash creates nothing new. When a
  * mailbox's UIDVALIDITY changed, a message already staged under the old value (same mailbox,
- * same content hash and Message-ID) is re-keyed to its new UID instead of staged again.
+ * same content hash and Message-ID) is re-keyed to its new UID instead of staged again; so is a
+ * quarantined message being replayed, whose server copy is back in the folder under a new UID.
  */
 @Injectable()
 export class StageEmailUseCase {
@@ -58,11 +59,14 @@ export class StageEmailUseCase {
   ): Promise<StageEmailResult[]> {
     if (messages.length === 0) return [];
     const other = await this.dataSource.query<unknown[]>(
-      // Two index range scans on ux_inbound_mailbox_uid that stop at the first row.
+      // Index range scans on ux_inbound_mailbox_uid that stop at the first row. The third finds a
+      // quarantined message being replayed (no UID until its copy is back in the folder).
       `(SELECT 1 FROM inbound_messages WHERE mailbox_id = $1 AND uid_validity < $2 LIMIT 1)
        UNION ALL
-       (SELECT 1 FROM inbound_messages WHERE mailbox_id = $1 AND uid_validity > $2 LIMIT 1)`,
-      [mailboxId, uidValidity],
+       (SELECT 1 FROM inbound_messages WHERE mailbox_id = $1 AND uid_validity > $2 LIMIT 1)
+       UNION ALL
+       (SELECT 1 FROM inbound_messages WHERE mailbox_id = $1 AND uid_validity IS NULL AND status = $3 LIMIT 1)`,
+      [mailboxId, uidValidity, InboundStatus.Received],
     );
     if (other.length > 0) {
       const results: StageEmailResult[] = [];
@@ -159,7 +163,11 @@ export class StageEmailUseCase {
     return result;
   }
 
-  /** Re-key a row staged under another UIDVALIDITY of the same mailbox to its new UID. */
+  /**
+   * Re-key a row staged under another UIDVALIDITY of the same mailbox to its new UID; likewise a
+   * quarantined message being replayed (status received, no UID yet), whose copy was just moved
+   * back into the folder (QuarantineActionService).
+   */
   private async reconcile(
     mailboxId: string,
     uidValidity: number,
@@ -171,13 +179,14 @@ export class StageEmailUseCase {
       .transaction(async (m) => {
         const rows = await m.query<Array<{ id: string; status: InboundStatus }>>(
           `SELECT id, status FROM inbound_messages
-          WHERE mailbox_id = $1 AND sha256 = $2 AND uid_validity <> $3
+          WHERE mailbox_id = $1 AND sha256 = $2
+            AND (uid_validity <> $3 OR (uid_validity IS NULL AND status = $6))
             AND message_id_header IS NOT DISTINCT FROM $4
             AND NOT EXISTS (SELECT 1 FROM inbound_messages x WHERE x.mailbox_id = $1 AND x.uid_validity = $3 AND x.uid = $5)
           ORDER BY created_at
           LIMIT 1
           FOR UPDATE SKIP LOCKED`,
-          [mailboxId, sha256, uidValidity, messageId, uid],
+          [mailboxId, sha256, uidValidity, messageId, uid, InboundStatus.Received],
         );
         const row = rows[0];
         if (!row) return null;

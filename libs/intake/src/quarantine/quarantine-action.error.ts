@@ -1,6 +1,6 @@
 import { DomainError } from '@app/common';
 
-export type QuarantineActionErrorCode = 'quarantine_not_found' | 'quarantine_no_bytes';
+export type QuarantineActionErrorCode = 'quarantine_not_found' | 'quarantine_no_bytes' | 'quarantine_action_failed';
 
 /** Errors of the admin actions on quarantined messages (list, replay, delete). */
 export class QuarantineActionError extends DomainError {

@@ -1,10 +1,16 @@
 import { AppConfig } from '@app/config';
-import { InboundMessageEntity, InboundStatus } from '@app/database';
-import { JobName, QueueName, QueueService } from '@app/queue';
+import { InboundStatus } from '@app/database';
+import { randomToken } from '@app/common';
+import { JOB_QUEUE, JobName, QueueService } from '@app/queue';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { QuarantineActionError } from './quarantine-action.error';
+import type { QuarantineActionResult } from './quarantine-action.handler';
+import type { DeleteOutcome, ReplayOutcome } from './quarantine-action.service';
+
+/** What a replay/delete did, or `queued` when no worker finished it in time. */
+export type QuarantineActionOutcome = ReplayOutcome | DeleteOutcome | 'queued';
 
 /** A quarantined message as operators see it: codes and sizes, never content. */
 export interface QuarantinedView {
@@ -25,8 +31,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Quarantine: messages that could not be processed. Nothing here is dropped silently — rows are
- * listed, replayed (back to `received` and re-enqueued) or deleted by a person, and expire after
- * QUARANTINE_RETENTION_DAYS.
+ * listed, replayed or deleted by a person (both through the worker, which acts on the server copy
+ * too), and expire after QUARANTINE_RETENTION_DAYS.
  */
 @Injectable()
 export class QuarantineService {
@@ -77,30 +83,50 @@ export class QuarantineService {
     }));
   }
 
-  /** Back to `received` and into the queue, e.g. after a parser fix. */
-  async replay(id: string): Promise<void> {
-    const row = await this.find(id);
-    if (!row.hasBytes) {
-      throw new QuarantineActionError(
-        'quarantine_no_bytes',
-        'This message was quarantined without its bytes and cannot be replayed',
-      );
-    }
-    await this.dataSource
-      .getRepository(InboundMessageEntity)
-      .update(
-        { id, status: InboundStatus.Quarantined },
-        { status: InboundStatus.Received, reason: null, quarantinedAt: null, attempts: 0 },
-      );
-    // A failed job under the same id is kept for a while and would swallow the add: remove it first.
-    const previous = await this.queue.queue(QueueName.Intake).getJob(id);
-    if (previous) await previous.remove().catch(() => undefined);
-    await this.queue.add({ name: JobName.ProcessInbound, data: { inboundMessageId: id } }, { jobId: id });
+  /**
+   * Processes a quarantined message again (e.g. after a parser fix). The worker moves the server
+   * copy from the quarantine folder back to the intake folder (the row follows its new UID, so the
+   * poller stages nothing twice), or uses the stored bytes when no server copy is left.
+   */
+  replay(id: string, options: { waitMs?: number } = {}): Promise<QuarantineActionOutcome> {
+    return this.act(id, 'replay', options.waitMs);
   }
 
-  async delete(id: string): Promise<void> {
+  /** Expunges the server copy and removes the row with its bytes (the worker logs id and reason). */
+  delete(id: string, options: { waitMs?: number } = {}): Promise<QuarantineActionOutcome> {
+    return this.act(id, 'delete', options.waitMs);
+  }
+
+  /**
+   * Enqueues the action for the worker (which holds the mailbox's IMAP connection) and waits for
+   * its result; `queued` when no worker finished it within `waitMs` (it still will).
+   */
+  private async act(id: string, action: 'replay' | 'delete', waitMs = 30_000): Promise<QuarantineActionOutcome> {
     await this.find(id);
-    await this.dataSource.getRepository(InboundMessageEntity).delete({ id, status: InboundStatus.Quarantined });
+    const jobId = `quarantine-${action}-${id}-${randomToken(6)}`;
+    await this.queue.add(
+      { name: JobName.QuarantineAction, data: { inboundMessageId: id, action } },
+      // One attempt: an operator sees the error at once and can retry; results are kept for reading back.
+      { jobId, attempts: 1, removeOnComplete: { age: 3600 }, removeOnFail: { age: 24 * 3600 } },
+    );
+    const queue = this.queue.queue(JOB_QUEUE[JobName.QuarantineAction]);
+    const deadline = Date.now() + waitMs;
+    while (Date.now() < deadline) {
+      const job = await queue.getJob(jobId);
+      const state = job ? await job.getState() : 'unknown';
+      if (job && state === 'completed') return (job.returnvalue as QuarantineActionResult).outcome;
+      if (job && state === 'failed') {
+        if (job.failedReason.startsWith('No such quarantined message')) {
+          throw new QuarantineActionError('quarantine_not_found', job.failedReason);
+        }
+        if (job.failedReason.startsWith('Neither the server copy')) {
+          throw new QuarantineActionError('quarantine_no_bytes', job.failedReason);
+        }
+        throw new QuarantineActionError('quarantine_action_failed', `${action} failed: ${job.failedReason}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    return 'queued';
   }
 
   /** Deletes quarantined rows older than QUARANTINE_RETENTION_DAYS; returns how many. */
