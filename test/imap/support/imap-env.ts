@@ -30,10 +30,12 @@ export interface ImapEnv {
  * can stop and start it.
  */
 export async function startImapEnv(
-  options: { worker?: boolean; env?: Record<string, string>; mailbox?: Record<string, unknown> } = {},
+  // An env value of undefined removes the variable (e.g. REDIS_URL: undefined for PostgreSQL mode).
+  options: { worker?: boolean; env?: Record<string, string | undefined>; mailbox?: Record<string, unknown> } = {},
 ): Promise<ImapEnv> {
   const dovecot = await startDovecot({ [USER]: 'secret' });
-  const app = await startTestApp({ worker: options.worker ?? true, env: { ...IMAP_TEST_ENV, ...options.env } });
+  const env = { ...IMAP_TEST_ENV, ...options.env } as Record<string, string>;
+  const app = await startTestApp({ worker: options.worker ?? true, env });
   const mailbox = await app.app.get(MailboxService).create({
     name: 'support',
     address: USER,
