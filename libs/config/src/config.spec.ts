@@ -38,6 +38,13 @@ describe('configuration', () => {
     );
   });
 
+  it('documents every variable in the README configuration table', () => {
+    const readme = readFileSync(join(__dirname, '../../../README.md'), 'utf8');
+    const table = readme.slice(readme.indexOf('## Configuration'), readme.indexOf('## Architecture'));
+    const missing = Object.keys(configSchema.shape).filter((name) => !table.includes(`\`${name}\``));
+    expect(missing).toEqual([]);
+  });
+
   it('lists every variable in .env.example and nothing else', () => {
     const example = readFileSync(join(__dirname, '../../../.env.example'), 'utf8');
     const names = example
