@@ -1,7 +1,8 @@
 import { sha256Hex } from '@app/common';
 import { InboundStatus } from '@app/database';
-import { QuarantineService, StageEmailUseCase } from '@app/intake';
-import { waitFor } from '@app/testing';
+import { ExpireQuarantineHandler, MailboxService, QuarantineService, StageEmailUseCase } from '@app/intake';
+import { JobName, QueueService } from '@app/queue';
+import { freePort, waitFor } from '@app/testing';
 import { runCli } from '../privacy/support/cli';
 import { email, startImapEnv, ticketsWithSubjectPrefix, USER, waitForTickets, type ImapEnv } from './support/imap-env';
 
@@ -42,16 +43,31 @@ describe('quarantine replay and delete, server copy included', () => {
    * The state a message is in after a transient failure was quarantined and settled: its copy in
    * the Quarantine folder, its row quarantined with the bytes, pointing at a UID that left INBOX.
    */
-  const quarantineByHand = async (raw: Buffer, options: { serverCopy: boolean }): Promise<string> => {
+  // UIDs that left INBOX long ago (never seen by this poller), one per hand-made row.
+  let handUid = 999_000;
+  const quarantineByHand = async (
+    raw: Buffer,
+    options: { serverCopy: boolean; daysAgo?: number; mailboxId?: string },
+  ): Promise<string> => {
     if (options.serverCopy) await env.dovecot.append(USER, 'Quarantine', raw);
     const uidValidity = await env.dovecot.uidValidity(USER, 'INBOX');
     const messageId = /^Message-ID: (.+)$/m.exec(raw.toString())?.[1]?.trim() ?? null;
     const rows = await env.app.dataSource.query<Array<{ id: string }>>(
       `INSERT INTO inbound_messages (kind, status, raw, size, sha256, reason, mailbox_id, uid_validity, uid,
                                      message_id_header, quarantined_at, settled_at, attempts)
-       VALUES ('email', 'quarantined', $1, $2, $3, 'parse_timeout', $4, $5, 999999, $6, now(), now(), 3)
+       VALUES ('email', 'quarantined', $1, $2, $3, 'parse_timeout', $4, $5, $8, $6,
+               now() - make_interval(days => $7), now() - make_interval(days => $7), 3)
        RETURNING id`,
-      [raw, raw.length, sha256Hex(raw), env.mailboxId, uidValidity, messageId],
+      [
+        raw,
+        raw.length,
+        sha256Hex(raw),
+        options.mailboxId ?? env.mailboxId,
+        uidValidity,
+        messageId,
+        options.daysAgo ?? 0,
+        (handUid += 1),
+      ],
     );
     return rows[0].id;
   };
@@ -87,7 +103,7 @@ describe('quarantine replay and delete, server copy included', () => {
     const rows = await rowsFor(raw);
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ id, status: InboundStatus.Processed, reason: null, has_bytes: false });
-    expect(Number(rows[0].uid)).not.toBe(999999);
+    expect(Number(rows[0].uid)).toBeLessThan(999_000);
     expect(await ticketsWithSubjectPrefix(env.app, 'replay-back-')).toHaveLength(1);
     const listedAfter = await runCli(env.app, ['quarantine', 'list', '--json']);
     expect(JSON.parse(listedAfter.stdout)).toEqual([]);
@@ -171,4 +187,51 @@ describe('quarantine replay and delete, server copy included', () => {
     await waitForTickets(env.app, 'race-', 1);
     expect(await ticketsWithSubjectPrefix(env.app, 'race-')).toHaveLength(1);
   });
+
+  it('expiry (QUARANTINE_RETENTION_DAYS) expunges old server copies and removes their rows and bytes; an unreachable mailbox still loses the bytes', async () => {
+    const days = env.app.config.values.QUARANTINE_RETENTION_DAYS;
+    const old = email({ subject: 'expired-1' });
+    const fresh = email({ subject: 'fresh-1' });
+    const stranded = email({ subject: 'stranded-1' });
+    const oldId = await quarantineByHand(old, { serverCopy: true, daysAgo: days + 1 });
+    const freshId = await quarantineByHand(fresh, { serverCopy: true, daysAgo: days - 1 });
+    // A mailbox nobody can reach any more (nothing listens on its port).
+    const unreachable = await env.app.app.get(MailboxService).create({
+      name: 'gone',
+      address: 'gone@desk.test',
+      host: '127.0.0.1',
+      port: await freePort(),
+      tls: false,
+      username: 'gone@desk.test',
+      password: 'secret',
+      enabled: false,
+    });
+    const strandedId = await quarantineByHand(stranded, {
+      serverCopy: false,
+      daysAgo: days + 5,
+      mailboxId: unreachable.id,
+    });
+    expect(await env.dovecot.count(USER, 'Quarantine')).toBe(2);
+
+    const result = await env.app.app.get(ExpireQuarantineHandler).expire(new Date());
+    expect(result).toEqual({ deleted: 1, bytesOnly: 1 });
+
+    expect(await rowsFor(old)).toHaveLength(0);
+    const left = await env.dovecot.list(USER, 'Quarantine');
+    expect(left.map((m) => m.source.equals(fresh))).toEqual([true]);
+    expect(await rowsFor(fresh)).toEqual([expect.objectContaining({ id: freshId, has_bytes: true })]);
+    expect(await rowsFor(stranded)).toEqual([
+      expect.objectContaining({ id: strandedId, status: InboundStatus.Quarantined, has_bytes: false }),
+    ]);
+    expect(oldId).not.toBe(freshId);
+
+    // The scheduled job runs the same code in the worker (through the queue).
+    await env.app.dataSource.query(
+      `UPDATE inbound_messages SET quarantined_at = now() - interval '400 days' WHERE id = $1`,
+      [freshId],
+    );
+    await env.app.app.get(QueueService).add({ name: JobName.ExpireQuarantine, data: {} });
+    await waitFor(async () => (await rowsFor(fresh)).length === 0, { what: 'expired by the queued job' });
+    expect(await env.dovecot.count(USER, 'Quarantine')).toBe(0);
+  }, 60_000);
 });

@@ -1,5 +1,8 @@
+import { imapErrorCode } from '@app/mail';
 import { JobHandler, JobName, QueueName, QueueService } from '@app/queue';
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { QuarantineActionError } from './quarantine-action.error';
+import { QuarantineActionService } from './quarantine-action.service';
 import { QuarantineService } from './quarantine.service';
 
 const EVERY_MS = 3600_000;
@@ -14,6 +17,7 @@ export class ExpireQuarantineHandler implements OnApplicationBootstrap {
 
   constructor(
     private readonly quarantine: QuarantineService,
+    private readonly actions: QuarantineActionService,
     private readonly queue: QueueService,
   ) {}
 
@@ -34,8 +38,31 @@ export class ExpireQuarantineHandler implements OnApplicationBootstrap {
     }
   }
 
+  /**
+   * Each expired row goes the way of `intake quarantine delete`: server copy expunged, row and bytes
+   * removed. When its mailbox cannot be reached the bytes are removed anyway (they must not outlive
+   * the retention) and the row stays, so the next run expunges the server copy.
+   */
   @JobHandler(JobName.ExpireQuarantine)
-  async handle(): Promise<{ deleted: number }> {
-    return { deleted: await this.quarantine.expire() };
+  handle(): Promise<{ deleted: number; bytesOnly: number }> {
+    return this.expire(new Date());
+  }
+
+  async expire(now: Date): Promise<{ deleted: number; bytesOnly: number }> {
+    let deleted = 0;
+    const failed: string[] = [];
+    for (const id of await this.quarantine.expiredIds(now)) {
+      try {
+        await this.actions.delete(id);
+        deleted += 1;
+      } catch (error) {
+        if (error instanceof QuarantineActionError && error.code === 'quarantine_not_found') continue;
+        this.logger.warn({ inboundMessageId: id, error: imapErrorCode(error) }, 'quarantine expiry: server copy kept');
+        failed.push(id);
+      }
+    }
+    const bytesOnly = await this.quarantine.dropBytes(failed);
+    if (deleted + bytesOnly > 0) this.logger.log({ deleted, bytesOnly }, 'expired quarantined messages');
+    return { deleted, bytesOnly };
   }
 }

@@ -2,7 +2,7 @@ import { AppConfig } from '@app/config';
 import { InboundStatus } from '@app/database';
 import { randomToken } from '@app/common';
 import { JOB_QUEUE, JobName, QueueService } from '@app/queue';
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { QuarantineActionError } from './quarantine-action.error';
@@ -36,8 +36,6 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  */
 @Injectable()
 export class QuarantineService {
-  private readonly logger = new Logger(QuarantineService.name);
-
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly config: AppConfig,
@@ -129,16 +127,25 @@ export class QuarantineService {
     return 'queued';
   }
 
-  /** Deletes quarantined rows older than QUARANTINE_RETENTION_DAYS; returns how many. */
-  async expire(now = new Date()): Promise<number> {
+  /** Quarantined rows older than QUARANTINE_RETENTION_DAYS, oldest first. */
+  async expiredIds(now = new Date(), limit = 500): Promise<string[]> {
     const cutoff = new Date(now.getTime() - this.config.values.QUARANTINE_RETENTION_DAYS * 24 * 3600 * 1000);
-    const result = await this.dataSource.query<[unknown[], number]>(
-      `DELETE FROM inbound_messages WHERE status = $1 AND COALESCE(quarantined_at, created_at) < $2`,
-      [InboundStatus.Quarantined, cutoff],
+    const rows = await this.dataSource.query<Array<{ id: string }>>(
+      `SELECT id FROM inbound_messages WHERE status = $1 AND COALESCE(quarantined_at, created_at) < $2
+        ORDER BY COALESCE(quarantined_at, created_at) LIMIT $3`,
+      [InboundStatus.Quarantined, cutoff, limit],
     );
-    const count = Array.isArray(result) ? Number(result[1] ?? 0) : 0;
-    if (count > 0) this.logger.log({ count }, 'expired quarantined messages');
-    return count;
+    return rows.map((r) => r.id);
+  }
+
+  /** Removes the stored bytes of quarantined rows (the row stays); returns how many had bytes. */
+  async dropBytes(ids: string[]): Promise<number> {
+    if (ids.length === 0) return 0;
+    const result = await this.dataSource.query<[unknown[], number]>(
+      `UPDATE inbound_messages SET raw = NULL WHERE id = ANY($1) AND status = $2 AND raw IS NOT NULL`,
+      [ids, InboundStatus.Quarantined],
+    );
+    return Number(result[1] ?? 0);
   }
 
   async countByMailbox(): Promise<Map<string, number>> {
