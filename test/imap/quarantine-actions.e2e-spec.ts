@@ -109,6 +109,23 @@ describe('quarantine replay and delete, server copy included', () => {
     expect(JSON.parse(listedAfter.stdout)).toEqual([]);
   }, 60_000);
 
+  it('replay of a message quarantined without its bytes (too large) moves the copy back for the poller to stage afresh', async () => {
+    const raw = email({ subject: 'replay-large-1' });
+    const id = await quarantineByHand(raw, { serverCopy: true });
+    // As the poller stages a message over IMAP_MAX_MESSAGE_BYTES: hash and size, no bytes.
+    await env.app.dataSource.query(`UPDATE inbound_messages SET raw = NULL, reason = 'too_large' WHERE id = $1`, [id]);
+    // The limit has been raised since (this app's limit is far above this message).
+    expect(await env.app.app.get(QuarantineService).replay(id)).toBe('moved_back');
+    await waitForTickets(env.app, 'replay-large-', 1);
+    await waitFor(async () => (await rowsFor(raw))[0]?.settled_at, { what: 'settled' });
+    const rows = await rowsFor(raw);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ status: InboundStatus.Processed });
+    expect(rows[0].id).not.toBe(id);
+    expect(await env.dovecot.count(USER, 'Quarantine')).toBe(0);
+    expect(await ticketsWithSubjectPrefix(env.app, 'replay-large-')).toHaveLength(1);
+  }, 60_000);
+
   it('replay with no server copy left processes the stored bytes, once', async () => {
     const raw = email({ subject: 'replay-bytes-1' });
     const id = await quarantineByHand(raw, { serverCopy: false });

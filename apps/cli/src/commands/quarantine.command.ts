@@ -20,7 +20,8 @@ export class QuarantineListCommand extends CommandRunner {
         mailbox: r.mailboxName ?? '',
         size: r.size,
         attempts: r.attempts,
-        replayable: r.hasBytes ? 'yes' : 'no',
+        // Without bytes, replay needs the server copy (still in the quarantine folder).
+        replayable: r.hasBytes ? 'yes' : r.mailboxId ? 'server copy' : 'no',
       })),
     );
   }

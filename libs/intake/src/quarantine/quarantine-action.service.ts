@@ -76,6 +76,16 @@ export class QuarantineActionService {
         return 'in_intake_folder' as const;
       }
       if (!copy) return this.replayFromBytes(row);
+      if (!row.has_bytes) {
+        // Quarantined without its bytes (too large to load; maybe the limit was raised since): no
+        // row to reset, the poller stages the moved copy afresh. This row never made a ticket.
+        await client.messageMove(String(copy.uid), mailbox.folder, { uid: true });
+        await this.dataSource.query(`DELETE FROM inbound_messages WHERE id = $1 AND status = $2`, [
+          row.id,
+          InboundStatus.Quarantined,
+        ]);
+        return 'moved_back' as const;
+      }
       // Marked as being replayed first, so a poller that sees the moved copy before we record its
       // UID re-keys this row instead of staging a second one.
       await this.reset(row.id, { keepUid: false });
