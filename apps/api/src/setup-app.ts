@@ -21,7 +21,10 @@ export function setupApp(app: NestExpressApplication, config: AppConfig): void {
           'script-src': ["'self'"],
           // Swagger UI and the SPA use inline styles.
           'style-src': ["'self'", "'unsafe-inline'"],
-          'img-src': ["'self'", 'data:'],
+          // Remote http(s) images appear only inside a message's sandboxed frame, and only after the
+          // agent asks for them; that frame (a srcdoc document) inherits this policy, and its own
+          // stricter policy blocks them until then (apps/web/src/MessageBody.tsx).
+          'img-src': ["'self'", 'data:', 'https:', 'http:'],
           'frame-src': ["'self'"],
           'frame-ancestors': ["'none'"],
           'form-action': ["'self'"],

@@ -2,6 +2,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
 import { isTyping } from './App';
 import { get, patch, post, type HistoryEvent, type Message, type TicketDetail, type User } from './api';
+import { describeDeliveryError } from './delivery';
 import { useDirectory, type Directory } from './directory';
 import { absoluteTime, fileSize, relativeTime } from './format';
 import { MessageBody } from './MessageBody';
@@ -115,13 +116,28 @@ function MessageItem({ m, t, dir }: { m: Message; t: TicketDetail; dir: Director
         <span className="kind">{label}</span>
         {m.deliveryStatus && (
           <span className={`delivery d-${m.deliveryStatus}`} data-testid="delivery">
-            {m.deliveryStatus === 'queued' || m.deliveryStatus === 'sending' ? 'sending…' : m.deliveryStatus}
+            {m.deliveryStatus === 'queued' || m.deliveryStatus === 'sending'
+              ? 'sending…'
+              : m.deliveryStatus === 'failed'
+                ? 'not delivered'
+                : m.deliveryStatus}
           </span>
         )}
         <time dateTime={m.createdAt} title={absoluteTime(m.createdAt)}>
           {relativeTime(m.createdAt)}
         </time>
       </div>
+      {m.deliveryStatus === 'failed' && (
+        <p className="delivery-failed" role="alert" data-testid="delivery-error">
+          This reply was not delivered: {describeDeliveryError(m.deliveryError)}. The customer has not received it;
+          check the address or resend it as a new reply.
+        </p>
+      )}
+      {m.deliveryStatus !== 'failed' && m.deliveryError?.startsWith('retrying:') && (
+        <p className="delivery-retrying" data-testid="delivery-error">
+          Delivery is being retried: {describeDeliveryError(m.deliveryError)}.
+        </p>
+      )}
       <MessageBody text={m.bodyText} html={m.bodyHtml} label={`${label} from ${who}`} />
       {m.attachments.length > 0 && (
         <ul className="attachments" aria-label="Attachments">

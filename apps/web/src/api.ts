@@ -101,6 +101,7 @@ export interface Message {
   bodyText: string;
   bodyHtml: string | null;
   deliveryStatus: 'queued' | 'sending' | 'sent' | 'failed' | null;
+  deliveryError: string | null;
   createdAt: string;
   attachments: Attachment[];
 }

@@ -81,6 +81,8 @@ export interface TicketDetail extends TicketSummary {
     inReplyTo: string | null;
     references: string[];
     deliveryStatus: string | null;
+    /** Why the last delivery attempt failed (a code such as `smtp_rejected:550` or `bounced:permanent:…`). */
+    deliveryError: string | null;
     createdAt: string;
     attachments: AttachmentSummary[];
   }>;
@@ -274,6 +276,7 @@ export class TicketQueryService {
         inReplyTo: m.inReplyTo,
         references: m.references,
         deliveryStatus: m.deliveryStatus,
+        deliveryError: m.deliveryError,
         createdAt: m.createdAt.toISOString(),
         attachments: attachments.filter((a) => a.messageId === m.id).map(toAttachmentSummary),
       })),
