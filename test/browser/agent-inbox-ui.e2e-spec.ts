@@ -124,6 +124,7 @@ describe('agent inbox UI in Chromium', () => {
       role: UserRole.Supervisor,
       password: PASSWORD,
     });
+    await users.create({ email: 'adam@desk.test', name: 'Adam Admin', role: UserRole.Admin, password: PASSWORD });
     browser = await launchChromium();
     const port = (remote.address() as AddressInfo).port;
     await stageEmail(imageEmail(`http://127.0.0.1:${port}/pixel.png`));
@@ -295,5 +296,72 @@ describe('agent inbox UI in Chromium', () => {
     await page.keyboard.press('u');
     await page.getByRole('navigation', { name: 'Views' }).waitFor();
     expect(consoleErrors).toEqual([]);
+  });
+
+  it('lets a supervisor create and edit canned replies that agents then insert; an admin edits an SLA policy', async () => {
+    const sue = await signedIn('sue@desk.test', { width: 820, height: 1180 });
+    await sue.getByRole('link', { name: 'Settings' }).click();
+    await sue.getByRole('heading', { name: 'Canned replies' }).waitFor();
+    // Supervisors see the SLA targets but may not change them.
+    await sue.getByText('Only admins can change SLA targets.').waitFor();
+    expect(await sue.getByRole('button', { name: 'Edit urgent SLA' }).count()).toBe(0);
+
+    const create = sue.getByRole('form', { name: 'New canned reply' });
+    await create.getByLabel('Title').fill('Printer reset');
+    await create.getByLabel('Text').fill('Hi {{customer.name}}, please switch it off and on.');
+    await create.getByRole('button', { name: 'Create' }).click();
+    const item = sue
+      .getByRole('list', { name: 'Canned replies' })
+      .getByRole('listitem')
+      .filter({ hasText: 'Printer reset' });
+    await item.waitFor();
+    await item.getByRole('button', { name: 'Edit Printer reset' }).click();
+    const edit = sue.getByRole('form', { name: 'Edit Printer reset' });
+    await edit
+      .getByLabel('Text')
+      .fill('Hi {{customer.name}}, please hold the reset button for 5 s ({{ticket.reference}}).');
+    await edit.getByRole('button', { name: 'Save' }).click();
+    await sue.getByText('please hold the reset button').waitFor();
+    await noHorizontalOverflow(sue);
+    await sue.screenshot({ path: join(ARTIFACTS, 'settings-tablet.png'), fullPage: true });
+    const [row] = await app.dataSource.query<Array<{ body: string }>>(
+      `SELECT body FROM canned_replies WHERE title = 'Printer reset'`,
+    );
+    expect(row?.body).toContain('hold the reset button');
+
+    // An agent inserts it with the placeholders filled for the ticket.
+    const tess = await signedIn('tess@desk.test', { width: 1280, height: 800 });
+    expect(await tess.getByRole('link', { name: 'Settings' }).count()).toBe(0);
+    await tess.getByRole('link', { name: /Screenshot of the error/ }).click();
+    await tess.getByRole('heading', { name: 'Screenshot of the error' }).waitFor();
+    await tess.getByRole('combobox', { name: 'Insert canned reply' }).selectOption({ label: 'Printer reset' });
+    await waitFor(
+      async () => (await tess.locator('#composer-body').inputValue()).includes('Ada Lovelace') || undefined,
+      {
+        what: 'the canned reply in the composer',
+        timeoutMs: 5_000,
+      },
+    );
+    expect(await tess.locator('#composer-body').inputValue()).toMatch(
+      /^Hi Ada Lovelace, please hold the reset button for 5 s \(T-\d+\)\.$/,
+    );
+
+    // An admin changes the urgent targets to business hours.
+    const adam = await signedIn('adam@desk.test', { width: 1280, height: 800 });
+    await adam.goto(`${app.baseUrl}/settings`);
+    await adam.getByRole('button', { name: 'Edit urgent SLA' }).click();
+    const sla = adam.getByRole('form', { name: 'SLA for urgent tickets' });
+    await sla.getByLabel('First response within (minutes)').fill('30');
+    await sla.getByLabel('Resolution within (minutes)').fill('480');
+    await sla.getByLabel('Count business hours only').check();
+    await sla.getByLabel('Time zone').fill('Europe/Berlin');
+    await sla.getByRole('button', { name: 'Save' }).click();
+    const urgent = adam.getByRole('row', { name: /^urgent/ });
+    await urgent.getByText('30 min').waitFor();
+    expect(await urgent.textContent()).toContain('business hours 09:00–17:00 Mon Tue Wed Thu Fri (Europe/Berlin)');
+    const [policy] = await app.dataSource.query<Array<{ first_response_minutes: number; business_hours: boolean }>>(
+      `SELECT first_response_minutes, business_hours FROM sla_policies WHERE priority = 'urgent'`,
+    );
+    expect(policy).toEqual({ first_response_minutes: 30, business_hours: true });
   });
 });

@@ -3,6 +3,7 @@ import { useEffect, useState } from 'react';
 import { get, onUnauthenticated, post, type User } from './api';
 import { Inbox } from './Inbox';
 import { ShortcutHelp } from './ShortcutHelp';
+import { Settings } from './Settings';
 import { SignIn } from './SignIn';
 import { TicketView } from './TicketView';
 import { useLiveEvents } from './useLiveEvents';
@@ -58,7 +59,7 @@ function Workspace({ user }: { user: User }) {
         e.preventDefault();
         setHelp((h) => !h);
       } else if (e.key === 'Escape' && help) setHelp(false);
-      else if (e.key === 'g' || (e.key === 'u' && route.name === 'ticket')) navigate('/');
+      else if (e.key === 'g' || (e.key === 'u' && route.name !== 'inbox')) navigate('/');
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
@@ -87,6 +88,19 @@ function Workspace({ user }: { user: User }) {
           {live ? 'Live' : 'Offline'}
         </span>
         <span className="spacer" />
+        {user.role !== 'agent' && (
+          <a
+            href="/settings"
+            className="topbar-link"
+            aria-current={route.name === 'settings' ? 'page' : undefined}
+            onClick={(e) => {
+              e.preventDefault();
+              navigate('/settings');
+            }}
+          >
+            Settings
+          </a>
+        )}
         <button type="button" className="link" onClick={() => setHelp(true)} aria-haspopup="dialog">
           Shortcuts (?)
         </button>
@@ -97,7 +111,13 @@ function Workspace({ user }: { user: User }) {
           Sign out
         </button>
       </header>
-      {route.name === 'ticket' ? <TicketView id={route.id} me={user} /> : <Inbox me={user} />}
+      {route.name === 'ticket' ? (
+        <TicketView id={route.id} me={user} />
+      ) : route.name === 'settings' && user.role !== 'agent' ? (
+        <Settings me={user} />
+      ) : (
+        <Inbox me={user} />
+      )}
       {help && <ShortcutHelp onClose={() => setHelp(false)} />}
     </div>
   );

@@ -1,9 +1,10 @@
 import { useEffect, useState } from 'react';
 
-// Two screens (inbox and ticket) do not need a router library: the path is the state.
-export type Route = { name: 'inbox' } | { name: 'ticket'; id: string };
+// Three screens (inbox, ticket, settings) do not need a router library: the path is the state.
+export type Route = { name: 'inbox' } | { name: 'ticket'; id: string } | { name: 'settings' };
 
 export function parseRoute(path: string): Route {
+  if (path === '/settings') return { name: 'settings' };
   const match = /^\/tickets\/([0-9a-zA-Z-]+)$/.exec(path);
   return match ? { name: 'ticket', id: match[1] } : { name: 'inbox' };
 }
