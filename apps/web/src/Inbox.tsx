@@ -144,7 +144,7 @@ export function Inbox({ me }: { me: User }) {
                 >
                   <span>{label}</span>
                   <span className="count" data-testid={`count-${key}`}>
-                    {n === undefined ? '' : n >= cap ? `${cap}+` : n}
+                    {n === undefined ? '' : n >= cap ? `${cap.toLocaleString('en')}+` : n}
                   </span>
                 </button>
               </li>
