@@ -1,6 +1,7 @@
-import { AuthService, UsersService } from '@app/auth';
+import { AUTH_CHANNEL, AuthService, SessionCache, UsersService } from '@app/auth';
 import { LoginEventEntity, UserRole } from '@app/database';
-import { waitFor } from '@app/testing';
+import { createTestDatabase, waitFor, type TestDatabase } from '@app/testing';
+import { Client } from 'pg';
 import { startTestApp, type TestApp } from './support/test-app';
 
 const UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36';
@@ -189,5 +190,72 @@ describe('per-IP login throttling', () => {
     for (let i = 0; i < 6; i++) statuses.push((await login(app, `user${i}@desk.test`, 'wrong-password-1')).status);
     expect(statuses.slice(0, 4)).toEqual([401, 401, 401, 401]);
     expect(statuses.slice(4)).toEqual([429, 429]);
+  });
+});
+
+describe('SessionCache', () => {
+  let database: TestDatabase;
+  let cache: SessionCache<string>;
+
+  beforeAll(async () => {
+    database = await createTestDatabase('cache');
+    cache = new SessionCache<string>(60_000, database.url);
+    await cache.start();
+  });
+  afterAll(async () => {
+    await cache.stop();
+    await database.drop();
+  });
+
+  it('serves entries until the session expires, and never when turned off', async () => {
+    expect(cache.enabled).toBe(true);
+    cache.set('a', 'alice', Date.now() + 60_000, cache.snapshot());
+    expect(cache.get('a')).toBe('alice');
+    cache.set('b', 'bob', Date.now() - 1, cache.snapshot());
+    expect(cache.get('b')).toBeUndefined();
+    const off = new SessionCache<string>(0, database.url);
+    await off.start();
+    off.set('a', 'alice', Date.now() + 60_000, off.snapshot());
+    expect(off.enabled).toBe(false);
+    expect(off.get('a')).toBeUndefined();
+    await off.stop();
+  });
+
+  it('does not keep a lookup that raced a revocation', () => {
+    const before = cache.snapshot();
+    cache.clear(); // a revocation arrives while the lookup is in flight
+    cache.set('c', 'carol', Date.now() + 60_000, before);
+    expect(cache.get('c')).toBeUndefined();
+  });
+
+  it('empties itself when another connection NOTIFYs a change', async () => {
+    cache.set('d', 'dave', Date.now() + 60_000, cache.snapshot());
+    expect(cache.get('d')).toBe('dave');
+    const other = new Client({ connectionString: database.url });
+    await other.connect();
+    try {
+      await other.query(`SELECT pg_notify('${AUTH_CHANNEL}', 'sessions')`);
+    } finally {
+      await other.end();
+    }
+    await waitFor(() => cache.get('d') === undefined || undefined, { what: 'the cache to empty', timeoutMs: 2_000 });
+  });
+
+  it('is off while its LISTEN connection is down and comes back empty', async () => {
+    cache.set('e', 'erin', Date.now() + 60_000, cache.snapshot());
+    const admin = new Client({ connectionString: database.url });
+    await admin.connect();
+    try {
+      await admin.query(
+        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+         WHERE application_name = 'intake-auth-listen' AND datname = current_database()`,
+      );
+    } finally {
+      await admin.end();
+    }
+    await waitFor(() => !cache.enabled || undefined, { what: 'the cache to turn off', timeoutMs: 2_000 });
+    expect(cache.get('e')).toBeUndefined();
+    await waitFor(() => cache.enabled || undefined, { what: 'the cache to come back', timeoutMs: 5_000 });
+    expect(cache.get('e')).toBeUndefined();
   });
 });
