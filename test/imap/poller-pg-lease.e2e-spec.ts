@@ -19,7 +19,8 @@ describe('poller lock, PostgreSQL lease mode', () => {
   const live = new Set<INestApplicationContext>();
 
   beforeAll(async () => {
-    env = await startImapEnv({ env: { REDIS_URL: undefined } });
+    // A 5 s lease (renewed every 1.7 s) leaves room for a loaded CI machine's slow ticks.
+    env = await startImapEnv({ env: { REDIS_URL: undefined, IMAP_LOCK_TTL_MS: '5000' } });
   });
   afterAll(async () => {
     clearInterval(sampler);
@@ -61,16 +62,22 @@ describe('poller lock, PostgreSQL lease mode', () => {
   it('two replicas never both hold the mailbox; the second takes over when the first stops', async () => {
     const a = await start();
     await waitFor(() => holds(a), { what: 'a holds the mailbox' });
+    // The poller object that reads the mailbox: it must stay the same one while the lease is renewed
+    // (a failing renewal used to drop and re-take the mailbox every tick, reconnecting each time).
+    const reader = () => a.get(PollerService)['running'].get(env.mailboxId)?.poller;
+    const firstReader = reader();
+    expect(firstReader).toBeDefined();
     const b = await start();
     sampler = setInterval(() => {
       if (holds(a) && holds(b)) overlaps.push(Date.now());
     }, 20);
-    // Several lock lifetimes (TTL 3 s, renewed every second): b keeps trying and never gets it.
-    for (let i = 0; i < 16; i++) {
+    // Several lock lifetimes (TTL 5 s, renewed every 1.7 s): b keeps trying and never gets it.
+    for (let i = 0; i < 24; i++) {
       await new Promise((r) => setTimeout(r, 500));
       expect(holds(a)).toBe(true);
       expect(holds(b)).toBe(false);
       expect((await lease()).owner).toBe(a.get(PollerService).owner);
+      expect(reader()).toBe(firstReader);
     }
     const stoppedAt = Date.now();
     await stop(a);

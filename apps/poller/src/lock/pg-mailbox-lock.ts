@@ -25,14 +25,20 @@ export class PgMailboxLock extends MailboxLock {
     return rows.length === 1;
   }
 
+  /**
+   * Extends our lease. A renewal that comes late (a busy event loop) still succeeds as long as no
+   * other replica took the lease meanwhile — taking it changes the owner — so a slow tick does not
+   * drop a mailbox nobody else holds.
+   */
   async renew(mailboxId: string, owner: string, ttlMs: number): Promise<boolean> {
-    const rows = await this.dataSource.query<unknown[]>(
+    // TypeORM answers an UPDATE with [rows, affected count], not with the rows alone.
+    const [, affected] = await this.dataSource.query<[unknown[], number]>(
       `UPDATE mailbox_states SET lease_expires_at = now() + ($3 || ' milliseconds')::interval
-        WHERE mailbox_id = $1 AND lease_owner = $2 AND lease_expires_at >= now()
+        WHERE mailbox_id = $1 AND lease_owner = $2
         RETURNING mailbox_id`,
       [mailboxId, owner, String(ttlMs)],
     );
-    return rows.length === 1;
+    return affected === 1;
   }
 
   async release(mailboxId: string, owner: string): Promise<void> {
