@@ -150,7 +150,13 @@ describe('IMAP intake: poller → staging → worker → ticket → settle', () 
 
   it('reports each mailbox on /health, exposes /metrics, and keeps the admin API closed to anonymous callers', async () => {
     const health = (await (await fetch(`${env.app.baseUrl}/health`)).json()) as {
-      mailboxes: Array<{ id: string; connected: boolean; lastFetchAt: string | null; backlog: number; quarantined: number }>;
+      mailboxes: Array<{
+        id: string;
+        connected: boolean;
+        lastFetchAt: string | null;
+        backlog: number;
+        quarantined: number;
+      }>;
     };
     const mine = health.mailboxes.find((m) => m.id === env.mailboxId);
     expect(mine).toMatchObject({ connected: true, backlog: 0, quarantined: 1 });
