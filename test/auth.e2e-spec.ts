@@ -127,9 +127,13 @@ describe('staff sign-in, sessions and the ticket API', () => {
       });
       return Date.now() - start;
     };
-    // Otherwise this test would pass without testing the cache at all.
-    expect(app.app.get(AuthService).sessionCacheActive).toBe(true);
     let session = sessionOf(await login(app, 'cache@desk.test', 'cache-password-123'));
+    expect((await me(session.cookie)).status).toBe(200);
+    // Otherwise this test would pass without testing the cache at all (it starts with the first lookup).
+    await waitFor(() => app.app.get(AuthService).sessionCacheActive || undefined, {
+      what: 'the session cache',
+      timeoutMs: 2_000,
+    });
     // Disabled by hand in SQL: not through this process, so only the trigger's NOTIFY can tell it.
     expect(
       await revokedWithin(session.cookie, () =>

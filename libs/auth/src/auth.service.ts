@@ -1,7 +1,7 @@
 import { randomToken, sha256Hex } from '@app/common';
 import { AppConfig } from '@app/config';
 import { LoginEventEntity, SessionEntity, UserEntity, UserRole } from '@app/database';
-import { Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import argon2 from 'argon2';
 import { MoreThan, type DataSource } from 'typeorm';
@@ -49,7 +49,7 @@ const SESSION_SQL = `SELECT s.id AS session_id, s.csrf_token, s.expires_at, u.id
   WHERE s.token_hash = $1 AND s.expires_at > now() AND u.active`;
 
 @Injectable()
-export class AuthService implements OnModuleInit, OnApplicationShutdown {
+export class AuthService implements OnApplicationShutdown {
   private readonly cache: SessionCache<AuthenticatedUser>;
 
   constructor(
@@ -60,10 +60,6 @@ export class AuthService implements OnModuleInit, OnApplicationShutdown {
       config.values.SESSION_CACHE_SECONDS * 1000,
       (dataSource.options as { url?: string }).url,
     );
-  }
-
-  async onModuleInit(): Promise<void> {
-    await this.cache.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -115,6 +111,9 @@ export class AuthService implements OnModuleInit, OnApplicationShutdown {
    */
   async authenticate(token: string | undefined): Promise<AuthenticatedUser | null> {
     if (!token || token.length > 100) return null;
+    // The LISTEN connection opens with the first lookup, so processes that never check a session
+    // (CLI, worker) hold none; until it is up every lookup goes to the database.
+    void this.cache.start();
     const key = sha256Hex(token);
     const cached = this.cache.get(key);
     if (cached) return cached;

@@ -30,6 +30,7 @@ export class SessionCache<T> {
   private client: Client | null = null;
   private listening = false;
   private stopped = false;
+  private starting: Promise<void> | null = null;
 
   constructor(
     private readonly ttlMs: number,
@@ -72,10 +73,14 @@ export class SessionCache<T> {
     this.entries.clear();
   }
 
-  /** Resolves once LISTEN is up (or at once when caching is off); retries in the background on failure. */
-  async start(): Promise<void> {
-    if (this.ttlMs <= 0 || !this.connectionString) return;
-    await this.connect();
+  /**
+   * Resolves once LISTEN is up (or at once when caching is off); retries in the background on
+   * failure. Idempotent: callers may call it on every lookup.
+   */
+  start(): Promise<void> {
+    if (this.ttlMs <= 0 || !this.connectionString || this.stopped) return Promise.resolve();
+    this.starting ??= this.connect();
+    return this.starting;
   }
 
   async stop(): Promise<void> {
