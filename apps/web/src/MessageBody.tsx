@@ -76,8 +76,12 @@ function srcdoc(html: string, images: ReadonlyMap<string, string>, remote: boole
 function estimateHeight(html: string): number {
   const text = html.replace(/<[^>]*>/g, '');
   const breaks = (html.match(/<(br|p|div|li|tr|h\d)\b/gi) ?? []).length;
-  const images = (html.match(/<img\b/gi) ?? []).length;
-  return Math.min(700, Math.max(90, Math.ceil(text.length / 70) * 21 + breaks * 21 + images * 160 + 32));
+  // Images count with their declared height (capped), or a guess when they declare none.
+  const images = (html.match(/<img\b[^>]*>/gi) ?? []).reduce((sum, tag) => {
+    const declared = /\bheight="?(\d+)/i.exec(tag)?.[1];
+    return sum + Math.min(declared ? Number(declared) + 8 : 160, 400);
+  }, 0);
+  return Math.min(700, Math.max(90, Math.ceil(text.length / 70) * 21 + breaks * 21 + images + 32));
 }
 
 function HtmlFrame(props: { html: string; title: string; remote: boolean; images: ReadonlyMap<string, string> }) {
