@@ -166,8 +166,12 @@ describe('quarantine replay and delete, server copy included', () => {
     expect(await env.dovecot.count(USER, 'INBOX')).toBe(0);
 
     const deleted = await runCli(env.app, ['quarantine', 'delete', first.id]);
-    expect(deleted.stdout).toBe(`delete ${first.id}: server copy expunged; stored bytes and row removed\n`);
-    expect(deleted.code).toBe(0);
+    // Whole result, so a failure shows the CLI's stderr too.
+    expect(deleted).toEqual({
+      code: 0,
+      stdout: `delete ${first.id}: server copy expunged; stored bytes and row removed\n`,
+      stderr: '',
+    });
     expect(await env.dovecot.count(USER, 'Quarantine')).toBe(0);
     expect(await env.dovecot.count(USER, 'INBOX')).toBe(0);
     expect(await rowsFor(bad)).toHaveLength(0);
