@@ -77,8 +77,9 @@ describe('statistics: incremental rollup from history, unchanged by retention', 
   });
 
   it('counts created, solved, reopened and time distributions per day, channel, mailbox and group', async () => {
-    const result = await app.app.get(StatsRollupService).rollup({ settleMs: 0 });
-    expect(result.firstResponses).toBe(1);
+    // The worker's every-minute scheduler may have rolled these events up already (the watermark row
+    // is locked, so the two runs never count twice); what matters is the table, checked below.
+    await app.app.get(StatsRollupService).rollup({ settleMs: 0 });
     expect(await rows()).toEqual([
       {
         day: '2026-11-20',
