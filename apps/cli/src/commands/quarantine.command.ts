@@ -54,22 +54,19 @@ const DELETE_TEXT: Record<QuarantineActionOutcome, string> = {
   queued: 'queued; no worker finished it within the wait (is a worker running?)',
 };
 
-@SubCommand({
-  name: 'replay',
-  arguments: '<id>',
-  description:
-    'Process a quarantined message again: the worker moves its server copy from the quarantine folder back ' +
-    'to the intake folder (or, with no server copy left, uses the stored bytes). Never makes a second ticket.',
-})
-export class QuarantineReplayCommand extends CommandRunner {
+/** Replay and delete differ only in the action and its wording; both wait for the worker. */
+abstract class QuarantineActionCommand extends CommandRunner {
+  protected abstract readonly action: 'replay' | 'delete';
+  protected abstract readonly texts: Record<QuarantineActionOutcome, string>;
+
   constructor(private readonly quarantine: QuarantineService) {
     super();
   }
 
   async run([id]: string[], o: { wait?: number }): Promise<void> {
     try {
-      const outcome = await this.quarantine.replay(id ?? '', { waitMs: waitMs(o.wait) });
-      process.stdout.write(`replay ${id}: ${REPLAY_TEXT[outcome]}\n`);
+      const outcome = await this.quarantine[this.action](id ?? '', { waitMs: waitMs(o.wait) });
+      process.stdout.write(`${this.action} ${id}: ${this.texts[outcome]}\n`);
     } catch (error) {
       if (error instanceof QuarantineActionError) return fail(error.message);
       throw error;
@@ -83,30 +80,34 @@ export class QuarantineReplayCommand extends CommandRunner {
 }
 
 @SubCommand({
+  name: 'replay',
+  arguments: '<id>',
+  description:
+    'Process a quarantined message again: the worker moves its server copy from the quarantine folder back ' +
+    'to the intake folder (or, with no server copy left, uses the stored bytes). Never makes a second ticket.',
+})
+export class QuarantineReplayCommand extends QuarantineActionCommand {
+  protected readonly action = 'replay' as const;
+  protected readonly texts = REPLAY_TEXT;
+
+  constructor(quarantine: QuarantineService) {
+    super(quarantine);
+  }
+}
+
+@SubCommand({
   name: 'delete',
   arguments: '<id>',
   description:
     'Delete a quarantined message for good: the worker expunges its server copy (quarantine or intake ' +
     'folder) and removes the row with its stored bytes; the worker log keeps id, mailbox and reason code.',
 })
-export class QuarantineDeleteCommand extends CommandRunner {
-  constructor(private readonly quarantine: QuarantineService) {
-    super();
-  }
+export class QuarantineDeleteCommand extends QuarantineActionCommand {
+  protected readonly action = 'delete' as const;
+  protected readonly texts = DELETE_TEXT;
 
-  async run([id]: string[], o: { wait?: number }): Promise<void> {
-    try {
-      const outcome = await this.quarantine.delete(id ?? '', { waitMs: waitMs(o.wait) });
-      process.stdout.write(`delete ${id}: ${DELETE_TEXT[outcome]}\n`);
-    } catch (error) {
-      if (error instanceof QuarantineActionError) return fail(error.message);
-      throw error;
-    }
-  }
-
-  @Option({ flags: '--wait <seconds>', description: 'how long to wait for the worker (default 30)' })
-  parseWait(v: string): number {
-    return Number(v);
+  constructor(quarantine: QuarantineService) {
+    super(quarantine);
   }
 }
 
