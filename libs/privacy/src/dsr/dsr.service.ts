@@ -65,6 +65,8 @@ export class DsrService {
         type,
         status: 'received',
         contactId: contact.id,
+        // Receipt and due date from one instant: the database's own now() differs by a little.
+        createdAt: now,
         dueAt: new Date(now.getTime() + DSR_DUE_DAYS * 24 * 3600_000),
         receivedBy: command.actor,
         requestedChanges: changes,
