@@ -1,59 +1,92 @@
-import { ActorType } from '@app/database';
 import type { ReplyTokens } from '@app/mail';
+import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
-import { recordHistory } from '../history';
-import { insertOutboundMessage } from './outbound-message';
+
+/** Same bound as an agent's reply (outbound-message.ts). */
+const MAX_REFERENCES = 20;
 
 export interface AcknowledgementInput {
   ticketId: string;
   ticketNumber: number;
   contactId: string;
   contactEmail: string;
-  /** 0 disables acknowledgements. */
-  limitPerHour: number;
+  /** The customer's message that opened the ticket: the acknowledgement is threaded under it. */
+  parentMessageId: string | null;
+  parentReferences: string[];
+}
+
+/** The outbound message to insert (direction out, queued, auto-submitted). */
+export interface AcknowledgementMessage {
+  id: string;
+  ticketId: string;
+  bodyText: string;
+  messageIdHeader: string;
+  inReplyTo: string | null;
+  references: string[];
 }
 
 export type AcknowledgementDecision =
-  { queued: true; messageId: string } | { queued: false; reason: 'rate_limited' | 'disabled' | 'own_address' };
+  | { queued: true; message: AcknowledgementMessage }
+  | { queued: false; reason: 'rate_limited' | 'disabled' | 'own_address' };
 
 /**
- * Queues the "we received your request" mail for a NEW ticket, inside the caller's transaction.
- * Callers decide that the message deserves one (never for auto-replies, bounces, feedback or
- * loops); this function adds the last two brakes: never to our own address, and at most
- * `limitPerHour` automatic mails per recipient per hour — so two desks that auto-reply to each
- * other stop after N rounds even if neither marks its mail as automatic.
+ * Decides the "we received your request" mails for NEW tickets, inside the caller's transaction
+ * (which inserts the messages and their history). Callers decide that a message deserves one
+ * (never for auto-replies, bounces, feedback or loops); this function adds the last two brakes:
+ * never to our own address, and at most `limitPerHour` automatic mails per recipient per hour —
+ * so two desks that auto-reply to each other stop after N rounds even if neither marks its mail
+ * as automatic. Decisions come back in input order; several inputs for one contact count against
+ * the same limit, in order.
  */
-export async function queueAcknowledgement(
+export async function decideAcknowledgements(
   m: EntityManager,
   tokens: ReplyTokens,
-  input: AcknowledgementInput,
-): Promise<AcknowledgementDecision> {
-  if (input.limitPerHour <= 0) return { queued: false, reason: 'disabled' };
-  if (tokens.isOurAddress(input.contactEmail)) return { queued: false, reason: 'own_address' };
-  // Serialise concurrent acknowledgements to the same contact so the count below is exact.
-  await m.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`ack:${input.contactId}`]);
-  const rows = await m.query<Array<{ n: string }>>(
-    `SELECT count(*) AS n FROM messages msg JOIN tickets t ON t.id = msg.ticket_id
-      WHERE msg.auto_submitted AND t.contact_id = $1 AND msg.created_at > now() - interval '1 hour'`,
-    [input.contactId],
+  inputs: AcknowledgementInput[],
+  limitPerHour: number,
+): Promise<AcknowledgementDecision[]> {
+  const decisions: AcknowledgementDecision[] = inputs.map((input) =>
+    limitPerHour <= 0
+      ? { queued: false, reason: 'disabled' }
+      : tokens.isOurAddress(input.contactEmail)
+        ? { queued: false, reason: 'own_address' }
+        : { queued: false, reason: 'rate_limited' },
   );
-  if (Number(rows[0]?.n ?? 0) >= input.limitPerHour) return { queued: false, reason: 'rate_limited' };
-  const messageId = await insertOutboundMessage(m, tokens, {
-    ticketId: input.ticketId,
-    ticketNumber: input.ticketNumber,
-    authorUserId: null,
-    bodyText: acknowledgementText(input.ticketNumber),
-    autoSubmitted: true,
-  });
-  await recordHistory(m, {
-    ticketId: input.ticketId,
-    actorType: ActorType.System,
-    actorId: null,
-    type: 'acknowledgement_queued',
-    field: 'message',
-    newValue: messageId,
-  });
-  return { queued: true, messageId };
+  const eligible = inputs.flatMap((input, i) =>
+    limitPerHour > 0 && !tokens.isOurAddress(input.contactEmail) ? [{ input, i }] : [],
+  );
+  if (eligible.length === 0) return decisions;
+  const contactIds = [...new Set(eligible.map((e) => e.input.contactId))].sort();
+  // Serialise concurrent acknowledgements to the same contact so the counts below are exact
+  // (locks taken in a fixed order: two transactions never wait on each other in a cycle).
+  await m.query(
+    `SELECT pg_advisory_xact_lock(hashtext('ack:' || c)) FROM (SELECT unnest($1::text[]) AS c ORDER BY 1) s`,
+    [contactIds],
+  );
+  const counted = await m.query<Array<{ contact_id: string; n: string }>>(
+    `SELECT t.contact_id, count(*) AS n FROM messages msg JOIN tickets t ON t.id = msg.ticket_id
+      WHERE msg.auto_submitted AND t.contact_id = ANY($1::uuid[]) AND msg.created_at > now() - interval '1 hour'
+      GROUP BY t.contact_id`,
+    [contactIds],
+  );
+  const sent = new Map(counted.map((c) => [c.contact_id, Number(c.n)]));
+  for (const { input, i } of eligible) {
+    const n = sent.get(input.contactId) ?? 0;
+    if (n >= limitPerHour) continue;
+    sent.set(input.contactId, n + 1);
+    const parent = input.parentMessageId;
+    decisions[i] = {
+      queued: true,
+      message: {
+        id: randomUUID(),
+        ticketId: input.ticketId,
+        bodyText: acknowledgementText(input.ticketNumber),
+        messageIdHeader: tokens.messageId(input.ticketNumber),
+        inReplyTo: parent,
+        references: parent ? [...input.parentReferences, parent].slice(-MAX_REFERENCES) : [],
+      },
+    };
+  }
+  return decisions;
 }
 
 export function acknowledgementText(ticketNumber: number): string {
