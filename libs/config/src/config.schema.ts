@@ -38,6 +38,10 @@ export const configSchema = z.object({
     .regex(/^[a-zA-Z0-9_-]+$/, 'letters, digits, - and _ only')
     .default('intake'),
   QUEUE_CONCURRENCY: int(1, 256).default(8),
+  /** Staged messages committed together in one transaction (the intake queue runs twice this many jobs at once). */
+  INTAKE_BATCH_SIZE: int(1, 500).default(25),
+  /** How long a job waits for others to share its batch. */
+  INTAKE_BATCH_WAIT_MS: int(0, 1000).default(5),
   QUEUE_ATTEMPTS: int(1, 100).default(8),
   QUEUE_FAILED_RETENTION_DAYS: int(1, 3650).default(7),
   SHUTDOWN_TIMEOUT_MS: int(100, 600000).default(15000),

@@ -1,11 +1,13 @@
+import { AppConfig } from '@app/config';
 import { InboundMessageEntity, InboundStatus } from '@app/database';
 import { JobHandler, JobName, type JobMeta, type JobOf } from '@app/queue';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { In, type DataSource, type FindOptionsSelect, type Repository } from 'typeorm';
+import type { IntakeContext } from './pipeline/intake-context';
 import { IntakePipeline } from './pipeline/intake-pipeline';
 import { PersistInboundService, type PersistOutcome } from './persist/persist-inbound.service';
-import { readRawBytes } from './persist/read-raw';
+import { readRawBytesMany } from './persist/read-raw';
 import { AfterProcessService } from './settle/after-process.service';
 
 export interface ProcessResult {
@@ -14,14 +16,44 @@ export interface ProcessResult {
   reason?: string;
 }
 
+/** One job waiting for its batch. */
+interface Pending {
+  id: string;
+  meta: JobMeta;
+  resolve(result: ProcessResult): void;
+  reject(error: unknown): void;
+}
+
+interface Parsed {
+  item: Pending;
+  row: InboundMessageEntity;
+  ctx: IntakeContext;
+}
+
+/** Raw bytes held in memory by one round of a batch (a single larger message still goes alone). */
+const ROUND_BYTES = 32 * 1024 * 1024;
+
 /**
  * Handles `process-inbound`: run the pipeline on a staged message and commit the result.
  * A message the pipeline cannot handle, or one still failing on its last attempt, is quarantined
  * with a reason — never dropped.
+ *
+ * Group commit: jobs that are active at the same moment (the intake queue runs up to twice
+ * INTAKE_BATCH_SIZE at once) are gathered into batches of up to INTAKE_BATCH_SIZE, waiting at most
+ * INTAKE_BATCH_WAIT_MS for company. A batch is loaded with a few statements, parsed in parallel
+ * and committed in ONE transaction with one statement per table. Each job still has its own
+ * outcome, retries and quarantine: if a batch's commit fails, its messages are committed one by
+ * one, so one poisonous message fails only its own job. A reply to a message of the same batch is
+ * held back and runs in a later batch, once the message it answers is committed (its thread is
+ * decided from the database).
  */
 @Injectable()
 export class ProcessInboundHandler {
   private readonly logger = new Logger(ProcessInboundHandler.name);
+  private pending: Pending[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private readonly batchSize: number;
+  private readonly waitMs: number;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -29,47 +61,160 @@ export class ProcessInboundHandler {
     private readonly persist: PersistInboundService,
     // IMAP intake (issue 3): metrics and the settle job after each outcome.
     private readonly after: AfterProcessService,
-  ) {}
+    config: AppConfig,
+  ) {
+    this.batchSize = config.values.INTAKE_BATCH_SIZE;
+    this.waitMs = config.values.INTAKE_BATCH_WAIT_MS;
+  }
 
   @JobHandler(JobName.ProcessInbound)
-  async handle(data: JobOf<JobName.ProcessInbound>, meta: JobMeta): Promise<ProcessResult> {
-    const repo = this.dataSource.getRepository(InboundMessageEntity);
-    // One statement counts the attempt and marks the row processing (only while it is unfinished).
-    await this.dataSource.query(
-      `UPDATE inbound_messages SET attempts = attempts + 1, status = $2 WHERE id = $1 AND status IN ($3, $2)`,
-      [data.inboundMessageId, InboundStatus.Processing, InboundStatus.Received],
-    );
-    // Everything but the bytes through TypeORM; the bytes once, in binary (see readRawBytes).
-    const row = await repo.findOne({ select: this.columnsButRaw(repo), where: { id: data.inboundMessageId } });
-    const raw =
-      row && (row.status === InboundStatus.Received || row.status === InboundStatus.Processing)
-        ? await readRawBytes(this.dataSource, row.id)
-        : null;
-    if (!row || row.status === InboundStatus.Processed || row.status === InboundStatus.Quarantined || !raw) {
-      await this.after.alreadyDone(row);
-      return { outcome: 'already_processed', ticketId: row?.ticketId ?? null };
+  handle(data: JobOf<JobName.ProcessInbound>, meta: JobMeta): Promise<ProcessResult> {
+    return new Promise<ProcessResult>((resolve, reject) => {
+      this.enqueue({ id: data.inboundMessageId, meta, resolve, reject });
+    });
+  }
+
+  private enqueue(item: Pending): void {
+    this.pending.push(item);
+    if (this.pending.length >= this.batchSize) this.flush();
+    else this.timer ??= setTimeout(() => this.flush(), this.waitMs);
+  }
+
+  /** Starts a batch with what is pending (one job per staging row; a second job of a row waits). */
+  private flush(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    const batch: Pending[] = [];
+    const later: Pending[] = [];
+    const ids = new Set<string>();
+    for (const item of this.pending) {
+      if (batch.length < this.batchSize && !ids.has(item.id)) {
+        ids.add(item.id);
+        batch.push(item);
+      } else later.push(item);
     }
-    row.raw = raw;
+    this.pending = later;
+    if (later.length > 0) this.timer = setTimeout(() => this.flush(), this.waitMs);
+    if (batch.length === 0) return;
+    void this.processBatch(batch).catch((error: unknown) => {
+      // Loading failed (the database is away): every job of the batch fails and is retried.
+      for (const item of batch) item.reject(error);
+    });
+  }
+
+  private async processBatch(items: Pending[]): Promise<void> {
+    const repo = this.dataSource.getRepository(InboundMessageEntity);
+    const ids = items.map((i) => i.id);
+    // One statement counts the attempt and marks the rows processing (only while unfinished).
+    await this.dataSource.query(
+      `UPDATE inbound_messages SET attempts = attempts + 1, status = $2 WHERE id = ANY($1::uuid[]) AND status IN ($3, $2)`,
+      [ids, InboundStatus.Processing, InboundStatus.Received],
+    );
+    // Everything but the bytes through TypeORM; the bytes in binary, a round at a time.
+    const rows = new Map(
+      (await repo.find({ select: this.columnsButRaw(repo), where: { id: In(ids) } })).map((r) => [r.id, r]),
+    );
+    const live: Array<{ item: Pending; row: InboundMessageEntity }> = [];
+    for (const item of items) {
+      const row = rows.get(item.id) ?? null;
+      if (!row || (row.status !== InboundStatus.Received && row.status !== InboundStatus.Processing)) {
+        await this.alreadyDone(item, row);
+      } else live.push({ item, row });
+    }
+    for (const round of byBytes(live, ROUND_BYTES)) await this.processRound(round);
+  }
+
+  private async processRound(round: Array<{ item: Pending; row: InboundMessageEntity }>): Promise<void> {
     const started = Date.now();
+    const raws = await readRawBytesMany(
+      this.dataSource,
+      round.map((r) => r.row.id),
+    );
+    const parsed: Parsed[] = [];
+    await Promise.all(
+      round.map(async ({ item, row }) => {
+        const raw = raws.get(row.id);
+        if (!raw) return this.alreadyDone(item, row);
+        row.raw = raw;
+        try {
+          const ctx = await this.pipeline.run(row, raw);
+          this.after.parsed();
+          if (ctx.quarantineReason) item.resolve(await this.quarantine(row.id, ctx.quarantineReason));
+          else parsed.push({ item, row, ctx });
+        } catch (error) {
+          await this.failed(item, row.id, error);
+        }
+      }),
+    );
+    // Keep the arrival order (parsing finished in any order), then hold back replies to a message
+    // of this same round: they are decided again once it is committed.
+    const order = new Map(round.map((r, i) => [r.row.id, i]));
+    parsed.sort((a, b) => (order.get(a.row.id) ?? 0) - (order.get(b.row.id) ?? 0));
+    const ready: Parsed[] = [];
+    const held: Pending[] = [];
+    const idsInRound = new Set<string>();
+    for (const p of parsed) {
+      const message = p.ctx.message;
+      const refs = message ? [message.inReplyTo, ...message.references] : [];
+      if (refs.some((r) => r && idsInRound.has(r))) held.push(p.item);
+      else {
+        ready.push(p);
+        if (message?.messageId) idsInRound.add(message.messageId);
+      }
+    }
+    await this.commit(ready, started);
+    for (const item of held) this.enqueue(item);
+  }
+
+  /** One transaction for the batch; if it fails, each message on its own. */
+  private async commit(ready: Parsed[], started: number): Promise<void> {
+    if (ready.length === 0) return;
+    let outcomes: PersistOutcome[] | null = null;
     try {
-      const ctx = await this.pipeline.run(row, raw);
-      this.after.parsed();
-      if (ctx.quarantineReason) return await this.quarantine(row.id, ctx.quarantineReason);
-      const outcome = await this.persist.persist(ctx);
-      await this.after.committed(row, outcome.kind, Date.now() - started);
+      outcomes = await this.persist.persistBatch(ready.map((p) => p.ctx));
+    } catch (error) {
+      if (ready.length === 1 && ready[0]) return this.failed(ready[0].item, ready[0].row.id, error);
+      this.logger.warn({ messages: ready.length, error: errorName(error) }, 'batch commit failed; one by one');
+    }
+    if (!outcomes) {
+      for (const p of ready) await this.commit([p], started);
+      return;
+    }
+    await this.after.committedMany(
+      ready.map((p, i) => ({ row: p.row, outcome: outcomes[i]?.kind ?? 'gone' })),
+      Date.now() - started,
+    );
+    for (const [i, p] of ready.entries()) {
+      const outcome = outcomes[i] ?? { kind: 'gone' as const };
       this.logger.log(
-        { inboundMessageId: row.id, outcome: outcome.kind, ms: Date.now() - started },
+        { inboundMessageId: p.row.id, outcome: outcome.kind, ms: Date.now() - started },
         'inbound processed',
       );
-      return { outcome: outcome.kind, ticketId: 'ticketId' in outcome ? outcome.ticketId : null };
+      p.item.resolve({ outcome: outcome.kind, ticketId: 'ticketId' in outcome ? outcome.ticketId : null });
+    }
+  }
+
+  private async alreadyDone(item: Pending, row: InboundMessageEntity | null): Promise<void> {
+    try {
+      await this.after.alreadyDone(row);
+      item.resolve({ outcome: 'already_processed', ticketId: row?.ticketId ?? null });
     } catch (error) {
-      const lastAttempt = meta.attemptsMade + 1 >= meta.maxAttempts;
-      this.logger.warn(
-        { inboundMessageId: row.id, attempt: meta.attemptsMade + 1, lastAttempt, error: errorName(error) },
-        'inbound processing failed',
-      );
-      if (lastAttempt) return this.quarantine(row.id, `failed_after_attempts:${errorName(error)}`);
-      throw error;
+      item.reject(error);
+    }
+  }
+
+  /** A failure of one message: retried by BullMQ, or quarantined on its last attempt. */
+  private async failed(item: Pending, id: string, error: unknown): Promise<void> {
+    const lastAttempt = item.meta.attemptsMade + 1 >= item.meta.maxAttempts;
+    this.logger.warn(
+      { inboundMessageId: id, attempt: item.meta.attemptsMade + 1, lastAttempt, error: errorName(error) },
+      'inbound processing failed',
+    );
+    if (!lastAttempt) return item.reject(error);
+    try {
+      item.resolve(await this.quarantine(id, `failed_after_attempts:${errorName(error)}`));
+    } catch (quarantineError) {
+      item.reject(quarantineError);
     }
   }
 
@@ -90,6 +235,24 @@ export class ProcessInboundHandler {
     await this.after.quarantined(id, reason);
     return { outcome: 'quarantined', reason };
   }
+}
+
+/** Splits into rounds of at most `budget` raw bytes (by the staged size); never an empty round. */
+function byBytes<T extends { row: { size: number } }>(items: T[], budget: number): T[][] {
+  const rounds: T[][] = [];
+  let current: T[] = [];
+  let bytes = 0;
+  for (const item of items) {
+    if (current.length > 0 && bytes + item.row.size > budget) {
+      rounds.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(item);
+    bytes += item.row.size;
+  }
+  if (current.length > 0) rounds.push(current);
+  return rounds;
 }
 
 /** Class name and code only: error messages may quote message content. */

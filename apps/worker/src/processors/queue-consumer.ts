@@ -14,7 +14,12 @@ export abstract class QueueConsumer extends WorkerHost implements OnApplicationB
   }
 
   onApplicationBootstrap(): void {
-    this.worker.concurrency = this.config.values.QUEUE_CONCURRENCY;
+    this.worker.concurrency = this.concurrency(this.config);
+  }
+
+  /** Jobs of this queue run at once in one process. */
+  protected concurrency(config: AppConfig): number {
+    return config.values.QUEUE_CONCURRENCY;
   }
 
   async process(job: Job): Promise<unknown> {

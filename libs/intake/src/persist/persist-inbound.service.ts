@@ -104,7 +104,7 @@ export class PersistInboundService {
       if (!ctx.message || !ctx.sender) throw new Error('pipeline did not produce a message and sender');
     }
     const now = new Date();
-    const outcomes: Array<PersistOutcome | undefined> = new Array(ctxs.length);
+    const outcomes: Array<PersistOutcome | undefined> = ctxs.map(() => undefined);
 
     // 1. One statement: lock the staging rows, read their state, and look for each email already
     //    stored (through another mailbox, or APPENDed twice: same Message-ID and content hash).
@@ -345,7 +345,7 @@ export class PersistInboundService {
         `INSERT INTO contacts (email, name) SELECT * FROM unnest($1::text[], $2::text[])
          ON CONFLICT (email) DO UPDATE SET name = COALESCE(contacts.name, EXCLUDED.name)
          RETURNING id, email`,
-        [missing, missing.map((e) => names.get(e) ?? null)],
+        [missing, missing.map((e) => names.get(e)?.replaceAll('\u0000', '\ufffd') ?? null)],
       );
       for (const r of rows) ids.set(r.email, r.id);
     }
@@ -382,7 +382,7 @@ export class PersistInboundService {
               mailbox_id, last_message_at, linked_ticket_id, ord)
         ORDER BY r.ord
        RETURNING id, number`,
-      [JSON.stringify(rows)],
+      [toJson(rows)],
     );
     for (const c of created) numbers.set(c.id, Number(c.number));
     if (numbers.size !== rows.length) throw new Error('ticket insert returned fewer rows');
@@ -398,7 +398,7 @@ export class PersistInboundService {
               solved_at = CASE WHEN r.reopen THEN NULL ELSE t.solved_at END
          FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, last_message_at timestamptz, reopen boolean)
         WHERE t.id = r.id`,
-      [JSON.stringify(rows), TicketStatus.Open],
+      [toJson(rows), TicketStatus.Open],
     );
   }
 
@@ -600,6 +600,16 @@ const HISTORY_COLUMNS = {
 };
 
 /**
+ * Rows as one JSON parameter. PostgreSQL text cannot hold U+0000 (and jsonb refuses its escape),
+ * so a NUL that survived decoding becomes U+FFFD instead of failing the whole batch.
+ */
+function toJson(rows: Row[]): string {
+  return JSON.stringify(rows, (_key, value: unknown) =>
+    typeof value === 'string' && value.includes('\u0000') ? value.replaceAll('\u0000', '\ufffd') : value,
+  );
+}
+
+/**
  * Many rows in one INSERT: the rows travel as one JSON parameter and `jsonb_to_recordset` turns
  * them back into typed columns, in order. Only the listed columns are written (the rest take
  * their defaults); every listed key must be present in each row (a missing key would be NULL).
@@ -618,7 +628,7 @@ async function insertRows(
      SELECT ${names.map((n) => `r.${n}`).join(', ')}
        FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (${types.join(', ')})) WITH ORDINALITY AS r(${names.join(', ')}, ord)
       ORDER BY r.ord`,
-    [JSON.stringify(rows)],
+    [toJson(rows)],
   );
 }
 

@@ -20,3 +20,26 @@ export async function readRawBytes(dataSource: DataSource, inboundMessageId: str
   const result: QueryResult<{ raw: Buffer | null }> = await pool.query(query);
   return result.rows[0]?.raw ?? null;
 }
+
+/**
+ * The raw bytes of several staging rows in one round trip (binary format, as above), by id.
+ * Rows without bytes (already processed) are absent from the map.
+ */
+export async function readRawBytesMany(dataSource: DataSource, ids: string[]): Promise<Map<string, Buffer>> {
+  const pool = (dataSource.driver as unknown as { master: Pool }).master;
+  // In binary format the position comes back as an 8-byte integer; the ids are looked up by it.
+  const query: QueryConfig & { binary: boolean } = {
+    text: `SELECT x.ord, i.raw FROM unnest($1::uuid[]) WITH ORDINALITY AS x(id, ord)
+             JOIN inbound_messages i ON i.id = x.id WHERE i.raw IS NOT NULL`,
+    values: [ids],
+    binary: true,
+    types: AS_BUFFER,
+  };
+  const result: QueryResult<{ ord: Buffer; raw: Buffer }> = await pool.query(query);
+  const byId = new Map<string, Buffer>();
+  for (const row of result.rows) {
+    const id = ids[Number(row.ord.readBigInt64BE(0)) - 1];
+    if (id) byId.set(id, row.raw);
+  }
+  return byId;
+}

@@ -1,6 +1,6 @@
 import { AppConfig } from '@app/config';
 import { InboundKind, InboundMessageEntity, InboundStatus } from '@app/database';
-import { JobName, QueueService } from '@app/queue';
+import { JOB_QUEUE, JobName, QueueService } from '@app/queue';
 import { Injectable, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
@@ -34,6 +34,29 @@ export class AfterProcessService {
     this.metrics?.pipelineDuration.observe(ms / 1000);
     crashPoint(this.config, 'after-commit');
     if (row.kind === InboundKind.Email && row.mailboxId) await this.enqueueSettle(row.id);
+  }
+
+  /** The outcomes of one committed batch: metrics, then every settle job in one round trip. */
+  async committedMany(
+    results: Array<{ row: Pick<InboundMessageEntity, 'id' | 'kind' | 'mailboxId'>; outcome: string }>,
+    ms: number,
+  ): Promise<void> {
+    for (const { outcome } of results) {
+      this.metrics?.processed.inc({ outcome });
+      this.metrics?.pipelineDuration.observe(ms / 1000);
+    }
+    crashPoint(this.config, 'after-commit');
+    const settle = results.filter((r) => r.row.kind === InboundKind.Email && r.row.mailboxId).map((r) => r.row.id);
+    if (settle.length === 1 && settle[0]) await this.enqueueSettle(settle[0]);
+    else if (settle.length > 1) {
+      await this.queue.queue(JOB_QUEUE[JobName.SettleInbound]).addBulk(
+        settle.map((id) => ({
+          name: JobName.SettleInbound,
+          data: { inboundMessageId: id },
+          opts: { jobId: settleJobId(id) },
+        })),
+      );
+    }
   }
 
   async quarantined(id: string, reason: string): Promise<void> {
