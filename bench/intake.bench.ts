@@ -82,6 +82,22 @@ async function whereTimeGoes(env: ImapEnv, t0: number): Promise<string> {
   );
 }
 
+/** BENCH_PROFILE=file: a CPU profile of the main thread for the backlog phase only. */
+async function startProfile(): Promise<{ stop(file: string): Promise<void> }> {
+  const { Session } = await import('node:inspector/promises');
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  return {
+    async stop(file: string) {
+      const { profile } = await session.post('Profiler.stop');
+      writeFileSync(file, JSON.stringify(profile));
+      session.disconnect();
+    },
+  };
+}
+
 function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
@@ -96,7 +112,13 @@ async function main(): Promise<void> {
   for (const m of messages) await simpleParser(m.raw, { skipTextToHtml: true, skipImageLinks: true });
   const parserRate = N / ((performance.now() - t) / 1000);
 
-  const env = await startImapEnv({ env: { IMAP_FETCH_PAGE_SIZE: '50', QUEUE_CONCURRENCY: '8' } });
+  const env = await startImapEnv({
+    env: {
+      IMAP_FETCH_PAGE_SIZE: '50',
+      QUEUE_CONCURRENCY: process.env.BENCH_CONCURRENCY ?? '8',
+      DATABASE_POOL_SIZE: process.env.BENCH_POOL ?? '10',
+    },
+  });
   try {
     const appender = env.dovecot.client(USER);
     await appender.connect();
@@ -113,13 +135,21 @@ async function main(): Promise<void> {
     for (const m of messages) await appender.append('INBOX', m.raw);
     t = performance.now();
     const t0 = Date.now();
+    const profiler = process.env.BENCH_PROFILE ? await startProfile() : null;
+    const cpu0 = process.cpuUsage();
+    const elu0 = performance.eventLoopUtilization();
     const poller = await env.startPoller();
     await waitFor(async () => (await committed()) >= N, {
       timeoutMs: 600_000,
       intervalMs: 100,
       what: 'backlog tickets',
     });
-    const e2eRate = N / ((performance.now() - t) / 1000);
+    const e2eSeconds = (performance.now() - t) / 1000;
+    const e2eRate = N / e2eSeconds;
+    const cpu = process.cpuUsage(cpu0);
+    const mainBusy = performance.eventLoopUtilization(elu0).utilization;
+    if (profiler) await profiler.stop(process.env.BENCH_PROFILE ?? 'intake.cpuprofile');
+    const cpuLine = `this process during the backlog: ${(((cpu.user + cpu.system) / 1e6 / N) * 1000).toFixed(1)} ms CPU per message (all threads; user ${(cpu.user / 1e3 / N).toFixed(1)}, system ${(cpu.system / 1e3 / N).toFixed(1)}), main thread busy ${(mainBusy * 100).toFixed(0)}% of ${e2eSeconds.toFixed(1)} s`;
     const profile = await whereTimeGoes(env, t0);
 
     // 3. Latency at half the measured maximum, with the poller in IDLE: APPEND → committed ticket.
@@ -159,6 +189,7 @@ async function main(): Promise<void> {
       `ratio end-to-end / mailparser: ${(ratio * 100).toFixed(0)}% (target ≥ 50%)`,
       `APPEND → committed ticket at ${rate.toFixed(0)} msg/s (half the max), IDLE, ${latencies.length} messages: p50 ${p50} ms, p99 ${p99} ms (target p99 ≤ 1000 ms)`,
       `where the backlog's time went: ${profile}`,
+      cpuLine,
       `machine: ${machine}`,
       `command: BENCH_N=${N} npm run bench:intake`,
     ];

@@ -6,6 +6,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { In, type DataSource, type FindOptionsSelect, type Repository } from 'typeorm';
 import type { IntakeContext } from './pipeline/intake-context';
 import { IntakePipeline } from './pipeline/intake-pipeline';
+import { sharedParserPool } from './pipeline/mime/parser-pool';
 import { PersistInboundService, type PersistOutcome } from './persist/persist-inbound.service';
 import { readRawBytesMany } from './persist/read-raw';
 import { AfterProcessService } from './settle/after-process.service';
@@ -65,6 +66,8 @@ export class ProcessInboundHandler {
   ) {
     this.batchSize = config.values.INTAKE_BATCH_SIZE;
     this.waitMs = config.values.INTAKE_BATCH_WAIT_MS;
+    // This process consumes the intake queue: have the parser threads up before the first job.
+    sharedParserPool().warm();
   }
 
   @JobHandler(JobName.ProcessInbound)

@@ -1,6 +1,6 @@
 import { AppConfig } from '@app/config';
 import { InboundKind, InboundMessageEntity, InboundStatus } from '@app/database';
-import { JOB_QUEUE, JobName, QueueService } from '@app/queue';
+import { JobName, QueueService } from '@app/queue';
 import { Injectable, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
@@ -36,9 +36,18 @@ export class AfterProcessService {
     if (row.kind === InboundKind.Email && row.mailboxId) await this.enqueueSettle(row.id);
   }
 
-  /** The outcomes of one committed batch: metrics, then every settle job in one round trip. */
+  /**
+   * The outcomes of one committed batch: metrics, then ONE settle job per mailbox and UIDVALIDITY —
+   * for the row with the highest UID. A settle job settles every committed row of its mailbox
+   * (oldest UID first, see SettleInboundService), so that job covers the whole batch; if an earlier
+   * job already settled that row, it settled the lower UIDs of the batch with it. The settle sweep
+   * re-adds a job for any row left over.
+   */
   async committedMany(
-    results: Array<{ row: Pick<InboundMessageEntity, 'id' | 'kind' | 'mailboxId'>; outcome: string }>,
+    results: Array<{
+      row: Pick<InboundMessageEntity, 'id' | 'kind' | 'mailboxId' | 'uid' | 'uidValidity'>;
+      outcome: string;
+    }>,
     ms: number,
   ): Promise<void> {
     for (const { outcome } of results) {
@@ -46,17 +55,14 @@ export class AfterProcessService {
       this.metrics?.pipelineDuration.observe(ms / 1000);
     }
     crashPoint(this.config, 'after-commit');
-    const settle = results.filter((r) => r.row.kind === InboundKind.Email && r.row.mailboxId).map((r) => r.row.id);
-    if (settle.length === 1 && settle[0]) await this.enqueueSettle(settle[0]);
-    else if (settle.length > 1) {
-      await this.queue.queue(JOB_QUEUE[JobName.SettleInbound]).addBulk(
-        settle.map((id) => ({
-          name: JobName.SettleInbound,
-          data: { inboundMessageId: id },
-          opts: { jobId: settleJobId(id) },
-        })),
-      );
+    const last = new Map<string, Pick<InboundMessageEntity, 'id' | 'uid'>>();
+    for (const { row } of results) {
+      if (row.kind !== InboundKind.Email || !row.mailboxId) continue;
+      const key = `${row.mailboxId}/${row.uidValidity ?? ''}`;
+      const seen = last.get(key);
+      if (!seen || (row.uid ?? 0) > (seen.uid ?? 0)) last.set(key, row);
     }
+    for (const row of last.values()) await this.enqueueSettle(row.id);
   }
 
   async quarantined(id: string, reason: string): Promise<void> {

@@ -99,6 +99,11 @@ export class ParserPool {
     });
   }
 
+  /** Starts every thread now (a worker process calls this at boot, so the first batch does not wait for them). */
+  warm(): void {
+    while (this.slots.length < this.size) this.spawn();
+  }
+
   async close(): Promise<void> {
     const slots = this.slots.splice(0);
     await Promise.all(slots.map((s) => s.worker.terminate()));
@@ -122,7 +127,6 @@ export class ParserPool {
       workerData: { mailparserPath: this.mailparserPath },
       resourceLimits: { maxOldGenerationSizeMb: 1024 },
     });
-    worker.unref();
     const slot: Slot = { worker, job: null };
     worker.on('message', (msg: { id: number; ok: boolean; result?: ParsedInWorker; error?: string }) => {
       const job = slot.job;
@@ -148,6 +152,8 @@ export class ParserPool {
     // A thread that dies (out of its heap limit, a native crash) fails only its own message.
     worker.on('error', () => replace('parse_failed'));
     worker.on('exit', () => replace('parse_failed'));
+    // After the listeners: adding a 'message' listener refs the thread again.
+    worker.unref();
     this.slots.push(slot);
     return slot;
   }
