@@ -107,10 +107,16 @@ async function main(): Promise<void> {
   const messages = await Promise.all(Array.from({ length: N }, (_, i) => compose(i)));
   const bytes = messages.reduce((s, m) => s + m.raw.length, 0);
 
-  // 1. mailparser alone on the same messages.
-  let t = performance.now();
-  for (const m of messages) await simpleParser(m.raw, { skipTextToHtml: true, skipImageLinks: true });
-  const parserRate = N / ((performance.now() - t) / 1000);
+  // 1. mailparser alone on the same messages: one warm-up pass (JIT), then the median of three.
+  const parsePass = async (): Promise<number> => {
+    const start = performance.now();
+    for (const m of messages) await simpleParser(m.raw, { skipTextToHtml: true, skipImageLinks: true });
+    return N / ((performance.now() - start) / 1000);
+  };
+  await parsePass();
+  const passes = [await parsePass(), await parsePass(), await parsePass()].sort((a, b) => a - b);
+  const parserRate = passes[1] ?? NaN;
+  let t: number;
 
   const env = await startImapEnv({
     env: {
@@ -184,7 +190,7 @@ async function main(): Promise<void> {
     const machine = `${cpus().length} cores (${cpus()[0]?.model ?? 'cpu'}), Node ${process.version}`;
     const lines = [
       `messages: ${N} (${(bytes / 1024 / 1024).toFixed(1)} MB; plain / HTML / multipart-alternative, 10% with a 200 KB attachment)`,
-      `mailparser alone: ${parserRate.toFixed(0)} msg/s`,
+      `mailparser alone: ${parserRate.toFixed(0)} msg/s (median of 3 passes after a warm-up; passes ${passes.map((p) => p.toFixed(0)).join(' / ')})`,
       `end to end (Dovecot → poller → staging → queue → worker → ticket): ${e2eRate.toFixed(0)} tickets/s`,
       `ratio end-to-end / mailparser: ${(ratio * 100).toFixed(0)}% (target ≥ 50%)`,
       `APPEND → committed ticket at ${rate.toFixed(0)} msg/s (half the max), IDLE, ${latencies.length} messages: p50 ${p50} ms, p99 ${p99} ms (target p99 ≤ 1000 ms)`,
