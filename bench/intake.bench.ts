@@ -7,7 +7,7 @@ import { simpleParser } from 'mailparser';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { IntakeMetrics } from '@app/intake';
 import { startImapEnv, USER, type ImapEnv } from '../test/imap/support/imap-env';
@@ -40,20 +40,18 @@ async function compose(i: number): Promise<{ raw: Buffer; messageId: string }> {
   return { raw, messageId };
 }
 
-/** Replaces this benchmark's section of BENCHMARKS.md (up to the next `## ` heading), or appends it. */
-function writeSection(file: string, section: string): void {
-  if (!existsSync(file)) {
-    writeFileSync(file, `# Benchmarks\n${section}`);
+/** Replaces the block between this benchmark's markers in BENCHMARKS.md (the prose around it is kept). */
+function writeBlock(file: string, block: string): void {
+  const open = '<!-- bench:intake -->';
+  const close = '<!-- /bench:intake -->';
+  const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  const start = text.indexOf(open);
+  const end = text.indexOf(close);
+  if (start < 0 || end < start) {
+    writeFileSync(file, `${text}\n## Email intake (issue 3)\n\n${open}\n${block}${close}\n`);
     return;
   }
-  const text = readFileSync(file, 'utf8');
-  const start = text.indexOf('\n## Email intake (issue 3)');
-  if (start < 0) {
-    writeFileSync(file, text + section);
-    return;
-  }
-  const next = text.indexOf('\n## ', start + 1);
-  writeFileSync(file, text.slice(0, start) + section + (next < 0 ? '' : text.slice(next)));
+  writeFileSync(file, `${text.slice(0, start + open.length)}\n${block}${text.slice(end)}`);
 }
 
 /**
@@ -104,6 +102,7 @@ function percentile(values: number[], p: number): number {
 }
 
 async function main(): Promise<void> {
+  const loadBefore = loadavg()[0]?.toFixed(1);
   const messages = await Promise.all(Array.from({ length: N }, (_, i) => compose(i)));
   const bytes = messages.reduce((s, m) => s + m.raw.length, 0);
 
@@ -119,11 +118,8 @@ async function main(): Promise<void> {
   let t: number;
 
   const env = await startImapEnv({
-    env: {
-      IMAP_FETCH_PAGE_SIZE: '50',
-      QUEUE_CONCURRENCY: process.env.BENCH_CONCURRENCY ?? '8',
-      DATABASE_POOL_SIZE: process.env.BENCH_POOL ?? '10',
-    },
+    // The defaults (QUEUE_CONCURRENCY 8, INTAKE_BATCH_SIZE 25, DATABASE_POOL_SIZE 10).
+    env: { IMAP_FETCH_PAGE_SIZE: '50' },
   });
   try {
     const appender = env.dovecot.client(USER);
@@ -201,8 +197,8 @@ async function main(): Promise<void> {
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
     const file = join(__dirname, '..', 'BENCHMARKS.md');
-    const section = `\n## Email intake (issue 3)\n\nMeasured ${new Date().toISOString().slice(0, 10)} with \`BENCH_N=${N} npm run bench:intake\` (bench/intake.bench.ts): poller and worker in one process (QUEUE_CONCURRENCY=8), private Dovecot 2.3 on loopback, local PostgreSQL and Redis.\n\n${lines.map((l) => `- ${l}`).join('\n')}\n`;
-    if (process.env.BENCH_WRITE !== '0') writeSection(file, section);
+    const block = `\nMeasured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, load average ${loadBefore} before and ${loadavg()[0]?.toFixed(1)} after:\n\n${lines.map((l) => `- ${l}`).join('\n')}\n\n`;
+    if (process.env.BENCH_WRITE !== '0') writeBlock(file, block);
   } finally {
     await env.close();
   }
