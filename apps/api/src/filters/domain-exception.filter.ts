@@ -31,6 +31,8 @@ const STATUS_BY_CODE: Record<string, number> = {
   mailbox_exists: 409,
   quarantine_not_found: 404,
   quarantine_no_bytes: 409,
+  // The action ran but the mail server refused or was unreachable: an upstream failure.
+  quarantine_action_failed: 502,
   // Privacy (issue 6).
   invalid_policy: 400,
   contact_not_found: 404,
