@@ -18,8 +18,18 @@ export function ShortcutHelp({ onClose }: { onClose: () => void }) {
     dialog?.showModal();
     return () => dialog?.close();
   }, []);
+  // close() fires its 'close' event a task later. When React runs the effect again at once (Strict
+  // Mode does, so may a re-shown subtree), the dialog is open again by the time the event from the
+  // cleanup arrives: that stale event must not close the help. Only a dialog still closed is closed.
   return (
-    <dialog ref={ref} className="help" aria-labelledby="help-title" onClose={onClose}>
+    <dialog
+      ref={ref}
+      className="help"
+      aria-labelledby="help-title"
+      onClose={(e) => {
+        if (!e.currentTarget.open) onClose();
+      }}
+    >
       <h2 id="help-title">Keyboard shortcuts</h2>
       <table>
         <tbody>
