@@ -3,7 +3,8 @@
 // views and a search next to the same SQL statements run bare over one pg connection.
 // Run: npm run bench:inbox   (env BENCH_TICKETS to change the size, BENCH_RUNS the samples;
 // BENCH_DB=name keeps the seeded database under that name and reuses it on the next run, applying
-// any new migrations to it first: seeding a million tickets takes minutes)
+// any new migrations to it first: seeding a million tickets takes minutes; BENCH_PROFILE=file saves
+// a CPU profile of the measuring phase)
 import 'reflect-metadata';
 import { UsersService } from '@app/auth';
 import { loadConfig } from '@app/config';
@@ -18,6 +19,7 @@ import { Agent, request } from 'node:http';
 import { cpus, loadavg } from 'node:os';
 import { Client } from 'pg';
 import { ApiModule } from '../apps/api/src/api.module';
+import { startProfile } from './profile';
 import { setupApp } from '../apps/api/src/setup-app';
 
 const TICKETS = Number(process.env.BENCH_TICKETS ?? 1_000_000);
@@ -340,6 +342,7 @@ async function main(): Promise<void> {
         .map((l) => l.toFixed(2))
         .join(' ');
     log(`\n${cpus().length} cores; load average (1, 5, 15 min) before measuring: ${load()}`);
+    const profiler = process.env.BENCH_PROFILE ? await startProfile() : null;
     log('\n| case | API p50 ms | API p95 ms | SQL p50 ms | SQL p95 ms | p95 API/SQL | targets met |');
     log('|---|---|---|---|---|---|---|');
     for (const c of cases) {
@@ -387,6 +390,7 @@ async function main(): Promise<void> {
       );
       record(`view counts (${who})`, api, bare);
     }
+    if (profiler) await profiler.stop(process.env.BENCH_PROFILE ?? 'inbox.cpuprofile');
     agentPool.destroy();
     await pgc.end();
     await app.close();

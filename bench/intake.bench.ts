@@ -11,6 +11,7 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { IntakeMetrics } from '@app/intake';
 import { startImapEnv, USER, type ImapEnv } from '../test/imap/support/imap-env';
+import { startProfile } from './profile';
 
 const N = Number(process.env.BENCH_N ?? 600);
 
@@ -78,22 +79,6 @@ async function whereTimeGoes(env: ImapEnv, t0: number): Promise<string> {
     `staged→committed mean ${Number(row.wait).toFixed(0)} ms, pipeline per job mean ${((sum / Math.max(count, 1)) * 1000).toFixed(0)} ms, ` +
     `last settled ${s(row.settled)}`
   );
-}
-
-/** BENCH_PROFILE=file: a CPU profile of the main thread for the backlog phase only. */
-async function startProfile(): Promise<{ stop(file: string): Promise<void> }> {
-  const { Session } = await import('node:inspector/promises');
-  const session = new Session();
-  session.connect();
-  await session.post('Profiler.enable');
-  await session.post('Profiler.start');
-  return {
-    async stop(file: string) {
-      const { profile } = await session.post('Profiler.stop');
-      writeFileSync(file, JSON.stringify(profile));
-      session.disconnect();
-    },
-  };
 }
 
 function percentile(values: number[], p: number): number {

@@ -5,6 +5,7 @@ import { ImapIntake1764400000000 } from './1764400000000-imap-intake';
 import { MailUnderstanding1764500000000 } from './1764500000000-mail-understanding';
 import { IntakeThroughput1764800000000 } from './1764800000000-intake-throughput';
 import { AgentInboxSpeed1764900000000 } from './1764900000000-agent-inbox-speed';
+import { StagingStorage1765000000000 } from './1765000000000-staging-storage';
 
 /** Every migration, in order. Append new ones; never edit one that has shipped. */
 export const ALL_MIGRATIONS = [
@@ -15,4 +16,5 @@ export const ALL_MIGRATIONS = [
   MailUnderstanding1764500000000,
   IntakeThroughput1764800000000,
   AgentInboxSpeed1764900000000,
+  StagingStorage1765000000000,
 ];
