@@ -104,7 +104,10 @@ async function main(): Promise<void> {
 
   const env = await startImapEnv({
     // The defaults (QUEUE_CONCURRENCY 8, INTAKE_BATCH_SIZE 25, DATABASE_POOL_SIZE 10).
-    env: { IMAP_FETCH_PAGE_SIZE: '50' },
+    env: {
+      IMAP_FETCH_PAGE_SIZE: '50',
+      ...(process.env.INTAKE_BATCH_SIZE ? { INTAKE_BATCH_SIZE: process.env.INTAKE_BATCH_SIZE } : {}),
+    },
   });
   try {
     const appender = env.dovecot.client(USER);
