@@ -18,5 +18,11 @@ export function ensureWebBundle(): void {
   const index = join(ROOT, 'dist/web/index.html');
   const sources = Math.max(newest(join(ROOT, 'apps/web/src')), statSync(join(ROOT, 'apps/web/index.html')).mtimeMs);
   if (existsSync(index) && statSync(index).mtimeMs >= sources) return;
-  execFileSync('npm', ['run', 'build:web'], { cwd: ROOT, stdio: 'ignore' });
+  // The production build, as CI and users get it (under jest NODE_ENV is 'test', which would make
+  // Vite bundle React's development build, with Strict Mode's doubled effects).
+  execFileSync('npm', ['run', 'build:web'], {
+    cwd: ROOT,
+    stdio: 'ignore',
+    env: { ...process.env, NODE_ENV: 'production' },
+  });
 }
