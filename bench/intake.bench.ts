@@ -81,6 +81,18 @@ async function whereTimeGoes(env: ImapEnv, t0: number): Promise<string> {
   );
 }
 
+/** Busy and total jiffies of all CPUs (Linux /proc/stat; zeros elsewhere). */
+function machineCpu(): { busy: number; total: number } {
+  try {
+    const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]?.trim().split(/\s+/).slice(1).map(Number) ?? [];
+    const total = fields.reduce((a, b) => a + b, 0);
+    const idle = (fields[3] ?? 0) + (fields[4] ?? 0);
+    return { busy: total - idle, total };
+  } catch {
+    return { busy: 0, total: 0 };
+  }
+}
+
 function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
@@ -127,6 +139,7 @@ async function main(): Promise<void> {
     const t0 = Date.now();
     const profiler = process.env.BENCH_PROFILE ? await startProfile() : null;
     const cpu0 = process.cpuUsage();
+    const machine0 = machineCpu();
     const elu0 = performance.eventLoopUtilization();
     const poller = await env.startPoller();
     await waitFor(async () => (await committed()) >= N, {
@@ -137,9 +150,11 @@ async function main(): Promise<void> {
     const e2eSeconds = (performance.now() - t) / 1000;
     const e2eRate = N / e2eSeconds;
     const cpu = process.cpuUsage(cpu0);
+    const machine1 = machineCpu();
+    const machineBusy = (machine1.busy - machine0.busy) / Math.max(1, machine1.total - machine0.total);
     const mainBusy = performance.eventLoopUtilization(elu0).utilization;
     if (profiler) await profiler.stop(process.env.BENCH_PROFILE ?? 'intake.cpuprofile');
-    const cpuLine = `this process during the backlog: ${(((cpu.user + cpu.system) / 1e6 / N) * 1000).toFixed(1)} ms CPU per message (all threads; user ${(cpu.user / 1e3 / N).toFixed(1)}, system ${(cpu.system / 1e3 / N).toFixed(1)}), main thread busy ${(mainBusy * 100).toFixed(0)}% of ${e2eSeconds.toFixed(1)} s`;
+    const cpuLine = `this process during the backlog: ${(((cpu.user + cpu.system) / 1e6 / N) * 1000).toFixed(1)} ms CPU per message (all threads; user ${(cpu.user / 1e3 / N).toFixed(1)}, system ${(cpu.system / 1e3 / N).toFixed(1)}), main thread busy ${(mainBusy * 100).toFixed(0)}% of ${e2eSeconds.toFixed(1)} s; the machine's CPUs ${(machineBusy * 100).toFixed(0)}% busy (/proc/stat)`;
     const profile = await whereTimeGoes(env, t0);
 
     // 3. Latency at half the measured maximum, with the poller in IDLE: APPEND → committed ticket.
