@@ -10,6 +10,9 @@ RUN npm run build && npm prune --omit=dev
 FROM node:20-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production
+# A 64 MB young generation (V8's default is 16 MB): request and intake work allocates many short-lived
+# objects; fewer scavenges measured +19% intake throughput and a shorter API latency tail (BENCHMARKS.md).
+ENV NODE_OPTIONS=--max-semi-space-size=64
 COPY --from=build /app /app
 USER node
 EXPOSE 3000
