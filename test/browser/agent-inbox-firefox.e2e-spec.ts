@@ -1,12 +1,12 @@
 import { UsersService } from '@app/auth';
-import { InboundKind, InboundMessageEntity, UserRole } from '@app/database';
-import { JobName, QueueService } from '@app/queue';
+import { UserRole } from '@app/database';
 import { startSmtpSink, waitFor, type SmtpSink } from '@app/testing';
-import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Browser, Frame, Page } from 'puppeteer-core';
+import { stageEmail } from '../support/stage-email';
 import { startTestApp, type TestApp } from '../support/test-app';
+import { expectThreadedReplyAtSink, hostileEmail, plainEmail } from './fixtures';
 import { launchFirefox } from './firefox';
 import { ensureWebBundle } from './web-bundle';
 
@@ -14,54 +14,6 @@ const ARTIFACTS = resolve(__dirname, '../../artifacts');
 const PASSWORD = 'correct horse battery staple';
 const LAPTOP = { width: 1366, height: 768 };
 const TABLET = { width: 768, height: 1024 };
-
-/** A hostile email: script, event handler, javascript: links, an SVG with script, a hostile filename. */
-function hostileEmail(): Buffer {
-  const svg = Buffer.from(
-    '<svg xmlns="http://www.w3.org/2000/svg" onload="alert(2)"><script>alert(3)</script><circle r="5"/></svg>',
-  ).toString('base64');
-  return Buffer.from(
-    [
-      'From: Mallory <mallory@example.org>',
-      'To: support@intake.localhost',
-      'Subject: Hostile content test',
-      `Message-ID: <hostile-ff-${Date.now()}@example.org>`,
-      'Date: Fri, 27 Nov 2026 10:00:00 +0000',
-      'MIME-Version: 1.0',
-      'Content-Type: multipart/mixed; boundary="b1"',
-      '',
-      '--b1',
-      'Content-Type: text/html; charset=utf-8',
-      '',
-      '<p>Hello <b>team</b></p><script>alert(1)</script><img src=x onerror=alert(1)>',
-      '<a id="js-link" href="javascript:alert(4)">click me</a><iframe src="javascript:alert(5)"></iframe>',
-      '--b1',
-      'Content-Type: image/svg+xml; name="x.svg"',
-      'Content-Disposition: attachment; filename="..\\\\..\\\\evil\\"<img src=x onerror=alert(6)>.svg"',
-      'Content-Transfer-Encoding: base64',
-      '',
-      svg,
-      '--b1--',
-      '',
-    ].join('\r\n'),
-  );
-}
-
-function plainEmail(messageId: string): Buffer {
-  return Buffer.from(
-    [
-      'From: Grace Hopper <grace@example.org>',
-      'To: support@intake.localhost',
-      'Subject: Printer jam',
-      `Message-ID: ${messageId}`,
-      'Date: Fri, 27 Nov 2026 10:00:00 +0000',
-      'Content-Type: text/plain; charset=utf-8',
-      '',
-      'The printer on floor 3 jams on every page.',
-      '',
-    ].join('\r\n'),
-  );
-}
 
 /** puppeteer's ARIA query: the accessibility tree's role and exact accessible name. */
 const aria = (role: string, name: string) => `::-p-aria([role="${role}"][name="${name}"])`;
@@ -83,20 +35,6 @@ describe('agent inbox in Firefox', () => {
   let page: Page;
   const dialogs: string[] = [];
   const errors: string[] = [];
-
-  /** Stages a raw email exactly as the poller does and queues it for the intake worker. */
-  async function stageEmail(raw: Buffer): Promise<void> {
-    const repo = app.dataSource.getRepository(InboundMessageEntity);
-    const saved = await repo.save(
-      repo.create({
-        kind: InboundKind.Email,
-        raw,
-        size: raw.length,
-        sha256: createHash('sha256').update(raw).digest('hex'),
-      }),
-    );
-    await app.app.get(QueueService).add({ name: JobName.ProcessInbound, data: { inboundMessageId: saved.id } });
-  }
 
   /** Browser-side code goes in as strings: the test project's types have no DOM. */
   async function evaluate<T>(expression: string, where: Page | Frame = page): Promise<T> {
@@ -198,7 +136,7 @@ describe('agent inbox in Firefox', () => {
     dialogs.length = 0;
     errors.length = 0;
 
-    await stageEmail(hostileEmail());
+    await stageEmail(app, hostileEmail());
     await page.waitForSelector(row('Hostile content test'), { timeout: 15_000 });
     await openTicket('Hostile content test');
     const iframe = await page.waitForSelector('iframe.message-frame');
@@ -249,7 +187,7 @@ describe('agent inbox in Firefox', () => {
 
   it('keeps an internal note inside and sends a reply threaded to the customer’s email', async () => {
     const customerMessageId = `<printer-ff-${Date.now()}@example.org>`;
-    await stageEmail(plainEmail(customerMessageId));
+    await stageEmail(app, plainEmail(customerMessageId));
     await page.goto(`${app.baseUrl}/`);
     await page.waitForSelector(row('Printer jam'), { timeout: 15_000 });
     await openTicket('Printer jam');
@@ -262,24 +200,7 @@ describe('agent inbox in Firefox', () => {
     await page.locator('[role="tab"] ::-p-text(Reply to customer)').click();
     await page.locator(aria('textbox', 'Reply')).fill('Hello Grace, please try the new driver.');
     await page.locator(aria('button', 'Send reply')).click();
-    const reply = await waitFor(
-      async () => {
-        for (const m of sink.messages) {
-          const parsed = await m.parsed();
-          if (parsed.text?.includes('please try the new driver')) return { m, parsed };
-        }
-        return undefined;
-      },
-      { what: 'reply at the SMTP sink', timeoutMs: 20_000 },
-    );
-    expect(reply.m.to).toEqual(['grace@example.org']);
-    const [ticket] = await app.dataSource.query<Array<{ number: string }>>(
-      `SELECT number FROM tickets WHERE subject = 'Printer jam'`,
-    );
-    expect(reply.parsed.subject).toContain(`T-${ticket?.number}`);
-    expect(reply.parsed.inReplyTo).toBe(customerMessageId);
-    expect(([] as string[]).concat(reply.parsed.references ?? [])).toContain(customerMessageId);
-    expect(reply.parsed.messageId).toMatch(/^<.+@.+>$/);
+    await expectThreadedReplyAtSink(app, sink, 'please try the new driver', customerMessageId);
     // The note was written before the reply: it was never queued for delivery, and nothing that
     // reached the sink carries it.
     const notes = await app.dataSource.query<Array<{ internal: boolean; delivery_status: string | null }>>(

@@ -1,13 +1,12 @@
 import { UsersService } from '@app/auth';
-import { InboundKind, InboundMessageEntity, UserRole } from '@app/database';
-import { JobName, QueueService } from '@app/queue';
+import { UserRole } from '@app/database';
 import { waitFor } from '@app/testing';
-import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { stageEmail } from '../support/stage-email';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { launchChromium } from './chromium';
 import { ensureWebBundle } from './web-bundle';
@@ -75,19 +74,6 @@ describe('agent inbox UI in Chromium', () => {
     return page;
   }
 
-  async function stageEmail(raw: Buffer): Promise<void> {
-    const repo = app.dataSource.getRepository(InboundMessageEntity);
-    const row = await repo.save(
-      repo.create({
-        kind: InboundKind.Email,
-        raw,
-        size: raw.length,
-        sha256: createHash('sha256').update(raw).digest('hex'),
-      }),
-    );
-    await app.app.get(QueueService).add({ name: JobName.ProcessInbound, data: { inboundMessageId: row.id } });
-  }
-
   async function noHorizontalOverflow(page: Page): Promise<void> {
     // Browser-side code as strings: the test project's types have no DOM.
     const { scroll, client } = await page.evaluate<{ scroll: number; client: number }>(
@@ -127,7 +113,7 @@ describe('agent inbox UI in Chromium', () => {
     await users.create({ email: 'adam@desk.test', name: 'Adam Admin', role: UserRole.Admin, password: PASSWORD });
     browser = await launchChromium();
     const port = (remote.address() as AddressInfo).port;
-    await stageEmail(imageEmail(`http://127.0.0.1:${port}/pixel.png`));
+    await stageEmail(app, imageEmail(`http://127.0.0.1:${port}/pixel.png`));
     await waitFor(
       async () =>
         (await app.dataSource.query<unknown[]>(`SELECT 1 FROM tickets WHERE subject = 'Screenshot of the error'`))

@@ -1,65 +1,17 @@
 import { UsersService } from '@app/auth';
-import { InboundKind, InboundMessageEntity, UserRole } from '@app/database';
-import { JobName, QueueService } from '@app/queue';
-import { startSmtpSink, waitFor, type SmtpSink } from '@app/testing';
+import { UserRole } from '@app/database';
+import { startSmtpSink, type SmtpSink } from '@app/testing';
 import { mkdirSync } from 'node:fs';
-import { createHash } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { stageEmail } from '../support/stage-email';
 import { startTestApp, type TestApp } from '../support/test-app';
+import { expectThreadedReplyAtSink, hostileEmail, plainEmail } from './fixtures';
 import { launchChromium } from './chromium';
 import { ensureWebBundle } from './web-bundle';
 
 const ARTIFACTS = resolve(__dirname, '../../artifacts');
 const PASSWORD = 'correct horse battery staple';
-
-/** A hostile email as a customer could send it: script, event handler, SVG with script, evil filename. */
-function hostileEmail(): Buffer {
-  const svg = Buffer.from(
-    '<svg xmlns="http://www.w3.org/2000/svg" onload="alert(2)"><script>alert(3)</script><circle r="5"/></svg>',
-  ).toString('base64');
-  return Buffer.from(
-    [
-      'From: Mallory <mallory@example.org>',
-      'To: support@intake.localhost',
-      'Subject: Hostile content test',
-      `Message-ID: <hostile-${Date.now()}@example.org>`,
-      'Date: Fri, 27 Nov 2026 10:00:00 +0000',
-      'MIME-Version: 1.0',
-      'Content-Type: multipart/mixed; boundary="b1"',
-      '',
-      '--b1',
-      'Content-Type: text/html; charset=utf-8',
-      '',
-      '<p>Hello <b>team</b></p><script>alert(1)</script><img src=x onerror=alert(1)>',
-      '<a href="javascript:alert(4)">click</a><iframe src="javascript:alert(5)"></iframe>',
-      '--b1',
-      'Content-Type: image/svg+xml; name="x.svg"',
-      'Content-Disposition: attachment; filename="..\\\\..\\\\evil\\"<img src=x onerror=alert(6)>.svg"',
-      'Content-Transfer-Encoding: base64',
-      '',
-      svg,
-      '--b1--',
-      '',
-    ].join('\r\n'),
-  );
-}
-
-function plainEmail(messageId: string): Buffer {
-  return Buffer.from(
-    [
-      'From: Grace Hopper <grace@example.org>',
-      'To: support@intake.localhost',
-      'Subject: Printer jam',
-      `Message-ID: ${messageId}`,
-      'Date: Fri, 27 Nov 2026 10:00:00 +0000',
-      'Content-Type: text/plain; charset=utf-8',
-      '',
-      'The printer on floor 3 jams on every page.',
-      '',
-    ].join('\r\n'),
-  );
-}
 
 describe('agent inbox in Chromium', () => {
   let app: TestApp;
@@ -93,20 +45,6 @@ describe('agent inbox in Chromium', () => {
       if (m.type() === 'error') consoleErrors.push(m.text());
     });
   }, 120_000);
-
-  /** Stages a raw email exactly as the poller does and queues it for the intake worker. */
-  async function stageEmail(raw: Buffer): Promise<void> {
-    const repo = app.dataSource.getRepository(InboundMessageEntity);
-    const row = await repo.save(
-      repo.create({
-        kind: InboundKind.Email,
-        raw,
-        size: raw.length,
-        sha256: createHash('sha256').update(raw).digest('hex'),
-      }),
-    );
-    await app.app.get(QueueService).add({ name: JobName.ProcessInbound, data: { inboundMessageId: row.id } });
-  }
 
   afterAll(async () => {
     await browser?.close();
@@ -142,7 +80,7 @@ describe('agent inbox in Chromium', () => {
   it('opens a hostile email with no dialog and no script run; the SVG is only a download', async () => {
     // Only errors from here on count (the 401 of /api/auth/me before signing in is expected).
     consoleErrors.length = 0;
-    await stageEmail(hostileEmail());
+    await stageEmail(app, hostileEmail());
     const link = page.getByRole('link', { name: /Hostile content test/ });
     await link.waitFor({ timeout: 15_000 });
     await link.click();
@@ -187,31 +125,14 @@ describe('agent inbox in Chromium', () => {
 
   it('sends a reply that arrives at the SMTP sink threaded to the customer’s email, shown as sent', async () => {
     const customerMessageId = `<printer-${Date.now()}@example.org>`;
-    await stageEmail(plainEmail(customerMessageId));
+    await stageEmail(app, plainEmail(customerMessageId));
     await page.goto(`${app.baseUrl}/`);
     await page.getByRole('link', { name: /Printer jam/ }).click();
     await page.getByRole('heading', { name: 'Printer jam' }).waitFor();
     await page.keyboard.press('r');
     await page.locator('#composer-body').fill('Hello Grace, please try the new build.');
     await page.getByRole('button', { name: 'Send reply' }).click();
-    const reply = await waitFor(
-      async () => {
-        for (const m of sink.messages) {
-          const parsed = await m.parsed();
-          if (parsed.text?.includes('please try the new build')) return { m, parsed };
-        }
-        return undefined;
-      },
-      { what: 'reply at the SMTP sink', timeoutMs: 20_000 },
-    );
-    expect(reply.m.to).toEqual(['grace@example.org']);
-    const [ticket] = await app.dataSource.query<Array<{ number: string }>>(
-      `SELECT number FROM tickets WHERE subject = 'Printer jam'`,
-    );
-    expect(reply.parsed.subject).toContain(`T-${ticket?.number}`);
-    expect(reply.parsed.inReplyTo).toBe(customerMessageId);
-    expect(([] as string[]).concat(reply.parsed.references ?? [])).toContain(customerMessageId);
-    expect(reply.parsed.messageId).toMatch(/^<.+@.+>$/);
+    await expectThreadedReplyAtSink(app, sink, 'please try the new build', customerMessageId);
     await page
       .locator('li.message.reply', { hasText: 'please try the new build' })
       .locator('[data-testid="delivery"]', { hasText: 'sent' })

@@ -1,8 +1,7 @@
-import { sha256Hex } from '@app/common';
-import { InboundKind, InboundMessageEntity, InboundStatus, MessageEntity, TicketEntity } from '@app/database';
-import { JOB_QUEUE, JobName, QueueService } from '@app/queue';
+import { InboundMessageEntity, InboundStatus, MessageEntity, TicketEntity } from '@app/database';
 import { waitFor } from '@app/testing';
 import { In } from 'typeorm';
+import { stageEmails } from '../support/stage-email';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { compose } from './mail-support';
 
@@ -25,28 +24,7 @@ describe('intake batches', () => {
     await t?.close();
   });
 
-  /** Stages every message first, then enqueues all jobs in one round trip (as the poller does). */
-  async function stageAll(raws: Buffer[]): Promise<string[]> {
-    const repo = t.dataSource.getRepository(InboundMessageEntity);
-    const ids: string[] = [];
-    for (const raw of raws) {
-      const inserted = await repo.insert({
-        kind: InboundKind.Email,
-        status: InboundStatus.Received,
-        raw,
-        size: raw.length,
-        sha256: sha256Hex(raw),
-      });
-      ids.push((inserted.identifiers[0] as { id: string }).id);
-    }
-    await t.app
-      .get(QueueService)
-      .queue(JOB_QUEUE[JobName.ProcessInbound])
-      .addBulk(
-        ids.map((id) => ({ name: JobName.ProcessInbound, data: { inboundMessageId: id }, opts: { jobId: id } })),
-      );
-    return ids;
-  }
+  const stageAll = (raws: Buffer[]) => stageEmails(t, raws);
 
   async function settled(ids: string[]): Promise<InboundMessageEntity[]> {
     const repo = t.dataSource.getRepository(InboundMessageEntity);

@@ -1,9 +1,8 @@
-import { sha256Hex } from '@app/common';
-import { InboundKind, InboundMessageEntity, InboundStatus } from '@app/database';
-import { JobName, QueueService } from '@app/queue';
+import { InboundMessageEntity, InboundStatus } from '@app/database';
 import { waitFor } from '@app/testing';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import type Mail from 'nodemailer/lib/mailer';
+import { stageEmail } from '../support/stage-email';
 import type { TestApp } from '../support/test-app';
 
 export async function compose(options: Mail.Options): Promise<Buffer> {
@@ -16,15 +15,7 @@ export async function compose(options: Mail.Options): Promise<Buffer> {
  */
 export async function deliver(t: TestApp, raw: Buffer): Promise<InboundMessageEntity> {
   const repo = t.dataSource.getRepository(InboundMessageEntity);
-  const inserted = await repo.insert({
-    kind: InboundKind.Email,
-    status: InboundStatus.Received,
-    raw,
-    size: raw.length,
-    sha256: sha256Hex(raw),
-  });
-  const id = (inserted.identifiers[0] as { id: string }).id;
-  await t.app.get(QueueService).add({ name: JobName.ProcessInbound, data: { inboundMessageId: id } }, { jobId: id });
+  const id = await stageEmail(t, raw);
   return waitFor(
     async () => {
       const row = await repo.findOneBy({ id });
