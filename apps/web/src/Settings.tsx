@@ -135,21 +135,12 @@ function CannedForm(props: { initial?: CannedReply; submitLabel: string; onSaved
       <input id={`${prefix}-title`} value={title} onChange={(e) => setTitle(e.target.value)} required maxLength={200} />
       <label htmlFor={`${prefix}-body`}>Text</label>
       <textarea id={`${prefix}-body`} rows={5} value={body} onChange={(e) => setBody(e.target.value)} required />
-      <div className="settings-actions">
-        <button type="submit" className="primary" disabled={save.isPending}>
-          {props.submitLabel}
-        </button>
-        {props.onCancel && (
-          <button type="button" onClick={props.onCancel}>
-            Cancel
-          </button>
-        )}
-      </div>
-      {save.error && (
-        <p className="error" role="alert">
-          {save.error.message}
-        </p>
-      )}
+      <FormActions
+        submitLabel={props.submitLabel}
+        pending={save.isPending}
+        error={save.error}
+        onCancel={props.onCancel}
+      />
     </form>
   );
 }
@@ -308,19 +299,35 @@ function SlaForm(props: { priority: string; initial?: SlaPolicy; onDone: (saved:
           </div>
         </fieldset>
       )}
+      <FormActions
+        submitLabel="Save"
+        pending={save.isPending}
+        error={save.error}
+        onCancel={() => props.onDone(false)}
+      />
+    </form>
+  );
+}
+
+/** A settings form's submit and cancel buttons, and the save error under them. */
+function FormActions(props: { submitLabel: string; pending: boolean; error: Error | null; onCancel?: () => void }) {
+  return (
+    <>
       <div className="settings-actions">
-        <button type="submit" className="primary" disabled={save.isPending}>
-          Save
+        <button type="submit" className="primary" disabled={props.pending}>
+          {props.submitLabel}
         </button>
-        <button type="button" onClick={() => props.onDone(false)}>
-          Cancel
-        </button>
+        {props.onCancel && (
+          <button type="button" onClick={props.onCancel}>
+            Cancel
+          </button>
+        )}
       </div>
-      {save.error && (
+      {props.error && (
         <p className="error" role="alert">
-          {save.error.message}
+          {props.error.message}
         </p>
       )}
-    </form>
+    </>
   );
 }

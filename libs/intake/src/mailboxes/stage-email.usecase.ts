@@ -5,7 +5,7 @@ import { Injectable, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { IntakeMetrics } from '../metrics/intake-metrics';
-import { settleJobId } from '../settle/settle-job-id';
+import { enqueueSettles } from '../settle/settle-job-id';
 import { extractMessageId } from './message-id';
 
 export interface StageEmailCommand {
@@ -216,15 +216,10 @@ export class StageEmailUseCase {
         })),
       );
     }
-    if (settle.length > 0) {
-      await this.queue.queue(JOB_QUEUE[JobName.SettleInbound]).addBulk(
-        settle.map((r) => ({
-          name: JobName.SettleInbound,
-          data: { inboundMessageId: r.id },
-          opts: { jobId: settleJobId(r.id) },
-        })),
-      );
-    }
+    await enqueueSettles(
+      this.queue,
+      settle.map((r) => r.id),
+    );
   }
 
   private async enqueue(id: string, status: InboundStatus): Promise<void> {
@@ -232,7 +227,7 @@ export class StageEmailUseCase {
       // jobId = staging id: BullMQ ignores the add while the job exists, so nothing runs twice at once.
       await this.queue.add({ name: JobName.ProcessInbound, data: { inboundMessageId: id } }, { jobId: id });
     } else {
-      await this.queue.add({ name: JobName.SettleInbound, data: { inboundMessageId: id } }, { jobId: settleJobId(id) });
+      await enqueueSettles(this.queue, [id]);
     }
   }
 }

@@ -16,7 +16,7 @@ import {
 } from '@app/database';
 import { ReplyTokens } from '@app/mail';
 import { QueueService } from '@app/queue';
-import { decideAcknowledgements, enqueueSend, enqueueSends, recordHistory } from '@app/tickets';
+import { decideAcknowledgements, enqueueSends, recordHistory } from '@app/tickets';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
@@ -82,20 +82,13 @@ export class PersistInboundService {
     this.tokens = new ReplyTokens(config.values.APP_SECRET, config.values.MAIL_FROM);
   }
 
-  async persist(ctx: IntakeContext): Promise<PersistOutcome> {
-    const [outcome] = await this.persistBatch([ctx]);
-    if (!outcome) throw new Error('persist returned no outcome');
-    return outcome;
-  }
-
   /** Outcomes in the order of `ctxs`. All or nothing: on any error the whole batch rolls back. */
   async persistBatch(ctxs: IntakeContext[]): Promise<PersistOutcome[]> {
     if (ctxs.length === 0) return [];
     const outcomes = await this.dataSource.transaction((m) => this.commit(m, ctxs));
     // After the commit only: a job for a rolled-back row would send mail about nothing.
     const sends = outcomes.flatMap((o) => ('outbound' in o ? (o.outbound ?? []) : []));
-    if (sends.length === 1 && sends[0]) await enqueueSend(this.queue, sends[0]);
-    else if (sends.length > 1) await enqueueSends(this.queue, sends);
+    await enqueueSends(this.queue, sends);
     return outcomes;
   }
 

@@ -5,25 +5,10 @@ import type { DataSource } from 'typeorm';
 const AS_BUFFER = { getTypeParser: () => (value: Buffer) => value };
 
 /**
- * The raw bytes of one staging row, read in PostgreSQL's BINARY result format. The default text
- * format sends bytea as hex: a 34 MB message would arrive as a 68 MB string and be decoded into a
- * third copy. Binary format sends the bytes once, and the Buffer is a view of the received packet.
- */
-export async function readRawBytes(dataSource: DataSource, inboundMessageId: string): Promise<Buffer | null> {
-  const pool = (dataSource.driver as unknown as { master: Pool }).master;
-  const query: QueryConfig & { binary: boolean } = {
-    text: 'SELECT raw FROM inbound_messages WHERE id = $1',
-    values: [inboundMessageId],
-    binary: true,
-    types: AS_BUFFER,
-  };
-  const result: QueryResult<{ raw: Buffer | null }> = await pool.query(query);
-  return result.rows[0]?.raw ?? null;
-}
-
-/**
- * The raw bytes of several staging rows in one round trip (binary format, as above), by id.
- * Rows without bytes (already processed) are absent from the map.
+ * The raw bytes of staging rows in one round trip, by id, in PostgreSQL's BINARY result format:
+ * the default text format sends bytea as hex, so a 34 MB message would arrive as a 68 MB string and
+ * be decoded into a third copy. Binary format sends the bytes once, and each Buffer is a view of
+ * the received packet. Rows without bytes (already processed) are absent from the map.
  */
 export async function readRawBytesMany(dataSource: DataSource, ids: string[]): Promise<Map<string, Buffer>> {
   const pool = (dataSource.driver as unknown as { master: Pool }).master;

@@ -7,7 +7,7 @@ import type { ImapFlow, SearchObject } from 'imapflow';
 import type { DataSource } from 'typeorm';
 import { MailboxService } from '../mailboxes/mailbox.service';
 import { ImapConnectionPool } from '../settle/imap-connection-pool';
-import { settleJobId } from '../settle/settle-job-id';
+import { enqueueSettles } from '../settle/settle-job-id';
 import { QuarantineActionError } from './quarantine-action.error';
 
 /**
@@ -242,8 +242,7 @@ export class QuarantineActionService {
     const status = rows[0][0]?.status;
     if (status === undefined) return; // re-keyed (and enqueued) by the poller's staging
     if (status === InboundStatus.Received || status === InboundStatus.Processing) await this.enqueueProcess(id);
-    else
-      await this.queue.add({ name: JobName.SettleInbound, data: { inboundMessageId: id } }, { jobId: settleJobId(id) });
+    else await enqueueSettles(this.queue, [id]);
   }
 
   private async enqueueProcess(id: string): Promise<void> {

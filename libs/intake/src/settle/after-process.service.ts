@@ -1,12 +1,12 @@
 import { AppConfig } from '@app/config';
 import { InboundKind, InboundMessageEntity, InboundStatus } from '@app/database';
-import { JobName, QueueService } from '@app/queue';
+import { QueueService } from '@app/queue';
 import { Injectable, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { IntakeMetrics } from '../metrics/intake-metrics';
 import { crashPoint } from './crash-point';
-import { settleJobId } from './settle-job-id';
+import { enqueueSettles } from './settle-job-id';
 
 /**
  * What follows an outcome of the intake pipeline: metrics, and for an email from a mailbox the
@@ -23,17 +23,6 @@ export class AfterProcessService {
 
   parsed(): void {
     crashPoint(this.config, 'after-parse');
-  }
-
-  async committed(
-    row: Pick<InboundMessageEntity, 'id' | 'kind' | 'mailboxId'>,
-    outcome: string,
-    ms: number,
-  ): Promise<void> {
-    this.metrics?.processed.inc({ outcome });
-    this.metrics?.pipelineDuration.observe(ms / 1000);
-    crashPoint(this.config, 'after-commit');
-    if (row.kind === InboundKind.Email && row.mailboxId) await this.enqueueSettle(row.id);
   }
 
   /**
@@ -62,7 +51,10 @@ export class AfterProcessService {
       const seen = last.get(key);
       if (!seen || (row.uid ?? 0) > (seen.uid ?? 0)) last.set(key, row);
     }
-    for (const row of last.values()) await this.enqueueSettle(row.id);
+    await enqueueSettles(
+      this.queue,
+      [...last.values()].map((row) => row.id),
+    );
   }
 
   async quarantined(id: string, reason: string): Promise<void> {
@@ -76,17 +68,13 @@ export class AfterProcessService {
   ): Promise<void> {
     if (!row || row.kind !== InboundKind.Email || !row.mailboxId || row.settledAt) return;
     if (row.status === InboundStatus.Processed || row.status === InboundStatus.Quarantined)
-      await this.enqueueSettle(row.id);
+      await enqueueSettles(this.queue, [row.id]);
   }
 
   private async settleIfFromMailbox(id: string): Promise<void> {
     const row = await this.dataSource
       .getRepository(InboundMessageEntity)
       .findOne({ select: { id: true, kind: true, mailboxId: true }, where: { id } });
-    if (row && row.kind === InboundKind.Email && row.mailboxId) await this.enqueueSettle(row.id);
-  }
-
-  private async enqueueSettle(id: string): Promise<void> {
-    await this.queue.add({ name: JobName.SettleInbound, data: { inboundMessageId: id } }, { jobId: settleJobId(id) });
+    if (row && row.kind === InboundKind.Email && row.mailboxId) await enqueueSettles(this.queue, [row.id]);
   }
 }

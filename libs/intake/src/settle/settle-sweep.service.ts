@@ -1,9 +1,9 @@
 import { InboundStatus } from '@app/database';
-import { JOB_QUEUE, JobName, QueueService } from '@app/queue';
+import { QueueService } from '@app/queue';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { settleJobId } from './settle-job-id';
+import { enqueueSettles } from './settle-job-id';
 
 /**
  * Repairs a lost settle enqueue (a crash between commit and enqueue, or a settle job that gave
@@ -25,15 +25,10 @@ export class SettleSweepService {
         LIMIT 1000`,
       [mailboxId, InboundStatus.Processed, InboundStatus.Quarantined, String(olderThanMs)],
     );
-    if (rows.length > 0) {
-      await this.queue.queue(JOB_QUEUE[JobName.SettleInbound]).addBulk(
-        rows.map((row) => ({
-          name: JobName.SettleInbound,
-          data: { inboundMessageId: row.id },
-          opts: { jobId: settleJobId(row.id) },
-        })),
-      );
-    }
+    await enqueueSettles(
+      this.queue,
+      rows.map((row) => row.id),
+    );
     return rows.length;
   }
 }

@@ -3,7 +3,7 @@ import { QueueService } from '@app/queue';
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { In, type DataSource } from 'typeorm';
-import { enqueueSend } from './send-job';
+import { enqueueSends } from './send-job';
 
 /**
  * At worker start, re-enqueues outbound messages still `queued`/`sending`: a crash between the
@@ -29,7 +29,10 @@ export class RequeueOutbound implements OnApplicationBootstrap {
       },
       take: 10_000,
     });
-    for (const row of rows) await enqueueSend(this.queue, row.id);
+    await enqueueSends(
+      this.queue,
+      rows.map((row) => row.id),
+    );
     if (rows.length > 0) this.logger.log({ count: rows.length }, 're-enqueued outbound messages');
   }
 }
