@@ -11,6 +11,7 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { IntakeMetrics } from '@app/intake';
 import { startImapEnv, USER, type ImapEnv } from '../test/imap/support/imap-env';
+import { cpuByProgram, cpuPerItem } from './process-cpu';
 import { startProfile } from './profile';
 
 const N = Number(process.env.BENCH_N ?? 600);
@@ -140,6 +141,7 @@ async function main(): Promise<void> {
     const profiler = process.env.BENCH_PROFILE ? await startProfile() : null;
     const cpu0 = process.cpuUsage();
     const machine0 = machineCpu();
+    const programs0 = cpuByProgram();
     const elu0 = performance.eventLoopUtilization();
     const poller = await env.startPoller();
     await waitFor(async () => (await committed()) >= N, {
@@ -151,10 +153,11 @@ async function main(): Promise<void> {
     const e2eRate = N / e2eSeconds;
     const cpu = process.cpuUsage(cpu0);
     const machine1 = machineCpu();
+    const programs = cpuPerItem(programs0, cpuByProgram(), N);
     const machineBusy = (machine1.busy - machine0.busy) / Math.max(1, machine1.total - machine0.total);
     const mainBusy = performance.eventLoopUtilization(elu0).utilization;
     if (profiler) await profiler.stop(process.env.BENCH_PROFILE ?? 'intake.cpuprofile');
-    const cpuLine = `this process during the backlog: ${(((cpu.user + cpu.system) / 1e6 / N) * 1000).toFixed(1)} ms CPU per message (all threads; user ${(cpu.user / 1e3 / N).toFixed(1)}, system ${(cpu.system / 1e3 / N).toFixed(1)}), main thread busy ${(mainBusy * 100).toFixed(0)}% of ${e2eSeconds.toFixed(1)} s; the machine's CPUs ${(machineBusy * 100).toFixed(0)}% busy (/proc/stat)`;
+    const cpuLine = `this process during the backlog: ${(((cpu.user + cpu.system) / 1e6 / N) * 1000).toFixed(1)} ms CPU per message (all threads; user ${(cpu.user / 1e3 / N).toFixed(1)}, system ${(cpu.system / 1e3 / N).toFixed(1)}), main thread busy ${(mainBusy * 100).toFixed(0)}% of ${e2eSeconds.toFixed(1)} s; the machine's CPUs ${(machineBusy * 100).toFixed(0)}% busy (/proc/stat); CPU ms per message by program (whole machine, so other work shows as well): ${programs}`;
     const profile = await whereTimeGoes(env, t0);
 
     // 3. Latency at half the measured maximum, with the poller in IDLE: APPEND → committed ticket.
