@@ -45,3 +45,27 @@ export function cpuPerItem(before: Map<string, number>, after: Map<string, numbe
     .sort((a, b) => b[1] - a[1]);
   return rows.map(([name, s]) => `${name} ${((s / items) * 1000).toFixed(1)}`).join(', ');
 }
+
+/** CPU seconds per thread name of this process (Linux /proc/self/task): main, workers, GC helpers, libuv pool. */
+export function cpuByThread(): Map<string, number> {
+  const totals = new Map<string, number>();
+  let tasks: string[];
+  try {
+    tasks = readdirSync('/proc/self/task');
+  } catch {
+    return totals; // not Linux
+  }
+  for (const tid of tasks) {
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+    } catch {
+      continue;
+    }
+    const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const key = tid === String(process.pid) ? 'main' : `${name}#${tid}`;
+    totals.set(key, (totals.get(key) ?? 0) + (Number(fields[11]) + Number(fields[12])) / 100);
+  }
+  return totals;
+}
