@@ -189,7 +189,7 @@ async function main(): Promise<void> {
     const machineBusy = (machine1.busy - machine0.busy) / Math.max(1, machine1.total - machine0.total);
     const mainBusy = performance.eventLoopUtilization(elu0).utilization;
     if (profiler) await profiler.stop(process.env.BENCH_PROFILE ?? 'intake.cpuprofile');
-    const cpuLine = `this process during the backlog: ${(((cpu.user + cpu.system) / 1e6 / N) * 1000).toFixed(1)} ms CPU per message (all threads; user ${(cpu.user / 1e3 / N).toFixed(1)}, system ${(cpu.system / 1e3 / N).toFixed(1)}), main thread busy ${(mainBusy * 100).toFixed(0)}% of ${e2eSeconds.toFixed(1)} s; the machine's CPUs ${(machineBusy * 100).toFixed(0)}% busy (/proc/stat); CPU ms per message by program (whole machine, so other work shows as well): ${programs}; this process by thread: ${threads}`;
+    const cpuLine = `this process during the backlog: ${(((cpu.user + cpu.system) / 1e6 / N) * 1000).toFixed(1)} ms CPU per message (all threads; user ${(cpu.user / 1e3 / N).toFixed(1)}, system ${(cpu.system / 1e3 / N).toFixed(1)}), main thread busy ${(mainBusy * 100).toFixed(0)}% of ${e2eSeconds.toFixed(1)} s; the machine's CPUs ${(machineBusy * 100).toFixed(0)}% busy (/proc/stat); CPU ms per message by program (whole machine, so other work shows as well): ${programs}; this process by thread (the parser threads and V8's helper threads): ${threads}`;
     const profile = await whereTimeGoes(env, t0, pipeline0);
 
     // 4. Latency at half the measured maximum, with the poller in IDLE: APPEND → committed ticket.

@@ -64,7 +64,8 @@ export function cpuByThread(): Map<string, number> {
     }
     const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const key = tid === String(process.pid) ? 'main' : `${name}#${tid}`;
+    // Node 20 names every thread "node"; the tid tells them apart.
+    const key = tid === String(process.pid) ? 'main' : `${name === 'node' ? 'thread' : name} ${tid}`;
     totals.set(key, (totals.get(key) ?? 0) + (Number(fields[11]) + Number(fields[12])) / 100);
   }
   return totals;
