@@ -86,6 +86,18 @@ describe('web form → queue → worker → ticket', () => {
     expect(history.map((h) => h.type).sort()).toEqual(['acknowledgement_queued', 'message_received', 'ticket_created']);
     // History holds no personal values.
     expect(JSON.stringify(history)).not.toMatch(/grace|hopper|compiler/i);
+
+    // This desk has no SMTP_URL: the acknowledgement's send job leaves it queued, with the reason
+    // the agent sees, for a worker with a transport to send later (never marked sent or failed).
+    const ack = await waitFor(
+      () =>
+        app.dataSource
+          .getRepository(MessageEntity)
+          .findOneBy({ ticketId: ticket.id, direction: MessageDirection.Out })
+          .then((m) => (m?.deliveryError ? m : undefined)),
+      { what: 'acknowledgement send job' },
+    );
+    expect([ack.deliveryStatus, ack.deliveryError]).toEqual(['queued', 'smtp_not_configured']);
   });
 
   it('reuses the contact for the same address', async () => {

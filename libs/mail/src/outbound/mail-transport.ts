@@ -23,6 +23,8 @@ export class MailSendError extends Error {
 
 /** Port: how the outbound use cases send. */
 export abstract class MailTransport {
+  /** False when there is no outgoing server at all (no SMTP_URL): every send would fail. */
+  abstract readonly configured: boolean;
   abstract send(mail: OutboundMail): Promise<SendResult>;
   abstract close(): void;
 }
@@ -45,6 +47,10 @@ export class SmtpMailTransport extends MailTransport {
           socketTimeout: 30_000,
         } as never)
       : null;
+  }
+
+  get configured(): boolean {
+    return this.transporter !== null;
   }
 
   async send(mail: OutboundMail): Promise<SendResult> {

@@ -31,6 +31,15 @@ export class SendMessageHandler {
   @JobHandler(JobName.SendMessage)
   async handle(data: JobOf<JobName.SendMessage>, meta: JobMeta): Promise<{ outcome: SendOutcome }> {
     const repo = this.dataSource.getRepository(MessageEntity);
+    if (!this.transport.configured) {
+      // No SMTP_URL: the message stays queued (visible as not sent, with the reason) until a worker
+      // with a transport starts and re-enqueues it (RequeueOutbound). One statement, no rendering.
+      await repo.update(
+        { id: data.messageId, direction: MessageDirection.Out, internal: false, deliveryStatus: DeliveryStatus.Queued },
+        { deliveryError: 'smtp_not_configured' },
+      );
+      return { outcome: 'skipped' };
+    }
     const message = await repo.findOne({ where: { id: data.messageId }, relations: { ticket: { contact: true } } });
     if (!message || message.direction !== MessageDirection.Out || message.internal || !message.ticket) {
       return { outcome: 'skipped' };
@@ -58,12 +67,6 @@ export class SendMessageHandler {
     } catch (error) {
       const code = error instanceof MailSendError ? error.code : error instanceof Error ? error.name : 'send_failed';
       const permanent = error instanceof MailSendError ? error.permanent : code === 'header_injection';
-      if (code === 'smtp_not_configured') {
-        // No SMTP_URL: the message stays queued (visible as not sent) until a worker with a
-        // transport starts and re-enqueues it (RequeueOutbound).
-        await repo.update({ id: message.id }, { deliveryStatus: DeliveryStatus.Queued, deliveryError: code });
-        return { outcome: 'skipped' };
-      }
       const last = meta.attemptsMade + 1 >= meta.maxAttempts;
       this.logger.warn(
         { messageId: message.id, code, attempt: meta.attemptsMade + 1, permanent, last },
