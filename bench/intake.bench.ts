@@ -16,7 +16,7 @@ import { startProfile } from './profile';
 
 const N = Number(process.env.BENCH_N ?? 600);
 // Messages sent through the desk before timing (BENCH_WARMUP_N; 0 = time a cold desk).
-const WARMUP_N = Number(process.env.BENCH_WARMUP_N ?? 300);
+const WARMUP_N = Number(process.env.BENCH_WARMUP_N ?? 1000);
 
 async function compose(i: number, label = 'bench'): Promise<{ raw: Buffer; messageId: string }> {
   const messageId = `<${label}-${i}-${randomBytes(6).toString('hex')}@customer.test>`;
