@@ -22,7 +22,8 @@ export class MailboxStateStore {
     await this.dataSource.query(`INSERT INTO mailbox_states (mailbox_id) VALUES ($1) ON CONFLICT DO NOTHING`, [
       mailboxId,
     ]);
-    const rows = await this.dataSource.query<Array<{ last_uid: string }>>(
+    // TypeORM answers an UPDATE with [rows, affected count], not with the rows alone.
+    const [rows] = await this.dataSource.query<[Array<{ last_uid: string }>, number]>(
       `UPDATE mailbox_states
           SET last_uid = CASE WHEN uid_validity IS NOT DISTINCT FROM $2 THEN last_uid ELSE 0 END,
               uid_validity = $2

@@ -97,6 +97,7 @@ export class StageEmailUseCase {
         [mailboxId, uidValidity, missing],
       );
       for (const r of existing) byUid.set(Number(r.uid), { id: r.id, state: 'existing', status: r.status });
+      this.metrics?.alreadyStaged.inc(existing.length);
     }
     const results = messages.flatMap((m) => {
       const r = byUid.get(m.uid);
@@ -158,6 +159,7 @@ export class StageEmailUseCase {
         },
       });
       result = { id: existing.id, state: 'existing', status: existing.status };
+      this.metrics?.alreadyStaged.inc();
     }
     await this.enqueue(result.id, result.status);
     return result;

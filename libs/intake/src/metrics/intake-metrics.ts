@@ -16,6 +16,12 @@ export class IntakeMetrics {
     registers: [this.registry],
   });
 
+  readonly alreadyStaged = new Counter({
+    name: 'intake_messages_already_staged_total',
+    help: 'Messages fetched from a mailbox again although already staged (after a crash between staging and the UID cursor update); skipped',
+    registers: [this.registry],
+  });
+
   readonly processed = new Counter({
     name: 'intake_messages_processed_total',
     help: 'Inbound messages committed, by outcome (created, follow_up, duplicate)',
