@@ -1,6 +1,6 @@
 // npm run bench:intake — email intake end to end against a private Dovecot, the machine's
 // PostgreSQL and Redis, poller + worker in this process (as the all-in-one server runs them).
-// Not part of `npm test`. BENCH_N sets the message count (default 600).
+// Not part of `npm test`. BENCH_N sets the message count (default 2000).
 import 'reflect-metadata';
 import { waitFor } from '@app/testing';
 import { simpleParser } from 'mailparser';
@@ -14,7 +14,7 @@ import { startImapEnv, USER, type ImapEnv } from '../test/imap/support/imap-env'
 import { cpuByProgram, cpuByThread, cpuPerItem } from './process-cpu';
 import { startProfile } from './profile';
 
-const N = Number(process.env.BENCH_N ?? 600);
+const N = Number(process.env.BENCH_N ?? 2000);
 // Messages sent through the desk before timing (BENCH_WARMUP_N; 0 = time a cold desk).
 const WARMUP_N = Number(process.env.BENCH_WARMUP_N ?? 1000);
 
@@ -131,6 +131,7 @@ async function main(): Promise<void> {
     env: {
       IMAP_FETCH_PAGE_SIZE: '50',
       ...(process.env.INTAKE_BATCH_SIZE ? { INTAKE_BATCH_SIZE: process.env.INTAKE_BATCH_SIZE } : {}),
+      ...(process.env.INTAKE_BATCH_WAIT_MS ? { INTAKE_BATCH_WAIT_MS: process.env.INTAKE_BATCH_WAIT_MS } : {}),
     },
   });
   try {
