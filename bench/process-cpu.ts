@@ -1,43 +1,29 @@
 import { readdirSync, readFileSync } from 'node:fs';
 
-/** CPU time (user + system, seconds) per program name, summed over its live processes (Linux /proc). */
+const TICKS_PER_SECOND = 100; // USER_HZ on Linux
+
+/** CPU time (user + system, seconds) per program, summed over its live processes (Linux /proc). */
 export function cpuByProgram(): Map<string, number> {
-  const ticks = 100; // USER_HZ on Linux
-  const totals = new Map<string, number>();
-  let entries: string[];
-  try {
-    entries = readdirSync('/proc').filter((e) => /^\d+$/.test(e));
-  } catch {
-    return totals; // not Linux
-  }
-  for (const pid of entries) {
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    } catch {
-      continue; // exited meanwhile
-    }
-    // "pid (comm) state ppid ..." — comm may contain spaces, so split after the last ')'.
-    const open = stat.indexOf('(');
-    const close = stat.lastIndexOf(')');
-    const name = stat.slice(open + 1, close);
-    const fields = stat.slice(close + 2).split(' ');
-    const seconds = (Number(fields[11]) + Number(fields[12])) / ticks;
-    const key = programOf(name);
-    totals.set(key, (totals.get(key) ?? 0) + seconds);
-  }
-  return totals;
+  return sumOver(
+    '/proc',
+    (pid) => /^\d+$/.test(pid),
+    (_pid, comm) => programOf(comm),
+  );
 }
 
-function programOf(comm: string): string {
-  if (comm.startsWith('postgres')) return 'postgres';
-  if (comm.startsWith('redis')) return 'redis';
-  if (['dovecot', 'imap', 'imap-login', 'auth', 'log', 'config', 'anvil', 'stats'].includes(comm)) return 'dovecot';
-  if (comm === 'node' || comm.startsWith('node') || comm.startsWith('jest') || comm.startsWith('npm')) return 'node';
-  return 'other';
+/**
+ * CPU time per thread of this process (Linux /proc/self/task): the main thread, and the others by
+ * tid (worker threads, V8's helper threads and the libuv pool; Node 20 names them all "node").
+ */
+export function cpuByThread(): Map<string, number> {
+  return sumOver(
+    '/proc/self/task',
+    () => true,
+    (tid, comm) => (tid === String(process.pid) ? 'main' : `${comm === 'node' ? 'thread' : comm} ${tid}`),
+  );
 }
 
-/** The CPU seconds each program used between two snapshots, per item (ms), largest first. */
+/** The CPU seconds each key used between two snapshots, per item (ms), largest first. */
 export function cpuPerItem(before: Map<string, number>, after: Map<string, number>, items: number): string {
   const rows = [...after.entries()]
     .map(([name, s]) => [name, s - (before.get(name) ?? 0)] as const)
@@ -46,27 +32,40 @@ export function cpuPerItem(before: Map<string, number>, after: Map<string, numbe
   return rows.map(([name, s]) => `${name} ${((s / items) * 1000).toFixed(1)}`).join(', ');
 }
 
-/** CPU seconds per thread name of this process (Linux /proc/self/task): main, workers, GC helpers, libuv pool. */
-export function cpuByThread(): Map<string, number> {
+function sumOver(
+  dir: string,
+  include: (entry: string) => boolean,
+  keyOf: (entry: string, comm: string) => string,
+): Map<string, number> {
   const totals = new Map<string, number>();
-  let tasks: string[];
+  let entries: string[];
   try {
-    tasks = readdirSync('/proc/self/task');
+    entries = readdirSync(dir).filter(include);
   } catch {
     return totals; // not Linux
   }
-  for (const tid of tasks) {
+  for (const entry of entries) {
     let stat: string;
     try {
-      stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      stat = readFileSync(`${dir}/${entry}/stat`, 'utf8');
     } catch {
-      continue;
+      continue; // exited meanwhile
     }
-    const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // Node 20 names every thread "node"; the tid tells them apart.
-    const key = tid === String(process.pid) ? 'main' : `${name === 'node' ? 'thread' : name} ${tid}`;
-    totals.set(key, (totals.get(key) ?? 0) + (Number(fields[11]) + Number(fields[12])) / 100);
+    // "pid (comm) state ppid …": comm may hold spaces, so the fields start after the last ')';
+    // utime and stime are the 14th and 15th fields.
+    const close = stat.lastIndexOf(')');
+    const comm = stat.slice(stat.indexOf('(') + 1, close);
+    const fields = stat.slice(close + 2).split(' ');
+    const key = keyOf(entry, comm);
+    totals.set(key, (totals.get(key) ?? 0) + (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND);
   }
   return totals;
+}
+
+function programOf(comm: string): string {
+  if (comm.startsWith('postgres')) return 'postgres';
+  if (comm.startsWith('redis')) return 'redis';
+  if (['dovecot', 'imap', 'imap-login', 'auth', 'log', 'config', 'anvil', 'stats'].includes(comm)) return 'dovecot';
+  if (comm.startsWith('node') || comm.startsWith('jest') || comm.startsWith('npm')) return 'node';
+  return 'other';
 }
