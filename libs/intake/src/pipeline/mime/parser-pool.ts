@@ -28,10 +28,14 @@ export interface ParsedInWorker {
 
 // The thread's code is plain JavaScript evaluated as a string, so it runs the same under jest, swc
 // and the compiled build. mailparser is loaded by absolute path from the parent's resolution.
+// Messages are parsed one after another in arrival order (the pool hands a thread its next
+// messages ahead of time, and times only the one at the head of the line).
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const { simpleParser } = require(workerData.mailparserPath);
-parentPort.on('message', async ({ id, raw, maxHtmlLength }) => {
+let line = Promise.resolve();
+parentPort.on('message', (job) => { line = line.then(() => parseOne(job)); });
+async function parseOne({ id, raw, maxHtmlLength }) {
   try {
     const p = await simpleParser(Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength), {
       skipTextToHtml: true, skipImageLinks: true, skipTextLinks: true,
@@ -57,7 +61,7 @@ parentPort.on('message', async ({ id, raw, maxHtmlLength }) => {
   } catch (error) {
     parentPort.postMessage({ id, ok: false, error: String((error && error.code) || 'parse_failed') });
   }
-});
+}
 `;
 
 interface Pending {
@@ -70,8 +74,16 @@ interface Pending {
 
 interface Slot {
   worker: Worker;
-  job: (Pending & { timer: NodeJS.Timeout }) | null;
+  /** Handed to this thread, in order; the first is being parsed, the rest wait in the thread. */
+  jobs: Pending[];
+  /** The time budget of the first job. */
+  timer: NodeJS.Timeout | null;
 }
+
+/** Messages a thread holds beyond the one it parses, so it never waits for the next one... */
+const AHEAD = 3;
+/** ...as long as they are small: raw bytes waiting in one thread stay under this. */
+const AHEAD_BYTES = 4 * 1024 * 1024;
 
 /**
  * mailparser runs in a small pool of worker threads. Why a thread and not a Promise.race: a parse
@@ -80,6 +92,12 @@ interface Slot {
  * lose the job's lock and run it twice. A thread can be terminated from outside: on timeout we kill
  * it, start a fresh one and quarantine the message with `parse_timeout`. The pool is per process,
  * created on first use; idle threads do not keep the process alive.
+ *
+ * Each thread is handed its next few messages while it parses one (up to AHEAD, within
+ * AHEAD_BYTES): a thread that had to wait for the main thread between two messages ran the pool
+ * at one thread's rate (1,900 msg/s with two threads, as fast as one). Only the message at the
+ * head of a thread's line is timed; when a thread is killed or dies, the one it was parsing fails
+ * and the ones behind it go back to the front of the queue, untouched.
  */
 export class ParserPool {
   private readonly slots: Slot[] = [];
@@ -111,13 +129,15 @@ export class ParserPool {
 
   private pump(): void {
     while (this.waiting.length > 0) {
-      let slot = this.slots.find((s) => s.job === null);
-      if (!slot) {
-        if (this.slots.length >= this.size) return;
-        slot = this.spawn();
-      }
-      const next = this.waiting.shift()!;
-      this.start(slot, next);
+      const next = this.waiting[0];
+      let slot = this.slots.find((s) => s.jobs.length === 0);
+      if (!slot && this.slots.length < this.size) slot = this.spawn();
+      slot ??= this.slots
+        .filter((s) => s.jobs.length <= AHEAD && aheadBytes(s) + next.raw.length <= AHEAD_BYTES)
+        .sort((a, b) => a.jobs.length - b.jobs.length)[0];
+      if (!slot) return;
+      this.waiting.shift();
+      this.hand(slot, next);
     }
   }
 
@@ -127,51 +147,27 @@ export class ParserPool {
       workerData: { mailparserPath: this.mailparserPath },
       resourceLimits: { maxOldGenerationSizeMb: 1024 },
     });
-    const slot: Slot = { worker, job: null };
+    const slot: Slot = { worker, jobs: [], timer: null };
     worker.on('message', (msg: { id: number; ok: boolean; result?: ParsedInWorker; error?: string }) => {
-      const job = slot.job;
+      const job = slot.jobs[0];
       if (!job || job.id !== msg.id) return;
-      clearTimeout(job.timer);
-      slot.job = null;
-      worker.unref();
+      this.finishHead(slot);
       if (msg.ok && msg.result) job.resolve(msg.result);
       else job.reject(new QuarantineError('parse_failed'));
       this.pump();
     });
-    const replace = (reason: string): void => {
-      const job = slot.job;
-      slot.job = null;
-      const index = this.slots.indexOf(slot);
-      if (index >= 0) this.slots.splice(index, 1);
-      if (job) {
-        clearTimeout(job.timer);
-        job.reject(new QuarantineError(reason));
-      }
-      this.pump();
-    };
-    // A thread that dies (out of its heap limit, a native crash) fails only its own message.
-    worker.on('error', () => replace('parse_failed'));
-    worker.on('exit', () => replace('parse_failed'));
+    // A thread that dies (out of its heap limit, a native crash) fails only the message it parsed.
+    worker.on('error', () => this.retire(slot, 'parse_failed'));
+    worker.on('exit', () => this.retire(slot, 'parse_failed'));
     // After the listeners: adding a 'message' listener refs the thread again.
     worker.unref();
     this.slots.push(slot);
     return slot;
   }
 
-  private start(slot: Slot, job: Pending): void {
-    const timer = setTimeout(() => {
-      const index = this.slots.indexOf(slot);
-      if (index >= 0) this.slots.splice(index, 1);
-      slot.job = null;
-      slot.worker.removeAllListeners('exit');
-      slot.worker.removeAllListeners('error');
-      slot.worker.on('error', () => undefined);
-      void slot.worker.terminate();
-      job.reject(new QuarantineError('parse_timeout'));
-      this.pump();
-    }, job.timeoutMs);
-    timer.unref();
-    slot.job = { ...job, timer };
+  private hand(slot: Slot, job: Pending): void {
+    slot.jobs.push(job);
+    if (slot.jobs.length === 1) this.startTimer(slot);
     // Referenced only while busy: a waiting caller keeps the process alive, an idle pool does not.
     slot.worker.ref();
     // Copy into a transferable buffer so the caller keeps its own bytes.
@@ -179,6 +175,47 @@ export class ParserPool {
     copy.set(job.raw);
     slot.worker.postMessage({ id: job.id, raw: copy, maxHtmlLength: this.maxHtmlLength }, [copy.buffer]);
   }
+
+  /** The head's budget starts when the thread gets to it. */
+  private startTimer(slot: Slot): void {
+    const head = slot.jobs[0];
+    if (!head) return;
+    slot.timer = setTimeout(() => {
+      slot.worker.removeAllListeners('exit');
+      slot.worker.removeAllListeners('error');
+      slot.worker.on('error', () => undefined);
+      void slot.worker.terminate();
+      this.retire(slot, 'parse_timeout');
+    }, head.timeoutMs);
+    slot.timer.unref();
+  }
+
+  private finishHead(slot: Slot): void {
+    if (slot.timer) clearTimeout(slot.timer);
+    slot.timer = null;
+    slot.jobs.shift();
+    if (slot.jobs.length > 0) this.startTimer(slot);
+    else slot.worker.unref();
+  }
+
+  /** Takes a thread out of the pool: its current message fails, the rest are queued again first. */
+  private retire(slot: Slot, reason: string): void {
+    const index = this.slots.indexOf(slot);
+    if (index < 0) return;
+    this.slots.splice(index, 1);
+    if (slot.timer) clearTimeout(slot.timer);
+    slot.timer = null;
+    const [head, ...rest] = slot.jobs.splice(0);
+    this.waiting.unshift(...rest);
+    head?.reject(new QuarantineError(reason));
+    this.pump();
+  }
+}
+
+function aheadBytes(slot: Slot): number {
+  let bytes = 0;
+  for (let i = 1; i < slot.jobs.length; i++) bytes += slot.jobs[i].raw.length;
+  return bytes;
 }
 
 let shared: ParserPool | null = null;
