@@ -1,5 +1,5 @@
 import { InboundMessageEntity, MailboxAfterAction } from '@app/database';
-import { IntakeMetrics } from '@app/intake';
+import { IntakeMetrics, MailboxService } from '@app/intake';
 import { waitFor } from '@app/testing';
 import type { INestApplicationContext } from '@nestjs/common';
 import { email, startImapEnv, USER, waitForTickets, type ImapEnv } from './support/imap-env';
@@ -68,5 +68,41 @@ describe('IMAP intake: the UID cursor', () => {
     await settled(5);
     expect(await cursor()).toBe(5);
     expect(await alreadyStaged()).toBe(0);
+  });
+
+  it('starts over in a new folder, and old rows never shadow new mail even if both folders share a UIDVALIDITY', async () => {
+    await poller.close();
+    // A message waits in the new folder under UID 1, like kept-1 in the old one.
+    await env.dovecot.append(USER, 'Support', email({ subject: 'moved-1' }));
+    const client = env.dovecot.client(USER);
+    await client.connect();
+    const status = await client.status('Support', { uidValidity: true });
+    await client.logout();
+    // Make the worst case happen: the old rows carry the new folder's UIDVALIDITY (two folders
+    // created in the same second can get the same one).
+    await env.app.dataSource.query(`UPDATE inbound_messages SET uid_validity = $2 WHERE mailbox_id = $1`, [
+      env.mailboxId,
+      String(status.uidValidity),
+    ]);
+    await env.app.dataSource.query(`UPDATE mailbox_states SET uid_validity = $2 WHERE mailbox_id = $1`, [
+      env.mailboxId,
+      String(status.uidValidity),
+    ]);
+
+    await env.app.app.get(MailboxService).update(env.mailboxId, { folder: 'Support' });
+    const rows = await env.app.dataSource.query<Array<{ uid: string | null; settled: boolean }>>(
+      `SELECT uid, settled_at IS NOT NULL AS settled FROM inbound_messages WHERE mailbox_id = $1`,
+      [env.mailboxId],
+    );
+    expect(rows.map((r) => [r.uid, r.settled])).toEqual(Array.from({ length: 5 }, () => [null, true]));
+    expect(await cursor()).toBe(0);
+
+    poller = await env.startPoller();
+    await waitForTickets(env.app, 'moved-', 1);
+    await settled(6);
+    expect(await cursor()).toBe(1);
+    expect(await alreadyStaged()).toBe(0);
+    // The old folder's copies were left alone.
+    expect(await env.dovecot.count(USER, 'INBOX')).toBe(5);
   });
 });

@@ -1,8 +1,8 @@
-import { MailboxEntity, MailboxStateEntity, type MailboxAfterAction } from '@app/database';
+import { InboundStatus, MailboxEntity, MailboxStateEntity, type MailboxAfterAction } from '@app/database';
 import { imapErrorDetail, probeMailbox, type ImapSettings, type MailboxProbe } from '@app/mail';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { MailboxError } from './mailbox.error';
 import {
   mailboxCreateSchema,
@@ -102,9 +102,17 @@ export class MailboxService {
     const given = Object.fromEntries(
       Object.entries(rest).filter(([k, v]) => v !== undefined && Object.prototype.hasOwnProperty.call(input, k)),
     );
+    const source = sourceOf(mailbox);
     Object.assign(mailbox, given);
     if (password !== undefined) mailbox.passwordEncrypted = this.cipher.encrypt(password);
-    return toView(await this.repo.save(mailbox));
+    if (sourceOf(mailbox) === source) return toView(await this.repo.save(mailbox));
+    return toView(
+      await this.dataSource.transaction(async (m) => {
+        const saved = await m.getRepository(MailboxEntity).save(mailbox);
+        await detachFromServer(m, mailbox.id);
+        return saved;
+      }),
+    );
   }
 
   async setEnabled(ref: string, enabled: boolean): Promise<MailboxView> {
@@ -205,4 +213,28 @@ export function toView(m: MailboxEntity): MailboxView {
     createdAt: m.createdAt.toISOString(),
     updatedAt: m.updatedAt.toISOString(),
   };
+}
+
+/** The server folder a mailbox reads: UIDs (and the UID cursor) only mean something within it. */
+function sourceOf(m: MailboxEntity): string {
+  return JSON.stringify([m.host.toLowerCase(), m.port, m.username, m.folder]);
+}
+
+/**
+ * Another server, account or folder: the staged rows' UIDs point into the old folder. Left as
+ * they were, the settle step would move or delete whatever now has that UID in the new folder if
+ * both folders happened to share a UIDVALIDITY, and a new message with an old row's UID would be
+ * taken for that row (staging skips a UID it has seen) and never become a ticket. So the rows
+ * forget their UIDs (committed ones count as settled; their copies stay where they are, untouched),
+ * and the poller's cursor starts over in the new folder.
+ */
+async function detachFromServer(m: EntityManager, mailboxId: string): Promise<void> {
+  await m.query(
+    `UPDATE inbound_messages
+        SET uid = NULL, uid_validity = NULL,
+            settled_at = CASE WHEN status IN ($2, $3) THEN COALESCE(settled_at, now()) ELSE settled_at END
+      WHERE mailbox_id = $1 AND uid IS NOT NULL`,
+    [mailboxId, InboundStatus.Processed, InboundStatus.Quarantined],
+  );
+  await m.query(`UPDATE mailbox_states SET last_uid = 0, uid_validity = NULL WHERE mailbox_id = $1`, [mailboxId]);
 }
