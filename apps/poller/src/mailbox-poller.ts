@@ -174,11 +174,17 @@ export class MailboxPoller {
       const page = uids.slice(i, i + pageSize);
       const metas = await client.fetchAll(page.join(','), { uid: true, size: true }, { uid: true });
       const sizes = new Map(metas.map((m) => [m.uid, m.size ?? 0]));
+      // The cursor moves only past what was staged: a stop between two batches leaves the rest of
+      // the page above it, for the next session (nothing reads below the cursor again).
+      let done = page[page.length - 1] ?? cursor;
       for (const batch of byteBatches(page, sizes, config.values.IMAP_MAX_MESSAGE_BYTES)) {
-        if (this.stopped) break;
+        if (this.stopped) {
+          done = batch.uids[0] - 1;
+          break;
+        }
         await this.stageBatch(client, batch, uidValidity);
       }
-      await store.advance(this.id, uidValidity, page[page.length - 1] ?? cursor);
+      if (done > cursor) await store.advance(this.id, uidValidity, done);
       await this.status({ backlog: Math.max(0, uids.length - i - page.length) });
     }
     await this.status({ lastFetchAt: new Date(), lastError: null });
