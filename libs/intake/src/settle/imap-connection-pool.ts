@@ -42,6 +42,10 @@ export class ImapConnectionPool implements OnModuleDestroy {
       const lock = await entry.client.getMailboxLock(folder);
       try {
         return await fn(entry.client, (path) => this.ensureFolder(entry, path));
+      } catch (error) {
+        // A folder known to exist may be gone (deleted by someone else): look again next time.
+        entry.folders.clear();
+        throw error;
       } finally {
         lock.release();
         entry.lastUsed = Date.now();

@@ -16,6 +16,15 @@ export class SettleRetryError extends Error {
   readonly code = 'settle_retry';
 }
 
+/**
+ * The server refused a MOVE, STORE or EXPUNGE (imapflow answers false rather than throwing), e.g. a
+ * destination folder deleted since it was last seen. Nothing is marked settled; the retry looks
+ * the folder up again.
+ */
+export class SettleRefusedError extends Error {
+  readonly code = 'settle_refused';
+}
+
 /** Rows settled together: one UID MOVE/STORE/EXPUNGE per destination instead of one per message. */
 const SETTLE_BATCH = 500;
 
@@ -88,7 +97,7 @@ export class SettleInboundService {
         const set = (rows: DueRow[]): string => rows.map((d) => d.uid).join(',');
         if (quarantined.length > 0) {
           await ensureFolder(mailbox.quarantineFolder);
-          await client.messageMove(set(quarantined), mailbox.quarantineFolder, { uid: true });
+          refused(await client.messageMove(set(quarantined), mailbox.quarantineFolder, { uid: true }), 'move');
           for (const d of quarantined) outcomes.set(d.id, 'quarantine_moved');
         }
         if (processed.length > 0) {
@@ -96,15 +105,15 @@ export class SettleInboundService {
           switch (mailbox.afterAction) {
             case MailboxAfterAction.Move:
               await ensureFolder(mailbox.processedFolder);
-              await client.messageMove(set(processed), mailbox.processedFolder, { uid: true });
+              refused(await client.messageMove(set(processed), mailbox.processedFolder, { uid: true }), 'move');
               outcome = 'moved';
               break;
             case MailboxAfterAction.Expunge:
-              await client.messageDelete(set(processed), { uid: true });
+              refused(await client.messageDelete(set(processed), { uid: true }), 'expunge');
               outcome = 'expunged';
               break;
             case MailboxAfterAction.FlagSeen:
-              await client.messageFlagsAdd(set(processed), ['\\Seen'], { uid: true });
+              refused(await client.messageFlagsAdd(set(processed), ['\\Seen'], { uid: true }), 'flag');
               outcome = 'flagged';
               break;
           }
@@ -119,9 +128,9 @@ export class SettleInboundService {
         for (const outcome of outcomes.values()) this.metrics?.settled.inc({ action: outcome });
         return outcomes.get(row.id) ?? 'skipped';
       });
-    // One immediate retry on a fresh session covers a stale pooled one.
+    // One immediate retry on a fresh session (or a fresh look at the folders) covers a stale pooled one.
     const outcome = await attempt().catch((error: unknown) => {
-      if (error instanceof SettleRetryError) return attempt();
+      if (error instanceof SettleRetryError || error instanceof SettleRefusedError) return attempt();
       throw error;
     });
     this.logger.debug({ inboundMessageId: row.id, outcome }, 'inbound settled');
@@ -142,4 +151,9 @@ export class SettleInboundService {
     );
     return rows.map((r) => ({ id: r.id, uid: Number(r.uid), quarantined: r.status === InboundStatus.Quarantined }));
   }
+}
+
+/** imapflow resolves a refused MOVE/STORE/EXPUNGE to false, and to undefined when nothing is selected. */
+function refused(result: unknown, command: string): void {
+  if (result === false || result === undefined) throw new SettleRefusedError(`server refused the ${command}`);
 }
