@@ -78,6 +78,7 @@ describe('IMAP intake: the UID cursor', () => {
     await client.connect();
     const status = await client.status('Support', { uidValidity: true });
     await client.logout();
+    if (!status) throw new Error('no STATUS for Support');
     // Make the worst case happen: the old rows carry the new folder's UIDVALIDITY (two folders
     // created in the same second can get the same one).
     await env.app.dataSource.query(`UPDATE inbound_messages SET uid_validity = $2 WHERE mailbox_id = $1`, [
