@@ -41,7 +41,9 @@ export interface SkeletonPart {
  */
 export function scanMime(raw: Buffer, limits: MailLimits = DEFAULT_MAIL_LIMITS): SkeletonPart[] {
   if (raw.length > limits.maxBytes) throw new QuarantineError('limit_size');
-  const s = raw.toString('latin1');
+  // Walks the bytes themselves: only header blocks and candidate boundary lines are decoded
+  // (latin1, so string positions equal byte offsets), never the bodies (attachments are most bytes).
+  const end = raw.length;
   const parts: SkeletonPart[] = [];
   // Each entry: the boundary of an open multipart and the depth of its children.
   const stack: Array<{ boundary: string; depth: number }> = [];
@@ -51,20 +53,21 @@ export function scanMime(raw: Buffer, limits: MailLimits = DEFAULT_MAIL_LIMITS):
   let headerStart = 0;
   let current: SkeletonPart | null = null;
 
-  const closeBody = (end: number): void => {
-    if (current && current.bodyEnd < 0) current.bodyEnd = end;
+  const closeBody = (at: number): void => {
+    if (current && current.bodyEnd < 0) current.bodyEnd = at;
   };
 
-  while (pos <= s.length) {
-    let nl = s.indexOf('\n', pos);
-    if (nl < 0) nl = s.length;
-    const lineEnd = nl > pos && s.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
+  while (pos <= end) {
+    let nl = raw.indexOf(10, pos);
+    if (nl < 0) nl = end;
+    const lineEnd = nl > pos && raw[nl - 1] === 13 ? nl - 1 : nl;
     if (headerMode) {
-      if (lineEnd === pos || nl >= s.length) {
+      if (lineEnd === pos || nl >= end) {
         // Blank line (or end of input): the header block ends here.
-        const endOfHeaders = lineEnd === pos ? pos : s.length;
-        const headers = readHeaderBlock(s, headerStart, endOfHeaders, limits);
-        current = makePart(headers, headerDepth, Math.min(nl + 1, s.length));
+        const endOfHeaders = lineEnd === pos ? pos : end;
+        const block = raw.toString('latin1', headerStart, endOfHeaders);
+        const headers = readHeaderBlock(block, 0, block.length, limits);
+        current = makePart(headers, headerDepth, Math.min(nl + 1, end));
         parts.push(current);
         if (parts.length > limits.maxParts) throw new QuarantineError('limit_parts');
         if (headerDepth > limits.maxDepth) throw new QuarantineError('limit_depth');
@@ -74,22 +77,22 @@ export function scanMime(raw: Buffer, limits: MailLimits = DEFAULT_MAIL_LIMITS):
           if (stack.length > limits.maxDepth) throw new QuarantineError('limit_depth');
         } else if (current.contentType === 'message/rfc822' && current.transferEncoding !== 'base64') {
           // An attached message's own headers start right after its part headers.
-          closeBody(s.length);
+          closeBody(end);
           headerMode = true;
           headerDepth = headerDepth + 1;
-          headerStart = Math.min(nl + 1, s.length);
+          headerStart = Math.min(nl + 1, end);
           if (headerDepth > limits.maxDepth) throw new QuarantineError('limit_depth');
         }
       }
-    } else if (s.charCodeAt(pos) === 45 && s.charCodeAt(pos + 1) === 45 && stack.length > 0) {
-      const line = s.slice(pos + 2, lineEnd).trimEnd();
+    } else if (raw[pos] === 45 && raw[pos + 1] === 45 && stack.length > 0) {
+      const line = raw.toString('latin1', pos + 2, lineEnd).trimEnd();
       // The innermost open boundary first; an outer one closes the inner multiparts implicitly.
       for (let i = stack.length - 1; i >= 0; i--) {
         const b = stack[i].boundary;
         if (!line.startsWith(b)) continue;
         const rest = line.slice(b.length);
         if (rest !== '' && rest !== '--') continue;
-        closeBody(pos > 0 && s.charCodeAt(pos - 1) === 10 ? pos - 1 : pos);
+        closeBody(pos > 0 && raw[pos - 1] === 10 ? pos - 1 : pos);
         const depth = stack[i].depth;
         stack.length = i + 1;
         if (rest === '--') {
@@ -97,15 +100,15 @@ export function scanMime(raw: Buffer, limits: MailLimits = DEFAULT_MAIL_LIMITS):
         } else {
           headerMode = true;
           headerDepth = depth;
-          headerStart = Math.min(nl + 1, s.length);
+          headerStart = Math.min(nl + 1, end);
         }
         break;
       }
     }
-    if (nl >= s.length) break;
+    if (nl >= end) break;
     pos = nl + 1;
   }
-  closeBody(s.length);
+  closeBody(end);
   return parts;
 }
 
