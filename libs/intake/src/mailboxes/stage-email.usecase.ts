@@ -49,8 +49,9 @@ export class StageEmailUseCase {
    * enqueues their jobs with one addBulk: a few round trips per page instead of several per
    * message. Each job keeps its row id as job id; BullMQ's addBulk honours that per job (Redis:
    * the add script skips an existing id; PostgreSQL: ON CONFLICT DO NOTHING), so dedup holds.
-   * When the mailbox has rows under another UIDVALIDITY, reconciliation must look at each
-   * message: then this falls back to execute() one by one (rare: after a UIDVALIDITY change).
+   * A message that may be one the mailbox staged under another UIDVALIDITY (same content hash
+   * and Message-ID) goes through execute() to be reconciled onto its old row; only those: the
+   * rest of the page stays one INSERT even long after a UIDVALIDITY change.
    */
   async executeBatch(
     mailboxId: string,
@@ -58,9 +59,56 @@ export class StageEmailUseCase {
     messages: Array<{ uid: number; raw: Buffer }>,
   ): Promise<StageEmailResult[]> {
     if (messages.length === 0) return [];
+    const facts = messages.map((m) => ({ ...m, sha256: sha256Hex(m.raw), messageId: extractMessageId(m.raw) }));
+    const byUid = new Map<number, StageEmailResult>();
+    const reconcile = await this.reconcileCandidates(mailboxId, uidValidity, facts);
+    for (const m of facts) {
+      if (reconcile.has(m.uid))
+        byUid.set(m.uid, await this.execute({ mailboxId, uidValidity, uid: m.uid, raw: m.raw }));
+    }
+    const rest = facts.filter((m) => !reconcile.has(m.uid));
+    if (rest.length > 0) {
+      const params: unknown[] = [InboundKind.Email, InboundStatus.Received, mailboxId, uidValidity];
+      const tuples = rest.map((m) => {
+        params.push(m.raw, m.raw.length, m.sha256, m.uid, m.messageId);
+        const n = params.length;
+        return `($1, $2, $${n - 4}, $${n - 3}, $${n - 2}, $3, $4, $${n - 1}, $${n})`;
+      });
+      const inserted = await this.dataSource.query<Array<{ id: string; uid: string }>>(
+        `INSERT INTO inbound_messages (kind, status, raw, size, sha256, mailbox_id, uid_validity, uid, message_id_header)
+         VALUES ${tuples.join(', ')}
+         ON CONFLICT (mailbox_id, uid_validity, uid) WHERE mailbox_id IS NOT NULL DO NOTHING
+         RETURNING id, uid`,
+        params,
+      );
+      for (const r of inserted)
+        byUid.set(Number(r.uid), { id: r.id, state: 'inserted', status: InboundStatus.Received });
+      if (inserted.length > 0) this.metrics?.staged.inc({ kind: 'email' }, inserted.length);
+      const missing = rest.filter((m) => !byUid.has(m.uid)).map((m) => m.uid);
+      if (missing.length > 0) {
+        const existing = await this.dataSource.query<Array<{ id: string; uid: string; status: InboundStatus }>>(
+          `SELECT id, uid, status FROM inbound_messages WHERE mailbox_id = $1 AND uid_validity = $2 AND uid = ANY($3)`,
+          [mailboxId, uidValidity, missing],
+        );
+        for (const r of existing) byUid.set(Number(r.uid), { id: r.id, state: 'existing', status: r.status });
+        this.metrics?.alreadyStaged.inc(existing.length);
+      }
+      await this.enqueueMany(rest.flatMap((m) => byUid.get(m.uid) ?? []));
+    }
+    return facts.flatMap((m) => byUid.get(m.uid) ?? []);
+  }
+
+  /**
+   * UIDs of the page whose message the mailbox may have staged under another UIDVALIDITY, or as a
+   * quarantined copy being replayed (no UID until it is back in the folder). Usually one cheap
+   * check (index range scans that stop at the first row) says there is no such row at all.
+   */
+  private async reconcileCandidates(
+    mailboxId: string,
+    uidValidity: number,
+    facts: Array<{ uid: number; sha256: string; messageId: string | null }>,
+  ): Promise<Set<number>> {
     const other = await this.dataSource.query<unknown[]>(
-      // Index range scans on ux_inbound_mailbox_uid that stop at the first row. The third finds a
-      // quarantined message being replayed (no UID until its copy is back in the folder).
       `(SELECT 1 FROM inbound_messages WHERE mailbox_id = $1 AND uid_validity < $2 LIMIT 1)
        UNION ALL
        (SELECT 1 FROM inbound_messages WHERE mailbox_id = $1 AND uid_validity > $2 LIMIT 1)
@@ -68,43 +116,22 @@ export class StageEmailUseCase {
        (SELECT 1 FROM inbound_messages WHERE mailbox_id = $1 AND uid_validity IS NULL AND status = $3 LIMIT 1)`,
       [mailboxId, uidValidity, InboundStatus.Received],
     );
-    if (other.length > 0) {
-      const results: StageEmailResult[] = [];
-      for (const m of messages) results.push(await this.execute({ mailboxId, uidValidity, uid: m.uid, raw: m.raw }));
-      return results;
-    }
-    const params: unknown[] = [InboundKind.Email, InboundStatus.Received, mailboxId, uidValidity];
-    const tuples = messages.map((m) => {
-      params.push(m.raw, m.raw.length, sha256Hex(m.raw), m.uid, extractMessageId(m.raw));
-      const n = params.length;
-      return `($1, $2, $${n - 4}, $${n - 3}, $${n - 2}, $3, $4, $${n - 1}, $${n})`;
-    });
-    const inserted = await this.dataSource.query<Array<{ id: string; uid: string }>>(
-      `INSERT INTO inbound_messages (kind, status, raw, size, sha256, mailbox_id, uid_validity, uid, message_id_header)
-       VALUES ${tuples.join(', ')}
-       ON CONFLICT (mailbox_id, uid_validity, uid) WHERE mailbox_id IS NOT NULL DO NOTHING
-       RETURNING id, uid`,
-      params,
+    if (other.length === 0) return new Set();
+    const rows = await this.dataSource.query<Array<{ uid: string }>>(
+      `SELECT DISTINCT x.uid FROM unnest($2::text[], $3::text[], $4::bigint[]) AS x(sha, mid, uid)
+         JOIN inbound_messages i ON i.mailbox_id = $1 AND i.sha256 = x.sha
+          AND i.message_id_header IS NOT DISTINCT FROM x.mid
+          AND (i.uid_validity <> $5 OR (i.uid_validity IS NULL AND i.status = $6))`,
+      [
+        mailboxId,
+        facts.map((f) => f.sha256),
+        facts.map((f) => f.messageId),
+        facts.map((f) => f.uid),
+        uidValidity,
+        InboundStatus.Received,
+      ],
     );
-    const byUid = new Map<number, StageEmailResult>(
-      inserted.map((r) => [Number(r.uid), { id: r.id, state: 'inserted', status: InboundStatus.Received }]),
-    );
-    if (inserted.length > 0) this.metrics?.staged.inc({ kind: 'email' }, inserted.length);
-    const missing = messages.filter((m) => !byUid.has(m.uid)).map((m) => m.uid);
-    if (missing.length > 0) {
-      const existing = await this.dataSource.query<Array<{ id: string; uid: string; status: InboundStatus }>>(
-        `SELECT id, uid, status FROM inbound_messages WHERE mailbox_id = $1 AND uid_validity = $2 AND uid = ANY($3)`,
-        [mailboxId, uidValidity, missing],
-      );
-      for (const r of existing) byUid.set(Number(r.uid), { id: r.id, state: 'existing', status: r.status });
-      this.metrics?.alreadyStaged.inc(existing.length);
-    }
-    const results = messages.flatMap((m) => {
-      const r = byUid.get(m.uid);
-      return r ? [r] : [];
-    });
-    await this.enqueueMany(results);
-    return results;
+    return new Set(rows.map((r) => Number(r.uid)));
   }
 
   async execute(command: StageEmailCommand): Promise<StageEmailResult> {
