@@ -79,7 +79,10 @@ export class QuarantineActionService {
       if (!row.has_bytes) {
         // Quarantined without its bytes (too large to load; maybe the limit was raised since): no
         // row to reset, the poller stages the moved copy afresh. This row never made a ticket.
-        await client.messageMove(String(copy.uid), mailbox.folder, { uid: true });
+        // imapflow answers a refused command with false instead of throwing.
+        if (!(await client.messageMove(String(copy.uid), mailbox.folder, { uid: true }))) {
+          throw new Error('The mail server refused to move the copy back');
+        }
         await this.dataSource.query(`DELETE FROM inbound_messages WHERE id = $1 AND status = $2`, [
           row.id,
           InboundStatus.Quarantined,
@@ -96,8 +99,13 @@ export class QuarantineActionService {
         await this.restore(row);
         throw error;
       }
-      const newUid = moved ? moved.uidMap?.get(copy.uid) : undefined;
-      if (!moved || newUid === undefined || moved.uidValidity === undefined) {
+      if (!moved) {
+        // Refused (imapflow answers false): the copy is still in quarantine, so is the row.
+        await this.restore(row);
+        throw new Error('The mail server refused to move the copy back');
+      }
+      const newUid = moved.uidMap?.get(copy.uid);
+      if (newUid === undefined || moved.uidValidity === undefined) {
         // Without UIDPLUS the new UID is unknown: the poller's staging re-keys the row when it sees it.
         this.logger.warn({ inboundMessageId: row.id }, 'replay: no COPYUID; leaving the re-key to the poller');
         return 'moved_back' as const;
@@ -116,7 +124,10 @@ export class QuarantineActionService {
         const copy = await this.locate(client, mailbox, row, ensureFolder);
         if (!copy) return 'no_server_copy' as const;
         // locate() left the folder of the copy selected.
-        await client.messageDelete(String(copy.uid), { uid: true });
+        if (!(await client.messageDelete(String(copy.uid), { uid: true }))) {
+          // Refused: keep the row, so the copy stays listed and can be deleted again.
+          throw new Error('The mail server refused to delete the copy');
+        }
         return 'expunged' as const;
       });
     }
