@@ -1,13 +1,19 @@
-import { InboundMessageEntity, InboundStatus } from '@app/database';
-import { JobName, QueueService } from '@app/queue';
+import { InboundStatus } from '@app/database';
+import { JOB_QUEUE, JobName, QueueService } from '@app/queue';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { In, LessThan, type DataSource } from 'typeorm';
+import type { DataSource } from 'typeorm';
+
+/** Rows re-enqueued per round trip. */
+const CHUNK = 500;
 
 /**
  * A row can be staged and its enqueue lost (crash between the two, queue down, a failed job
- * removed). Re-adding every unfinished row with its own id as job id repairs that; BullMQ ignores
- * the add while the original job still exists, so nothing runs twice in parallel.
+ * removed), or its job can have failed for good while the row stayed unfinished (the database
+ * away during the last attempt, so not even the quarantine could be written). Re-adding every
+ * unfinished row with its own id as job id repairs both. BullMQ ignores an add while a job with
+ * that id exists, so nothing runs twice in parallel; a job that failed for good is kept under the
+ * id for QUEUE_FAILED_RETENTION_DAYS and would swallow the add, so those are removed first.
  */
 @Injectable()
 export class RequeueStagedService {
@@ -17,16 +23,23 @@ export class RequeueStagedService {
   ) {}
 
   async requeue(olderThanMs = 0): Promise<number> {
-    const rows = await this.dataSource.getRepository(InboundMessageEntity).find({
-      select: { id: true },
-      where: {
-        status: In([InboundStatus.Received, InboundStatus.Processing]),
-        createdAt: LessThan(new Date(Date.now() - olderThanMs)),
-      },
-      take: 10_000,
-    });
-    for (const row of rows) {
-      await this.queue.add({ name: JobName.ProcessInbound, data: { inboundMessageId: row.id } }, { jobId: row.id });
+    const rows = await this.dataSource.query<Array<{ id: string }>>(
+      `SELECT id FROM inbound_messages
+        WHERE status IN ($1, $2) AND created_at < now() - ($3 || ' milliseconds')::interval
+        ORDER BY created_at LIMIT 10000`,
+      [InboundStatus.Received, InboundStatus.Processing, String(olderThanMs)],
+    );
+    const queue = this.queue.queue(JOB_QUEUE[JobName.ProcessInbound]);
+    const anyFailed = rows.length > 0 && (await queue.getFailedCount()) > 0;
+    for (let i = 0; i < rows.length; i += CHUNK) {
+      const ids = rows.slice(i, i + CHUNK).map((r) => r.id);
+      if (anyFailed) {
+        const states = await Promise.all(ids.map((id) => queue.getJobState(id)));
+        await Promise.all(ids.filter((_, k) => states[k] === 'failed').map((id) => queue.remove(id).catch(() => 0)));
+      }
+      await queue.addBulk(
+        ids.map((id) => ({ name: JobName.ProcessInbound, data: { inboundMessageId: id }, opts: { jobId: id } })),
+      );
     }
     return rows.length;
   }
