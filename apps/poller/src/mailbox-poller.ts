@@ -176,6 +176,7 @@ export class MailboxPoller {
       const sizes = new Map(metas.map((m) => [m.uid, m.size ?? 0]));
       // The cursor moves only past what was staged: a stop between two batches leaves the rest of
       // the page above it, for the next session (nothing reads below the cursor again).
+      // (byteBatches keeps UID order, so everything below a batch's first UID is staged.)
       let done = page[page.length - 1] ?? cursor;
       for (const batch of byteBatches(page, sizes, config.values.IMAP_MAX_MESSAGE_BYTES)) {
         if (this.stopped) {
@@ -264,6 +265,10 @@ export function byteBatches(page: number[], sizes: Map<number, number>, maxMessa
     const size = sizes.get(uid);
     if (size === undefined) continue; // expunged by someone else meanwhile
     if (size > maxMessageBytes) {
+      // Close the batch before it: batches stay in UID order, which the cursor relies on.
+      if (current.length > 0) batches.push({ uids: current });
+      current = [];
+      bytes = 0;
       batches.push({ uids: [uid], tooLarge: uid });
       continue;
     }
