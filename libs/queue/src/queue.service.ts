@@ -22,7 +22,9 @@ export class QueueService {
 
   /**
    * Enqueue one job. Pass `jobId` for deduplication (e.g. the inbound message id): BullMQ ignores
-   * an add whose id already exists. Use add() rather than addBulk() when jobId dedup matters.
+   * an add whose id already exists (addBulk on `queue(name)` does the same per job, which staging,
+   * settle and the start-up re-enqueue rely on). A job that failed for good keeps its id until it
+   * is removed, so re-adding after a failure needs the failed job removed first.
    */
   async add(item: JobItem, options: JobsOptions = {}): Promise<void> {
     await this.queue(JOB_QUEUE[item.name]).add(item.name, item.data, options);
