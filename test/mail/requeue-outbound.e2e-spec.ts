@@ -1,0 +1,68 @@
+import { DeliveryStatus, MessageEntity, UserRole } from '@app/database';
+import { JOB_QUEUE, JobName, QueueService } from '@app/queue';
+import { ReplyToTicket } from '@app/tickets';
+import { RequeueOutbound } from '../../libs/tickets/src/outbound/requeue-outbound.service';
+import { waitFor } from '@app/testing';
+import { Worker } from 'bullmq';
+import Redis from 'ioredis';
+import { startTestApp, type TestApp } from '../support/test-app';
+
+const agent = { id: '00000000-0000-4000-8000-0000000000ab', role: UserRole.Admin, name: 'Agent' };
+
+/**
+ * A send job that failed for good while its message stayed `queued`/`sending` (the database away
+ * on the last attempt, or the job stalled twice with the worker killed) is kept as failed under
+ * `send-<message id>` for QUEUE_FAILED_RETENTION_DAYS. The start-up re-enqueue must still send the
+ * message: an add under that id alone is ignored by BullMQ.
+ */
+describe('re-enqueueing unsent outbound messages at start-up', () => {
+  let app: TestApp;
+
+  beforeAll(async () => {
+    app = await startTestApp({ worker: false, env: { QUEUE_ATTEMPTS: '1', MAIL_FROM: 'support@desk.test' } });
+    await app.dataSource.query(
+      `INSERT INTO users (id, email, name, role, password_hash) VALUES ($1, 'agent@desk.test', 'Agent', 'admin', 'x')`,
+      [agent.id],
+    );
+  });
+  afterAll(async () => {
+    await app.close();
+  });
+
+  it('replaces a send job that failed for good, and adds nothing twice', async () => {
+    const [contact] = await app.dataSource.query<Array<{ id: string }>>(
+      `INSERT INTO contacts (email, name) VALUES ('ida@customer.test', 'Ida') RETURNING id`,
+    );
+    const [ticket] = await app.dataSource.query<Array<{ id: string }>>(
+      `INSERT INTO tickets (subject, channel, contact_id, last_message_at) VALUES ('Stuck reply', 'email', $1, now())
+       RETURNING id`,
+      [contact.id],
+    );
+    const { messageId } = await app.app.get(ReplyToTicket).execute(agent, ticket.id, 'Here is the answer.');
+    const queue = app.app.get(QueueService).queue(JOB_QUEUE[JobName.SendMessage]);
+    const jobId = `send-${messageId}`;
+
+    // A worker whose every attempt fails before anything is recorded, as one would with the database away.
+    const connection = new Redis(app.redis.url, { maxRetriesPerRequest: null });
+    const worker = new Worker(
+      queue.name,
+      async () => {
+        throw new Error('database away');
+      },
+      { connection, prefix: app.redis.prefix },
+    );
+    await waitFor(async () => (await queue.getJobState(jobId)) === 'failed' || undefined, { what: 'the job to fail' });
+    await worker.close();
+    await connection.quit();
+    const row = await app.dataSource.getRepository(MessageEntity).findOneByOrFail({ id: messageId });
+    expect(row.deliveryStatus).toBe(DeliveryStatus.Queued);
+
+    const requeue = new RequeueOutbound(app.dataSource, app.app.get(QueueService));
+    await requeue.onApplicationBootstrap();
+    expect(await queue.getJobState(jobId)).toBe('waiting');
+    expect((await queue.getJob(jobId))?.data).toEqual({ messageId });
+    // Again, while the job waits: still one job.
+    await requeue.onApplicationBootstrap();
+    expect(await queue.getJobCounts('waiting', 'failed')).toEqual({ waiting: 1, failed: 0 });
+  });
+});
