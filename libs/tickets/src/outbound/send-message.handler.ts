@@ -1,6 +1,6 @@
 import { AppConfig } from '@app/config';
 import { ActorType, DeliveryStatus, MessageDirection, MessageEntity } from '@app/database';
-import { MailSendError, MailTransport, ReplyTokens, type OutboundMail } from '@app/mail';
+import { HeaderInjectionError, MailSendError, MailTransport, ReplyTokens, type OutboundMail } from '@app/mail';
 import { JobHandler, JobName, type JobMeta, type JobOf } from '@app/queue';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -65,8 +65,15 @@ export class SendMessageHandler {
     try {
       await this.transport.send(mail);
     } catch (error) {
-      const code = error instanceof MailSendError ? error.code : error instanceof Error ? error.name : 'send_failed';
-      const permanent = error instanceof MailSendError ? error.permanent : code === 'header_injection';
+      // A header that would carry a control character can never be sent: fail at once. (Its `name`
+      // is plain 'Error'; the reason is its `code`.)
+      const code =
+        error instanceof MailSendError || error instanceof HeaderInjectionError
+          ? error.code
+          : error instanceof Error
+            ? error.name
+            : 'send_failed';
+      const permanent = error instanceof MailSendError ? error.permanent : error instanceof HeaderInjectionError;
       const last = meta.attemptsMade + 1 >= meta.maxAttempts;
       this.logger.warn(
         { messageId: message.id, code, attempt: meta.attemptsMade + 1, permanent, last },

@@ -1,0 +1,67 @@
+import { DeliveryStatus, MessageEntity, UserRole } from '@app/database';
+import { ReplyToTicket } from '@app/tickets';
+import { startSmtpSink, waitFor, type SmtpSink } from '@app/testing';
+import { startTestApp, type TestApp } from '../support/test-app';
+
+const agent = { id: '00000000-0000-4000-8000-0000000000ac', role: UserRole.Admin, name: 'Agent' };
+
+/** Agent replies through the real worker and a real SMTP server: what is sent, and what the row says. */
+describe('sending agent replies', () => {
+  let t: TestApp;
+  let sink: SmtpSink;
+
+  beforeAll(async () => {
+    sink = await startSmtpSink();
+    t = await startTestApp({
+      api: false,
+      worker: true,
+      env: { SMTP_URL: sink.url, MAIL_FROM: 'support@desk.test', QUEUE_ATTEMPTS: '3' },
+    });
+    await t.dataSource.query(
+      `INSERT INTO users (id, email, name, role, password_hash) VALUES ($1, 'agent@desk.test', 'Agent', 'admin', 'x')`,
+      [agent.id],
+    );
+  });
+  afterAll(async () => {
+    await t?.close();
+    await sink?.close();
+  });
+
+  async function ticketFor(email: string, subject: string): Promise<{ id: string; number: number }> {
+    const [contact] = await t.dataSource.query<Array<{ id: string }>>(
+      `INSERT INTO contacts (email, name) VALUES ($1, 'Customer') RETURNING id`,
+      [email],
+    );
+    const [ticket] = await t.dataSource.query<Array<{ id: string; number: string }>>(
+      `INSERT INTO tickets (subject, channel, contact_id, last_message_at) VALUES ($1, 'email', $2, now())
+       RETURNING id, number`,
+      [subject, contact.id],
+    );
+    return { id: ticket.id, number: Number(ticket.number) };
+  }
+
+  async function settled(messageId: string): Promise<MessageEntity> {
+    const repo = t.dataSource.getRepository(MessageEntity);
+    return waitFor(
+      async () => {
+        const m = await repo.findOneByOrFail({ id: messageId });
+        return m.deliveryStatus === DeliveryStatus.Sent || m.deliveryStatus === DeliveryStatus.Failed ? m : undefined;
+      },
+      { what: 'sent or failed', timeoutMs: 20_000 },
+    );
+  }
+
+  it('a message that can never be rendered safely fails at once as header_injection, not retried', async () => {
+    // A control character in the recipient address: refused before any SMTP traffic.
+    const ticket = await ticketFor('ivan\u0001@customer.test', 'Hello');
+    const before = sink.messages.length;
+    const { messageId } = await t.app.get(ReplyToTicket).execute(agent, ticket.id, 'An answer.');
+    const started = Date.now();
+    const row = await settled(messageId);
+    expect(row.deliveryStatus).toBe(DeliveryStatus.Failed);
+    expect(row.deliveryError).toBe('header_injection');
+    // No backoff: with three attempts, retrying would take at least 1 s + 2 s.
+    expect(Date.now() - started).toBeLessThan(2_500);
+    expect(sink.messages.length).toBe(before);
+  });
+});
