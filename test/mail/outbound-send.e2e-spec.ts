@@ -64,4 +64,16 @@ describe('sending agent replies', () => {
     expect(Date.now() - started).toBeLessThan(2_500);
     expect(sink.messages.length).toBe(before);
   });
+
+  it('a ticket subject with control characters still gets its reply, on one clean subject line', async () => {
+    // An encoded-word subject (=?UTF-8?B?…?=) decodes to whatever the sender put in, U+2028 included.
+    const ticket = await ticketFor('judy@customer.test', 'Invoice\u2028overdue\u0007 again\u000b');
+    const before = sink.messages.length;
+    const { messageId } = await t.app.get(ReplyToTicket).execute(agent, ticket.id, 'We are on it.');
+    const row = await settled(messageId);
+    expect(row.deliveryError).toBeNull();
+    expect(row.deliveryStatus).toBe(DeliveryStatus.Sent);
+    const [sent] = (await sink.waitForCount(before + 1)).slice(before);
+    expect((await sent.parsed()).subject).toBe(`Re: Invoice overdue again [T-${ticket.number}]`);
+  });
 });

@@ -128,10 +128,16 @@ export class SendMessageHandler {
   }
 }
 
-/** `Re: <subject> [T-10042]` for replies; acknowledgements say what they are. Always one line. */
+/**
+ * `Re: <subject> [T-10042]` for replies; acknowledgements say what they are. Always one line: every
+ * character the header check refuses (assertHeaderSafe) becomes a space, since a customer's subject
+ * may hold any of them and must not make the ticket unanswerable.
+ */
 export function outboundSubject(subject: string, ticketNumber: number, acknowledgement: boolean): string {
   const clean = subject
-    .replace(/[\r\n\t]+/g, ' ')
+    // eslint-disable-next-line no-control-regex
+    .replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ')
+    .replace(/ {2,}/g, ' ')
     .replace(/\s*\[T-\d+\]\s*/gi, ' ')
     .replace(/^\s*((re|aw|sv|fwd?|wg)\s*:\s*)+/i, '')
     .trim()
