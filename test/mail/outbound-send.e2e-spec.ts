@@ -76,4 +76,32 @@ describe('sending agent replies', () => {
     const [sent] = (await sink.waitForCount(before + 1)).slice(before);
     expect((await sent.parsed()).subject).toBe(`Re: Invoice overdue again [T-${ticket.number}]`);
   });
+
+  it('a database blip while recording `sent` does not send the reply a second time', async () => {
+    // The first UPDATE to `sent` fails (a sequence, so the count survives the rollback).
+    await t.dataSource.query(`CREATE SEQUENCE sent_blips`);
+    await t.dataSource.query(
+      `CREATE FUNCTION blip_once() RETURNS trigger LANGUAGE plpgsql AS $$
+       BEGIN
+         IF NEW.delivery_status = 'sent' AND nextval('sent_blips') = 1 THEN RAISE EXCEPTION 'connection lost'; END IF;
+         RETURN NEW;
+       END $$`,
+    );
+    await t.dataSource.query(
+      `CREATE TRIGGER blip_once BEFORE UPDATE ON messages FOR EACH ROW EXECUTE FUNCTION blip_once()`,
+    );
+    try {
+      const ticket = await ticketFor('kate@customer.test', 'Once only');
+      const before = sink.messages.length;
+      const { messageId } = await t.app.get(ReplyToTicket).execute(agent, ticket.id, 'You get this once.');
+      const row = await settled(messageId);
+      expect(row.deliveryStatus).toBe(DeliveryStatus.Sent);
+      // Time for a BullMQ retry (first backoff 1 s) to send again, had the job failed.
+      await new Promise((r) => setTimeout(r, 2_500));
+      expect(sink.messages.slice(before).filter((m) => m.to.includes('kate@customer.test'))).toHaveLength(1);
+    } finally {
+      await t.dataSource.query(`DROP TRIGGER blip_once ON messages`);
+      await t.dataSource.query(`DROP FUNCTION blip_once(); DROP SEQUENCE sent_blips`);
+    }
+  });
 });

@@ -9,11 +9,19 @@ import { recordHistory } from '../history';
 
 export type SendOutcome = 'sent' | 'already_sent' | 'skipped' | 'failed' | 'retrying';
 
+/** Tries to record `sent` once the server accepted a mail (0.5 + 1 + 2 + 4 + 8 s apart at most). */
+const MARK_SENT_TRIES = 6;
+
 /**
  * Handles `send-message`: renders the outbound message from the database and sends it over SMTP.
  * Transient failures are retried by BullMQ (exponential backoff, QUEUE_ATTEMPTS); a permanent SMTP
  * answer (5xx) or the last attempt marks the message `failed` with a short reason code, which the
  * agent sees on the message. The reason never holds server text (it may quote addresses).
+ *
+ * Delivery is at least once. The row is `sending` from just before the SMTP transaction until
+ * `sent` is committed right after the server's 250; if the worker dies inside that window (or the
+ * database stays away for all of markSent's tries) the row stays `sending`, and the retried job or
+ * the start-up re-enqueue sends it again: a rare duplicate is preferred to a reply silently lost.
  */
 @Injectable()
 export class SendMessageHandler {
@@ -90,22 +98,43 @@ export class SendMessageHandler {
       );
       throw error;
     }
-    await this.dataSource.transaction(async (m) => {
-      await m.update(
-        MessageEntity,
-        { id: message.id },
-        { deliveryStatus: DeliveryStatus.Sent, deliveryError: null, messageIdHeader: mail.messageId },
-      );
-      await recordHistory(m, {
-        ticketId: ticket.id,
-        actorType: ActorType.System,
-        actorId: null,
-        type: 'message_sent',
-        field: 'message',
-        newValue: message.id,
-      });
-    });
+    await this.markSent(message, mail.messageId);
     return { outcome: 'sent' };
+  }
+
+  /**
+   * The server has accepted the mail: from here on, a thrown error would make BullMQ run the job
+   * again and send the mail a second time. So a failure to record `sent` (the database briefly
+   * away) is retried here, for about 15 s, before giving up.
+   */
+  private async markSent(message: MessageEntity, messageIdHeader: string): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.dataSource.transaction(async (m) => {
+          await m.update(
+            MessageEntity,
+            { id: message.id },
+            { deliveryStatus: DeliveryStatus.Sent, deliveryError: null, messageIdHeader },
+          );
+          await recordHistory(m, {
+            ticketId: message.ticketId,
+            actorType: ActorType.System,
+            actorId: null,
+            type: 'message_sent',
+            field: 'message',
+            newValue: message.id,
+          });
+        });
+        return;
+      } catch (error) {
+        if (attempt >= MARK_SENT_TRIES) throw error;
+        this.logger.warn(
+          { messageId: message.id, attempt, error: error instanceof Error ? error.name : 'unknown' },
+          'sent, but could not record it yet',
+        );
+        await new Promise((resolve) => setTimeout(resolve, 250 * 2 ** attempt));
+      }
+    }
   }
 
   private async fail(message: MessageEntity, reason: string): Promise<{ outcome: SendOutcome }> {
