@@ -1,4 +1,5 @@
 import { DeliveryStatus, MessageEntity, UserRole } from '@app/database';
+import { SmtpMailTransport } from '@app/mail';
 import { ReplyToTicket } from '@app/tickets';
 import { startSmtpSink, waitFor, type SmtpSink } from '@app/testing';
 import { startTestApp, type TestApp } from '../support/test-app';
@@ -103,5 +104,68 @@ describe('sending agent replies', () => {
       await t.dataSource.query(`DROP TRIGGER blip_once ON messages`);
       await t.dataSource.query(`DROP FUNCTION blip_once(); DROP SEQUENCE sent_blips`);
     }
+  });
+});
+
+/** The SMTP server refuses the desk's own login (a wrong password in SMTP_URL). */
+describe('sending while the SMTP server refuses our login', () => {
+  let t: TestApp;
+  let sink: SmtpSink;
+
+  beforeAll(async () => {
+    sink = await startSmtpSink({ auth: { user: 'desk', pass: 'right-password' } });
+    t = await startTestApp({
+      api: false,
+      worker: true,
+      env: {
+        SMTP_URL: `smtp://desk:wrong-password@127.0.0.1:${sink.port}`,
+        MAIL_FROM: 'support@desk.test',
+        QUEUE_ATTEMPTS: '3',
+      },
+    });
+    await t.dataSource.query(
+      `INSERT INTO users (id, email, name, role, password_hash) VALUES ($1, 'agent@desk.test', 'Agent', 'admin', 'x')`,
+      [agent.id],
+    );
+  });
+  afterAll(async () => {
+    await t?.close();
+    await sink?.close();
+  });
+
+  it('keeps the reply queued with the reason instead of failing it, ready to go once the login is fixed', async () => {
+    // The sink's login works with the right password (so the refusal below is the password's).
+    const right = new SmtpMailTransport(sink.url);
+    await right.send({
+      from: { address: 'support@desk.test', name: 'Support' },
+      to: 'probe@customer.test',
+      replyTo: 'support@desk.test',
+      subject: 'probe',
+      text: 'probe',
+      messageId: '<probe@desk.test>',
+      inReplyTo: null,
+      references: [],
+      autoSubmitted: false,
+    });
+    right.close();
+    expect(sink.messages).toHaveLength(1);
+
+    const [contact] = await t.dataSource.query<Array<{ id: string }>>(
+      `INSERT INTO contacts (email, name) VALUES ('lena@customer.test', 'Lena') RETURNING id`,
+    );
+    const [ticket] = await t.dataSource.query<Array<{ id: string }>>(
+      `INSERT INTO tickets (subject, channel, contact_id, last_message_at) VALUES ('Login', 'email', $1, now()) RETURNING id`,
+      [contact?.id],
+    );
+    const { messageId } = await t.app.get(ReplyToTicket).execute(agent, ticket.id, 'An answer.');
+    const row = await waitFor(
+      async () => {
+        const m = await t.dataSource.getRepository(MessageEntity).findOneByOrFail({ id: messageId });
+        return m.deliveryError === 'EAUTH:535' ? m : undefined;
+      },
+      { what: 'the refused login recorded', timeoutMs: 20_000 },
+    );
+    expect(row.deliveryStatus).toBe(DeliveryStatus.Queued);
+    expect(sink.messages).toHaveLength(1);
   });
 });

@@ -22,14 +22,25 @@ export interface SmtpSink {
 
 /**
  * A real SMTP server (the `smtp-server` package) on a free loopback port that keeps every message
- * it receives, for assertions in tests. No authentication, no TLS.
+ * it receives, for assertions in tests. No TLS; no authentication unless `auth` is given, then
+ * AUTH is required and only that user and password pass (535 otherwise).
  */
-export async function startSmtpSink(): Promise<SmtpSink> {
+export async function startSmtpSink(options: { auth?: { user: string; pass: string } } = {}): Promise<SmtpSink> {
   const messages: SinkMessage[] = [];
   let reject: number | null = null;
-  const options: SMTPServerOptions = {
-    authOptional: true,
-    disabledCommands: ['STARTTLS', 'AUTH'],
+  const auth = options.auth;
+  const serverOptions: SMTPServerOptions = {
+    authOptional: !auth,
+    disabledCommands: auth ? ['STARTTLS'] : ['STARTTLS', 'AUTH'],
+    allowInsecureAuth: true,
+    onAuth(credentials, _session, callback) {
+      if (auth && credentials.username === auth.user && credentials.password === auth.pass) {
+        return callback(null, { user: credentials.username });
+      }
+      const error = new Error('Invalid username or password') as Error & { responseCode: number };
+      error.responseCode = 535;
+      callback(error);
+    },
     logger: false,
     size: 100 * 1024 * 1024,
     onRcptTo(_address, _session, callback) {
@@ -57,7 +68,7 @@ export async function startSmtpSink(): Promise<SmtpSink> {
       });
     },
   };
-  const server = new SMTPServer(options);
+  const server = new SMTPServer(serverOptions);
   await new Promise<void>((resolve, rejectStart) => {
     server.once('error', rejectStart);
     server.listen(0, '127.0.0.1', () => resolve());
@@ -65,7 +76,9 @@ export async function startSmtpSink(): Promise<SmtpSink> {
   server.on('error', () => undefined);
   const port = (server.server.address() as AddressInfo).port;
   return {
-    url: `smtp://127.0.0.1:${port}`,
+    url: auth
+      ? `smtp://${encodeURIComponent(auth.user)}:${encodeURIComponent(auth.pass)}@127.0.0.1:${port}`
+      : `smtp://127.0.0.1:${port}`,
     port,
     messages,
     rejectWith: (code) => {

@@ -87,6 +87,17 @@ export class SendMessageHandler {
         { messageId: message.id, code, attempt: meta.attemptsMade + 1, permanent, last },
         'outbound send failed',
       );
+      if (code === 'EAUTH' && permanent && error instanceof MailSendError) {
+        // The server refused the desk's own login (a wrong SMTP_URL password): no fault of this
+        // message, and no retry can succeed until the configuration is fixed, which restarts the
+        // worker. Like smtp_not_configured, the message stays queued, visibly not sent, and the
+        // start-up re-enqueue sends it then (RequeueOutbound).
+        await repo.update(
+          { id: message.id },
+          { deliveryStatus: DeliveryStatus.Queued, deliveryError: `${code}:${error.responseCode}` },
+        );
+        return { outcome: 'skipped' };
+      }
       if (permanent || last)
         return this.fail(
           message,
