@@ -1,11 +1,8 @@
 import { InboundStatus } from '@app/database';
-import { JOB_QUEUE, JobName, QueueService } from '@app/queue';
+import { JobName, QueueService } from '@app/queue';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-
-/** Rows re-enqueued per round trip. */
-const CHUNK = 500;
 
 /**
  * A row can be staged and its enqueue lost (crash between the two, queue down, a failed job
@@ -29,18 +26,10 @@ export class RequeueStagedService {
         ORDER BY created_at LIMIT 10000`,
       [InboundStatus.Received, InboundStatus.Processing, String(olderThanMs)],
     );
-    const queue = this.queue.queue(JOB_QUEUE[JobName.ProcessInbound]);
-    const anyFailed = rows.length > 0 && (await queue.getFailedCount()) > 0;
-    for (let i = 0; i < rows.length; i += CHUNK) {
-      const ids = rows.slice(i, i + CHUNK).map((r) => r.id);
-      if (anyFailed) {
-        const states = await Promise.all(ids.map((id) => queue.getJobState(id)));
-        await Promise.all(ids.filter((_, k) => states[k] === 'failed').map((id) => queue.remove(id).catch(() => 0)));
-      }
-      await queue.addBulk(
-        ids.map((id) => ({ name: JobName.ProcessInbound, data: { inboundMessageId: id }, opts: { jobId: id } })),
-      );
-    }
+    await this.queue.addBulk(
+      rows.map((r) => ({ name: JobName.ProcessInbound, data: { inboundMessageId: r.id }, jobId: r.id })),
+      { replaceFailed: true },
+    );
     return rows.length;
   }
 }

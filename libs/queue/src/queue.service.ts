@@ -4,6 +4,9 @@ import { ModuleRef } from '@nestjs/core';
 import type { JobsOptions, Queue } from 'bullmq';
 import { JOB_QUEUE, QueueName, type JobItem } from './queue.constants';
 
+/** Jobs sent per round trip by addBulk. */
+const BULK_CHUNK = 500;
+
 /** The one way to enqueue work: typed jobs, routed to their queue. */
 @Injectable()
 export class QueueService {
@@ -28,6 +31,35 @@ export class QueueService {
    */
   async add(item: JobItem, options: JobsOptions = {}): Promise<void> {
     await this.queue(JOB_QUEUE[item.name]).add(item.name, item.data, options);
+  }
+
+  /**
+   * Enqueue many jobs, each under its own id, a chunk per round trip (an existing id is a no-op,
+   * as with add()). `replaceFailed` is for repair passes that re-add the jobs of work still
+   * undone: a job that failed for good stays under its id for QUEUE_FAILED_RETENTION_DAYS and
+   * would swallow the add, so those are removed first (waiting, delayed and active ones are left
+   * be). It costs one count per queue when nothing has failed.
+   */
+  async addBulk(jobs: Array<JobItem & { jobId: string }>, options: { replaceFailed?: boolean } = {}): Promise<void> {
+    const byQueue = new Map<QueueName, Array<JobItem & { jobId: string }>>();
+    for (const job of jobs) {
+      const name = JOB_QUEUE[job.name];
+      byQueue.set(name, [...(byQueue.get(name) ?? []), job]);
+    }
+    for (const [name, all] of byQueue) {
+      const queue = this.queue(name);
+      const anyFailed = options.replaceFailed === true && (await queue.getFailedCount()) > 0;
+      for (let i = 0; i < all.length; i += BULK_CHUNK) {
+        const chunk = all.slice(i, i + BULK_CHUNK);
+        if (anyFailed) {
+          const states = await Promise.all(chunk.map((j) => queue.getJobState(j.jobId)));
+          await Promise.all(
+            chunk.filter((_, k) => states[k] === 'failed').map((j) => queue.remove(j.jobId).catch(() => 0)),
+          );
+        }
+        await queue.addBulk(chunk.map((j) => ({ name: j.name, data: j.data, opts: { jobId: j.jobId } })));
+      }
+    }
   }
 
   async depths(): Promise<Record<string, Record<string, number>>> {

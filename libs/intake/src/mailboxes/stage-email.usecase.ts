@@ -1,6 +1,6 @@
 import { sha256Hex } from '@app/common';
 import { InboundKind, InboundMessageEntity, InboundStatus } from '@app/database';
-import { JOB_QUEUE, JobName, QueueService } from '@app/queue';
+import { JobName, QueueService } from '@app/queue';
 import { Injectable, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
@@ -236,15 +236,9 @@ export class StageEmailUseCase {
   private async enqueueMany(results: StageEmailResult[]): Promise<void> {
     const process = results.filter((r) => needsProcessing(r.status));
     const settle = results.filter((r) => !needsProcessing(r.status));
-    if (process.length > 0) {
-      await this.queue.queue(JOB_QUEUE[JobName.ProcessInbound]).addBulk(
-        process.map((r) => ({
-          name: JobName.ProcessInbound,
-          data: { inboundMessageId: r.id },
-          opts: { jobId: r.id },
-        })),
-      );
-    }
+    await this.queue.addBulk(
+      process.map((r) => ({ name: JobName.ProcessInbound, data: { inboundMessageId: r.id }, jobId: r.id })),
+    );
     await enqueueSettles(
       this.queue,
       settle.map((r) => r.id),

@@ -1,4 +1,4 @@
-import { JOB_QUEUE, JobName, type QueueService } from '@app/queue';
+import { JobName, type QueueService } from '@app/queue';
 
 /** Job id of the settle job of one staging row (a distinct id from its process-inbound job). */
 export function settleJobId(inboundMessageId: string): string {
@@ -6,16 +6,20 @@ export function settleJobId(inboundMessageId: string): string {
 }
 
 /**
- * Enqueues the settle jobs of these staging rows in one round trip. Each keeps its settle job id,
- * so adding one whose job still exists is a no-op.
+ * Enqueues the settle jobs of these staging rows (a round trip per 500). Each keeps its settle job
+ * id, so adding one whose job still exists is a no-op. See QueueService.addBulk.
  */
-export async function enqueueSettles(queue: QueueService, inboundMessageIds: string[]): Promise<void> {
-  if (inboundMessageIds.length === 0) return;
-  await queue.queue(JOB_QUEUE[JobName.SettleInbound]).addBulk(
+export async function enqueueSettles(
+  queue: QueueService,
+  inboundMessageIds: string[],
+  options: { replaceFailed?: boolean } = {},
+): Promise<void> {
+  await queue.addBulk(
     inboundMessageIds.map((id) => ({
       name: JobName.SettleInbound,
       data: { inboundMessageId: id },
-      opts: { jobId: settleJobId(id) },
+      jobId: settleJobId(id),
     })),
+    options,
   );
 }

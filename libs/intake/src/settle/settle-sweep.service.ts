@@ -1,14 +1,15 @@
 import { InboundStatus } from '@app/database';
-import { JOB_QUEUE, JobName, QueueService } from '@app/queue';
+import { QueueService } from '@app/queue';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { enqueueSettles, settleJobId } from './settle-job-id';
+import { enqueueSettles } from './settle-job-id';
 
 /**
  * Repairs a lost settle enqueue (a crash between commit and enqueue, or a settle job that gave
  * up): re-adds the settle job of every committed, unsettled email of a mailbox. The job id
- * makes a re-add a no-op while the original job still exists.
+ * makes a re-add a no-op while the original job still exists; one that failed for good is
+ * replaced (QueueService.addBulk's replaceFailed).
  */
 @Injectable()
 export class SettleSweepService {
@@ -25,18 +26,12 @@ export class SettleSweepService {
         LIMIT 1000`,
       [mailboxId, InboundStatus.Processed, InboundStatus.Quarantined, String(olderThanMs)],
     );
-    const ids = rows.map((row) => row.id);
-    // A settle job that gave up stays as failed under its job id (QUEUE_FAILED_RETENTION_DAYS) and
-    // would swallow the re-add: remove those first. Waiting, delayed or active ones are left be.
-    // One count first: usually no job of the queue has failed, and then no id needs looking up.
-    const queue = this.queue.queue(JOB_QUEUE[JobName.SettleInbound]);
-    if (ids.length > 0 && (await queue.getFailedCount()) > 0) {
-      const states = await Promise.all(ids.map((id) => queue.getJobState(settleJobId(id))));
-      await Promise.all(
-        ids.filter((_, i) => states[i] === 'failed').map((id) => queue.remove(settleJobId(id)).catch(() => 0)),
-      );
-    }
-    await enqueueSettles(this.queue, ids);
+    // replaceFailed: a settle job that gave up would otherwise swallow the re-add.
+    await enqueueSettles(
+      this.queue,
+      rows.map((row) => row.id),
+      { replaceFailed: true },
+    );
     return rows.length;
   }
 }

@@ -1,12 +1,9 @@
 import { DeliveryStatus, MessageDirection, MessageEntity } from '@app/database';
-import { JOB_QUEUE, JobName, QueueService } from '@app/queue';
+import { QueueService } from '@app/queue';
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { In, type DataSource } from 'typeorm';
-import { enqueueSends, sendJobId } from './send-job';
-
-/** Messages re-enqueued per round trip. */
-const CHUNK = 500;
+import { enqueueSends } from './send-job';
 
 /**
  * At worker start, re-enqueues outbound messages still `queued`/`sending`: a crash between the
@@ -14,7 +11,7 @@ const CHUNK = 500;
  * unsent forever. The job id is the message id, so a job that still exists is not added twice.
  * A send job that failed for good while its row stayed unsent (the database away on the last
  * attempt, a job stalled twice) is kept under that id for QUEUE_FAILED_RETENTION_DAYS and would
- * swallow the add, so those are removed first.
+ * swallow the add, so it is replaced (QueueService.addBulk's replaceFailed).
  */
 @Injectable()
 export class RequeueOutbound implements OnApplicationBootstrap {
@@ -36,18 +33,11 @@ export class RequeueOutbound implements OnApplicationBootstrap {
       order: { createdAt: 'ASC' },
       take: 10_000,
     });
-    const queue = this.queue.queue(JOB_QUEUE[JobName.SendMessage]);
-    const anyFailed = rows.length > 0 && (await queue.getFailedCount()) > 0;
-    for (let i = 0; i < rows.length; i += CHUNK) {
-      const ids = rows.slice(i, i + CHUNK).map((row) => row.id);
-      if (anyFailed) {
-        const states = await Promise.all(ids.map((id) => queue.getJobState(sendJobId(id))));
-        await Promise.all(
-          ids.filter((_, k) => states[k] === 'failed').map((id) => queue.remove(sendJobId(id)).catch(() => 0)),
-        );
-      }
-      await enqueueSends(this.queue, ids);
-    }
+    await enqueueSends(
+      this.queue,
+      rows.map((row) => row.id),
+      { replaceFailed: true },
+    );
     if (rows.length > 0) this.logger.log({ count: rows.length }, 're-enqueued outbound messages');
   }
 }

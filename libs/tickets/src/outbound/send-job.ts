@@ -1,4 +1,4 @@
-import { JOB_QUEUE, JobName, type QueueService } from '@app/queue';
+import { JobName, type QueueService } from '@app/queue';
 
 /** The send job of one outbound message. */
 export function sendJobId(messageId: string): string {
@@ -10,14 +10,18 @@ export async function enqueueSend(queue: QueueService, messageId: string): Promi
   await queue.add({ name: JobName.SendMessage, data: { messageId } }, { jobId: sendJobId(messageId) });
 }
 
-/** Many at once (one round trip); each keeps its message id as job id. */
-export async function enqueueSends(queue: QueueService, messageIds: string[]): Promise<void> {
-  if (messageIds.length === 0) return;
-  await queue.queue(JOB_QUEUE[JobName.SendMessage]).addBulk(
+/** Many at once (a round trip per 500); each keeps its message id as job id. See QueueService.addBulk. */
+export async function enqueueSends(
+  queue: QueueService,
+  messageIds: string[],
+  options: { replaceFailed?: boolean } = {},
+): Promise<void> {
+  await queue.addBulk(
     messageIds.map((messageId) => ({
       name: JobName.SendMessage,
       data: { messageId },
-      opts: { jobId: sendJobId(messageId) },
+      jobId: sendJobId(messageId),
     })),
+    options,
   );
 }
