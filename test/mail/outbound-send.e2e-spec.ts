@@ -6,6 +6,20 @@ import { startTestApp, type TestApp } from '../support/test-app';
 
 const agent = { id: '00000000-0000-4000-8000-0000000000ac', role: UserRole.Admin, name: 'Agent' };
 
+/** The worker (no API) sending through `smtpUrl`, with one agent to reply as. */
+async function startDesk(smtpUrl: string): Promise<TestApp> {
+  const t = await startTestApp({
+    api: false,
+    worker: true,
+    env: { SMTP_URL: smtpUrl, MAIL_FROM: 'support@desk.test', QUEUE_ATTEMPTS: '3' },
+  });
+  await t.dataSource.query(
+    `INSERT INTO users (id, email, name, role, password_hash) VALUES ($1, 'agent@desk.test', 'Agent', 'admin', 'x')`,
+    [agent.id],
+  );
+  return t;
+}
+
 /** Agent replies through the real worker and a real SMTP server: what is sent, and what the row says. */
 describe('sending agent replies', () => {
   let t: TestApp;
@@ -13,15 +27,7 @@ describe('sending agent replies', () => {
 
   beforeAll(async () => {
     sink = await startSmtpSink();
-    t = await startTestApp({
-      api: false,
-      worker: true,
-      env: { SMTP_URL: sink.url, MAIL_FROM: 'support@desk.test', QUEUE_ATTEMPTS: '3' },
-    });
-    await t.dataSource.query(
-      `INSERT INTO users (id, email, name, role, password_hash) VALUES ($1, 'agent@desk.test', 'Agent', 'admin', 'x')`,
-      [agent.id],
-    );
+    t = await startDesk(sink.url);
   });
   afterAll(async () => {
     await t?.close();
@@ -114,19 +120,7 @@ describe('sending while the SMTP server refuses our login', () => {
 
   beforeAll(async () => {
     sink = await startSmtpSink({ auth: { user: 'desk', pass: 'right-password' } });
-    t = await startTestApp({
-      api: false,
-      worker: true,
-      env: {
-        SMTP_URL: `smtp://desk:wrong-password@127.0.0.1:${sink.port}`,
-        MAIL_FROM: 'support@desk.test',
-        QUEUE_ATTEMPTS: '3',
-      },
-    });
-    await t.dataSource.query(
-      `INSERT INTO users (id, email, name, role, password_hash) VALUES ($1, 'agent@desk.test', 'Agent', 'admin', 'x')`,
-      [agent.id],
-    );
+    t = await startDesk(`smtp://desk:wrong-password@127.0.0.1:${sink.port}`);
   });
   afterAll(async () => {
     await t?.close();

@@ -2,9 +2,7 @@ import { DeliveryStatus, MessageEntity, UserRole } from '@app/database';
 import { JOB_QUEUE, JobName, QueueService } from '@app/queue';
 import { ReplyToTicket } from '@app/tickets';
 import { RequeueOutbound } from '../../libs/tickets/src/outbound/requeue-outbound.service';
-import { waitFor } from '@app/testing';
-import { Worker } from 'bullmq';
-import Redis from 'ioredis';
+import { failJobForGood } from '../support/fail-job';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 const agent = { id: '00000000-0000-4000-8000-0000000000ab', role: UserRole.Admin, name: 'Agent' };
@@ -42,18 +40,7 @@ describe('re-enqueueing unsent outbound messages at start-up', () => {
     const queue = app.app.get(QueueService).queue(JOB_QUEUE[JobName.SendMessage]);
     const jobId = `send-${messageId}`;
 
-    // A worker whose every attempt fails before anything is recorded, as one would with the database away.
-    const connection = new Redis(app.redis.url, { maxRetriesPerRequest: null });
-    const worker = new Worker(
-      queue.name,
-      async () => {
-        throw new Error('database away');
-      },
-      { connection, prefix: app.redis.prefix },
-    );
-    await waitFor(async () => (await queue.getJobState(jobId)) === 'failed' || undefined, { what: 'the job to fail' });
-    await worker.close();
-    await connection.quit();
+    await failJobForGood(app, queue, jobId);
     const row = await app.dataSource.getRepository(MessageEntity).findOneByOrFail({ id: messageId });
     expect(row.deliveryStatus).toBe(DeliveryStatus.Queued);
 

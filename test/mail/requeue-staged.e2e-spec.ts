@@ -1,10 +1,8 @@
 import { InboundMessageEntity, InboundStatus } from '@app/database';
 import { RequeueStagedService } from '@app/intake';
 import { JOB_QUEUE, JobName, QueueService } from '@app/queue';
-import { waitFor } from '@app/testing';
-import { Worker } from 'bullmq';
-import Redis from 'ioredis';
 import { stageEmail } from '../support/stage-email';
+import { failJobForGood } from '../support/fail-job';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 const RAW = Buffer.from(
@@ -30,18 +28,7 @@ describe('re-enqueueing unfinished staged rows at start-up', () => {
     const id = await stageEmail(app, RAW);
     const queue = app.app.get(QueueService).queue(JOB_QUEUE[JobName.ProcessInbound]);
 
-    // A worker whose every attempt fails, as one would while the database is away.
-    const connection = new Redis(app.redis.url, { maxRetriesPerRequest: null });
-    const worker = new Worker(
-      queue.name,
-      async () => {
-        throw new Error('database away');
-      },
-      { connection, prefix: app.redis.prefix },
-    );
-    await waitFor(async () => (await queue.getJobState(id)) === 'failed' || undefined, { what: 'the job to fail' });
-    await worker.close();
-    await connection.quit();
+    await failJobForGood(app, queue, id);
     const row = await app.dataSource.getRepository(InboundMessageEntity).findOneByOrFail({ id });
     expect(row.status).toBe(InboundStatus.Received);
 
