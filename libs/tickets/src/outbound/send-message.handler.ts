@@ -82,27 +82,21 @@ export class SendMessageHandler {
             ? error.name
             : 'send_failed';
       const permanent = error instanceof MailSendError ? error.permanent : error instanceof HeaderInjectionError;
+      const reason = error instanceof MailSendError && error.responseCode ? `${code}:${error.responseCode}` : code;
       const last = meta.attemptsMade + 1 >= meta.maxAttempts;
       this.logger.warn(
         { messageId: message.id, code, attempt: meta.attemptsMade + 1, permanent, last },
         'outbound send failed',
       );
-      if (code === 'EAUTH' && permanent && error instanceof MailSendError) {
+      if (code === 'EAUTH' && permanent) {
         // The server refused the desk's own login (a wrong SMTP_URL password): no fault of this
         // message, and no retry can succeed until the configuration is fixed, which restarts the
         // worker. Like smtp_not_configured, the message stays queued, visibly not sent, and the
         // start-up re-enqueue sends it then (RequeueOutbound).
-        await repo.update(
-          { id: message.id },
-          { deliveryStatus: DeliveryStatus.Queued, deliveryError: `${code}:${error.responseCode}` },
-        );
+        await repo.update({ id: message.id }, { deliveryStatus: DeliveryStatus.Queued, deliveryError: reason });
         return { outcome: 'skipped' };
       }
-      if (permanent || last)
-        return this.fail(
-          message,
-          error instanceof MailSendError && error.responseCode ? `${code}:${error.responseCode}` : code,
-        );
+      if (permanent || last) return this.fail(message, reason);
       await repo.update(
         { id: message.id },
         { deliveryStatus: DeliveryStatus.Queued, deliveryError: `retrying:${code}` },
