@@ -44,7 +44,9 @@ export class QueueService {
     const byQueue = new Map<QueueName, Array<JobItem & { jobId: string }>>();
     for (const job of jobs) {
       const name = JOB_QUEUE[job.name];
-      byQueue.set(name, [...(byQueue.get(name) ?? []), job]);
+      const list = byQueue.get(name);
+      if (list) list.push(job);
+      else byQueue.set(name, [job]);
     }
     for (const [name, all] of byQueue) {
       const queue = this.queue(name);
