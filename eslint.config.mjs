@@ -72,5 +72,35 @@ export default tseslint.config(
   {
     files: ['apps/web/**/*.{ts,tsx}'],
     languageOptions: { globals: { ...globals.browser } },
+    settings: { 'import-x/resolver-next': [importX.createNodeResolver({ extensions: ['.ts', '.tsx', '.js'] })] },
+    rules: {
+      // Feature folders (apps/web/src/<feature>/): the customer portal is its own bundle and may use
+      // only shared/ (no staff code or data in a customer's browser); shared/ depends on no feature;
+      // staff features never reach into the portal.
+      'import-x/no-restricted-paths': [
+        'error',
+        {
+          zones: [
+            {
+              target: './apps/web/src/portal',
+              from: './apps/web/src',
+              except: ['./portal', './shared'],
+              message: 'The customer portal may import only from portal/ and shared/.',
+            },
+            {
+              target: './apps/web/src/shared',
+              from: './apps/web/src',
+              except: ['./shared'],
+              message: 'shared/ is used by both bundles and must not import a feature.',
+            },
+            {
+              target: ['shell', 'inbox', 'ticket', 'customers', 'reports', 'admin'].map((f) => `./apps/web/src/${f}`),
+              from: './apps/web/src/portal',
+              message: 'Staff code must not import the customer portal.',
+            },
+          ],
+        },
+      ],
+    },
   },
 );

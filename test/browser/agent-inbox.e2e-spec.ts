@@ -54,6 +54,10 @@ describe('agent inbox in Chromium', () => {
 
   it('signs in', async () => {
     await page.goto(`${app.baseUrl}/`);
+    await page.getByLabel('Email').waitFor();
+    // A first visit has no session to have ended: the sign-in form alone, no notice.
+    expect(await page.getByText('Your session has ended').count()).toBe(0);
+    expect(await page.locator('.signin [role="status"]').count()).toBe(0);
     await page.getByLabel('Email').fill('alice@desk.test');
     await page.getByLabel('Password').fill(PASSWORD);
     await page.getByRole('button', { name: 'Sign in' }).click();

@@ -23,7 +23,7 @@ export function setupApp(app: NestExpressApplication, config: AppConfig): void {
           'style-src': ["'self'", "'unsafe-inline'"],
           // Remote http(s) images appear only inside a message's sandboxed frame, and only after the
           // agent asks for them; that frame (a srcdoc document) inherits this policy, and its own
-          // stricter policy blocks them until then (apps/web/src/MessageBody.tsx).
+          // stricter policy blocks them until then (apps/web/src/ticket/MessageBody.tsx).
           'img-src': ["'self'", 'data:', 'https:', 'http:'],
           'frame-src': ["'self'"],
           'frame-ancestors': ["'none'"],

@@ -1,27 +1,28 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useRef, useState } from 'react';
-import { isTyping } from './App';
-import { get, patch, post, type HistoryEvent, type Message, type TicketDetail, type User } from './api';
+import { useState } from 'react';
+import { absoluteTime, fileSize, relativeTime } from '../shared/format';
+import { navigate } from '../shared/router';
+import { useDirectory, type Directory } from '../shell/directory';
+import type { User } from '../shell/session.api';
+import { Composer } from './Composer';
 import { describeDeliveryError } from './delivery';
-import { useDirectory, type Directory } from './directory';
-import { absoluteTime, fileSize, relativeTime } from './format';
 import { MessageBody } from './MessageBody';
-import { navigate } from './router';
 import { SlaBadge } from './SlaBadge';
+import { ticketApi, type HistoryEvent, type Message, type TicketDetail } from './ticket.api';
 
 type Entry = { kind: 'message'; at: string; message: Message } | { kind: 'event'; at: string; event: HistoryEvent };
 
 export function TicketView({ id, me }: { id: string; me: User }) {
   const queryClient = useQueryClient();
   const dir = useDirectory();
-  const ticket = useQuery({ queryKey: ['ticket', id], queryFn: () => get<TicketDetail>(`/api/tickets/${id}`) });
+  const ticket = useQuery({ queryKey: ['ticket', id], queryFn: () => ticketApi.get(id) });
   const invalidate = () => {
     void queryClient.invalidateQueries({ queryKey: ['ticket', id] });
     void queryClient.invalidateQueries({ queryKey: ['tickets'] });
     void queryClient.invalidateQueries({ queryKey: ['views'] });
   };
   const update = useMutation({
-    mutationFn: (change: Record<string, unknown>) => patch(`/api/tickets/${id}`, change),
+    mutationFn: (change: Record<string, unknown>) => ticketApi.update(id, change),
     onSuccess: invalidate,
   });
 
@@ -285,7 +286,7 @@ function SlaPanel({ t }: { t: TicketDetail }) {
 function Merge({ ticketId, onMerged }: { ticketId: string; onMerged: () => void }) {
   const [target, setTarget] = useState('');
   const merge = useMutation({
-    mutationFn: () => post<{ targetId: string }>(`/api/tickets/${ticketId}/merge`, { targetId: target.trim() }),
+    mutationFn: () => ticketApi.merge(ticketId, target.trim()),
     onSuccess: (r) => {
       onMerged();
       navigate(`/tickets/${r.targetId}`);
@@ -318,7 +319,7 @@ function Merge({ ticketId, onMerged }: { ticketId: string; onMerged: () => void 
 function Presence({ ticketId, dir }: { ticketId: string; dir: Directory }) {
   const presence = useQuery({
     queryKey: ['presence', ticketId],
-    queryFn: () => get<{ viewers: Array<{ userId: string; typing: boolean }> }>(`/api/tickets/${ticketId}/presence`),
+    queryFn: () => ticketApi.presence(ticketId),
     refetchInterval: 15_000,
   });
   const me = useQueryClient().getQueryData<User>(['me']);
@@ -328,119 +329,5 @@ function Presence({ ticketId, dir }: { ticketId: string; dir: Directory }) {
     <p className="presence" role="status" data-testid="presence">
       {others.map((v) => `${dir.userName(v.userId)} is ${v.typing ? 'typing a reply' : 'viewing'}`).join(' · ')}
     </p>
-  );
-}
-
-function Composer({ ticket, me, onSent }: { ticket: TicketDetail; me: User; onSent: () => void }) {
-  const [mode, setMode] = useState<'reply' | 'note'>('reply');
-  const [body, setBody] = useState('');
-  const area = useRef<HTMLTextAreaElement>(null);
-  const canned = useQuery({
-    queryKey: ['canned'],
-    queryFn: () => get<{ items: Array<{ id: string; title: string }> }>('/api/canned-replies'),
-    staleTime: 60_000,
-  });
-  const send = useMutation({
-    mutationFn: () =>
-      mode === 'note'
-        ? post(`/api/tickets/${ticket.id}/notes`, { body })
-        : post(`/api/tickets/${ticket.id}/replies`, { body }),
-    onSuccess: () => {
-      setBody('');
-      onSent();
-    },
-  });
-
-  // Presence heartbeat: now, every 10 s, and when typing starts or stops; "leaving" on close.
-  const typing = body.length > 0;
-  useEffect(() => {
-    const beat = (leaving = false) =>
-      void post(`/api/tickets/${ticket.id}/presence`, { typing, leaving }).catch(() => undefined);
-    beat();
-    const timer = window.setInterval(() => beat(), 10_000);
-    return () => {
-      window.clearInterval(timer);
-      beat(true);
-    };
-  }, [ticket.id, typing]);
-
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      if (isTyping(e)) return;
-      if (e.key === 'r' || e.key === 'n') {
-        e.preventDefault();
-        setMode(e.key === 'r' ? 'reply' : 'note');
-        area.current?.focus();
-      }
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, []);
-
-  const insertCanned = async (id: string) => {
-    if (!id) return;
-    const r = await get<{ body: string }>(`/api/canned-replies/${id}/render?ticketId=${ticket.id}`);
-    setBody((b) => (b ? `${b}\n\n${r.body}` : r.body));
-    area.current?.focus();
-  };
-
-  return (
-    <section className={`composer ${mode}`} aria-label="Write">
-      <div role="tablist" aria-label="Reply or note">
-        <button type="button" role="tab" aria-selected={mode === 'reply'} onClick={() => setMode('reply')}>
-          Reply to customer (r)
-        </button>
-        <button type="button" role="tab" aria-selected={mode === 'note'} onClick={() => setMode('note')}>
-          Internal note (n)
-        </button>
-      </div>
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          if (body.trim()) send.mutate();
-        }}
-      >
-        <label htmlFor="composer-body" className="sr-only">
-          {mode === 'reply' ? 'Reply' : 'Internal note'}
-        </label>
-        <textarea
-          id="composer-body"
-          ref={area}
-          rows={6}
-          value={body}
-          onChange={(e) => setBody(e.target.value)}
-          onKeyDown={(e) => {
-            if (e.key === 'Enter' && (e.ctrlKey || e.metaKey) && body.trim()) send.mutate();
-            if (e.key === 'Escape') area.current?.blur();
-          }}
-          placeholder={
-            mode === 'reply'
-              ? `Reply to ${ticket.contact.name ?? 'the customer'} as ${me.name} (Ctrl+Enter sends)`
-              : 'Only agents see internal notes'
-          }
-        />
-        <div className="composer-actions">
-          <label>
-            <span className="sr-only">Insert canned reply</span>
-            <select aria-label="Insert canned reply" value="" onChange={(e) => void insertCanned(e.target.value)}>
-              <option value="">Canned reply…</option>
-              {(canned.data?.items ?? []).map((c) => (
-                <option key={c.id} value={c.id}>
-                  {c.title}
-                </option>
-              ))}
-            </select>
-          </label>
-          <button type="submit" className="primary" disabled={send.isPending || !body.trim()}>
-            {send.isPending ? 'Sending…' : mode === 'reply' ? 'Send reply' : 'Add note'}
-          </button>
-        </div>
-        {send.error && (
-          <p className="error" role="alert">
-            {send.error.message}
-          </p>
-        )}
-      </form>
-    </section>
   );
 }

@@ -1,27 +1,11 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { del, get, post, put, type User } from './api';
-import { navigate } from './router';
+import { navigate } from '../shared/router';
+import type { User } from '../shell/session.api';
+import { adminApi, type CannedReply, type SlaPolicy } from './admin.api';
 
 // Supervisors and admins maintain canned replies; admins set SLA targets (supervisors see them).
 // Every change goes through the same API the docs describe; the server re-checks the role.
-
-interface CannedReply {
-  id: string;
-  title: string;
-  body: string;
-}
-
-interface SlaPolicy {
-  priority: string;
-  firstResponseMinutes: number;
-  resolutionMinutes: number;
-  businessHours: boolean;
-  timezone: string;
-  dayStartMinute: number;
-  dayEndMinute: number;
-  workDays: number[];
-}
 
 const PRIORITIES = ['urgent', 'high', 'normal', 'low'];
 const DAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
@@ -45,11 +29,11 @@ function CannedReplies() {
   const queryClient = useQueryClient();
   const list = useQuery({
     queryKey: ['canned'],
-    queryFn: () => get<{ items: CannedReply[]; placeholders: string[] }>('/api/canned-replies'),
+    queryFn: adminApi.cannedReplies,
   });
   const [editing, setEditing] = useState<string | null>(null);
   const refresh = () => void queryClient.invalidateQueries({ queryKey: ['canned'] });
-  const remove = useMutation({ mutationFn: (id: string) => del(`/api/canned-replies/${id}`), onSuccess: refresh });
+  const remove = useMutation({ mutationFn: adminApi.deleteCannedReply, onSuccess: refresh });
   const placeholders = list.data?.placeholders ?? [];
 
   return (
@@ -109,10 +93,7 @@ function CannedForm(props: { initial?: CannedReply; submitLabel: string; onSaved
   const [title, setTitle] = useState(initial?.title ?? '');
   const [body, setBody] = useState(initial?.body ?? '');
   const save = useMutation({
-    mutationFn: () =>
-      initial
-        ? put(`/api/canned-replies/${initial.id}`, { title, body })
-        : post('/api/canned-replies', { title, body }),
+    mutationFn: () => adminApi.saveCannedReply(initial?.id, { title, body }),
     onSuccess: () => {
       if (!initial) {
         setTitle('');
@@ -157,7 +138,7 @@ function clock(minute: number): string {
 
 function SlaPolicies({ canEdit }: { canEdit: boolean }) {
   const queryClient = useQueryClient();
-  const list = useQuery({ queryKey: ['sla'], queryFn: () => get<{ items: SlaPolicy[] }>('/api/sla-policies') });
+  const list = useQuery({ queryKey: ['sla'], queryFn: adminApi.slaPolicies });
   const [editing, setEditing] = useState<string | null>(null);
   const byPriority = new Map((list.data?.items ?? []).map((p) => [p.priority, p]));
   return (
@@ -236,7 +217,7 @@ function SlaForm(props: { priority: string; initial?: SlaPolicy; onDone: (saved:
   };
   const save = useMutation({
     mutationFn: () =>
-      put(`/api/sla-policies/${props.priority}`, {
+      adminApi.saveSlaPolicy(props.priority, {
         firstResponseMinutes: Number(first),
         resolutionMinutes: Number(resolution),
         businessHours,

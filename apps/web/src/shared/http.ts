@@ -1,5 +1,7 @@
-// The one way the web app talks to the server: same-origin fetch with the session cookie, the CSRF
-// token echoed on every change, and a 401 anywhere sending the agent back to sign-in.
+// The one way both web bundles (staff app and customer portal) talk to the server: same-origin
+// fetch with the session cookie, the CSRF token echoed on every change, and a 401 anywhere sending
+// the user back to sign-in. Each feature folder has its own small client (`<feature>.api.ts`) on
+// top of these helpers; nothing here knows about tickets, staff or customers.
 
 export class ApiError extends Error {
   constructor(
@@ -49,88 +51,3 @@ export const post = <T>(path: string, body?: unknown) => request<T>('POST', path
 export const patch = <T>(path: string, body: unknown) => request<T>('PATCH', path, body);
 export const put = <T>(path: string, body: unknown) => request<T>('PUT', path, body);
 export const del = <T>(path: string) => request<T>('DELETE', path);
-
-export interface User {
-  id: string;
-  email: string;
-  name: string;
-  role: 'agent' | 'supervisor' | 'admin';
-}
-
-export interface Sla {
-  firstResponseDueAt: string | null;
-  resolutionDueAt: string | null;
-  nextDueAt: string | null;
-  firstResponseBreached: boolean;
-  resolutionBreached: boolean;
-}
-
-export interface TicketSummary {
-  id: string;
-  reference: string;
-  subject: string;
-  status: string;
-  priority: string;
-  channel: string;
-  contact: { id: string; name: string | null; email: string | null };
-  assigneeId: string | null;
-  groupId: string | null;
-  mailboxId: string | null;
-  tags: string[];
-  mergedIntoId: string | null;
-  createdAt: string;
-  updatedAt: string;
-  lastMessageAt: string;
-  firstResponseAt: string | null;
-  sla: Sla;
-}
-
-export interface Attachment {
-  id: string;
-  filename: string;
-  contentType: string;
-  size: number;
-  inline: boolean;
-  available: boolean;
-}
-
-export interface Message {
-  id: string;
-  direction: 'in' | 'out';
-  internal: boolean;
-  authorContactId: string | null;
-  authorUserId: string | null;
-  bodyText: string;
-  bodyHtml: string | null;
-  deliveryStatus: 'queued' | 'sending' | 'sent' | 'failed' | null;
-  deliveryError: string | null;
-  createdAt: string;
-  attachments: Attachment[];
-}
-
-export interface HistoryEvent {
-  id: string;
-  type: string;
-  field: string | null;
-  oldValue: string | null;
-  newValue: string | null;
-  actorType: string;
-  actorId: string | null;
-  createdAt: string;
-}
-
-export interface TicketDetail extends TicketSummary {
-  mergedIntoReference: string | null;
-  messages: Message[];
-  history: HistoryEvent[];
-}
-
-export interface Page {
-  items: TicketSummary[];
-  nextCursor: string | null;
-}
-
-export interface Named {
-  id: string;
-  name: string;
-}

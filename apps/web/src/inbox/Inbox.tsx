@@ -1,11 +1,12 @@
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { isTyping } from './App';
-import { get, post, type Page, type User } from './api';
-import { useDirectory } from './directory';
-import { relativeTime } from './format';
-import { navigate } from './router';
-import { SlaBadge } from './SlaBadge';
+import { relativeTime } from '../shared/format';
+import { isTyping } from '../shared/keyboard';
+import { navigate } from '../shared/router';
+import { useDirectory } from '../shell/directory';
+import type { User } from '../shell/session.api';
+import { SlaBadge } from '../ticket/SlaBadge';
+import { inboxApi } from './inbox.api';
 
 const VIEWS = [
   ['mine', 'My open'],
@@ -64,20 +65,18 @@ export function Inbox({ me }: { me: User }) {
 
   const counts = useQuery({
     queryKey: ['views'],
-    queryFn: () => get<{ counts: Record<View, number>; cap: number }>('/api/views'),
+    queryFn: () => inboxApi.views<View>(),
   });
   const list = useInfiniteQuery({
     queryKey: ['tickets', params],
-    queryFn: ({ pageParam }) =>
-      get<Page>(`/api/tickets?${params}${pageParam ? `&cursor=${encodeURIComponent(pageParam)}` : ''}`),
+    queryFn: ({ pageParam }) => inboxApi.list(params, pageParam),
     initialPageParam: '',
     getNextPageParam: (last) => last.nextCursor ?? undefined,
   });
   const items = useMemo(() => list.data?.pages.flatMap((p) => p.items) ?? [], [list.data]);
 
   const bulk = useMutation({
-    mutationFn: (change: Record<string, unknown>) =>
-      post<{ updated: string[]; notFound: string[] }>('/api/tickets/bulk', { ticketIds: [...selected], change }),
+    mutationFn: (change: Record<string, unknown>) => inboxApi.bulk([...selected], change),
     onSuccess: () => {
       setSelected(new Set());
       void queryClient.invalidateQueries({ queryKey: ['tickets'] });

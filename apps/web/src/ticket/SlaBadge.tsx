@@ -1,5 +1,5 @@
-import type { Sla } from './api';
-import { absoluteTime, relativeTime } from './format';
+import { absoluteTime, relativeTime } from '../shared/format';
+import type { Sla } from './ticket.api';
 
 /** The next SLA target, red when breached, amber within the hour. */
 export function SlaBadge({ sla }: { sla: Sla }) {

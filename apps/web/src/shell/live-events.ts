@@ -1,6 +1,6 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
-import { get } from './api';
+import { sessionApi } from './session.api';
 
 interface LiveEvent {
   type: 'ticket' | 'message' | 'presence' | 'ping' | 'expired';
@@ -42,13 +42,13 @@ export function useLiveEvents(): boolean {
     source.addEventListener('expired', () => {
       source.close();
       // Any API call now answers 401, which returns the app to sign-in.
-      void get('/api/auth/me').catch(() => undefined);
+      void sessionApi.me().catch(() => undefined);
     });
     source.onopen = () => setConnected(true);
     source.onerror = () => {
       setConnected(false);
       // The browser retries by itself; find out whether the reason is an ended session.
-      void get('/api/auth/me').catch(() => undefined);
+      void sessionApi.me().catch(() => undefined);
     };
     return () => {
       if (pending !== null) window.clearTimeout(pending);

@@ -1,28 +1,33 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
-import { get, onUnauthenticated, post, type User } from './api';
-import { Inbox } from './Inbox';
+import { Settings } from '../admin/Settings';
+import { Inbox } from '../inbox/Inbox';
+import { onUnauthenticated } from '../shared/http';
+import { isTyping } from '../shared/keyboard';
+import { navigate, useRoute } from '../shared/router';
+import { TicketView } from '../ticket/TicketView';
+import { useLiveEvents } from './live-events';
+import { sessionApi, type User } from './session.api';
 import { ShortcutHelp } from './ShortcutHelp';
-import { Settings } from './Settings';
 import { SignIn } from './SignIn';
-import { TicketView } from './TicketView';
-import { useLiveEvents } from './useLiveEvents';
-import { navigate, useRoute } from './router';
 
 export function App() {
   const queryClient = useQueryClient();
   const me = useQuery({
     queryKey: ['me'],
-    queryFn: () => get<{ user: User }>('/api/auth/me').then((r) => r.user),
+    queryFn: sessionApi.me,
     retry: false,
     staleTime: Infinity,
   });
   const [expired, setExpired] = useState(false);
 
-  // Any 401 (expired session, signed out in another tab): drop cached data and show sign-in.
+  // Any 401 (expired session, signed out in another tab): drop cached data and show sign-in. Only a
+  // session that existed can end: on a first visit the 401 of /api/auth/me is no news, and that
+  // query's own error already shows the sign-in form.
   useEffect(
     () =>
       onUnauthenticated(() => {
+        if (!queryClient.getQueryData(['me'])) return;
         setExpired(true);
         queryClient.clear();
         queryClient.setQueryData(['me'], null);
@@ -66,7 +71,7 @@ function Workspace({ user }: { user: User }) {
   }, [help, route.name]);
 
   const signOut = async () => {
-    await post('/api/auth/logout').catch(() => undefined);
+    await sessionApi.signOut().catch(() => undefined);
     queryClient.clear();
     queryClient.setQueryData(['me'], null);
   };
@@ -121,10 +126,4 @@ function Workspace({ user }: { user: User }) {
       {help && <ShortcutHelp onClose={() => setHelp(false)} />}
     </div>
   );
-}
-
-export function isTyping(e: KeyboardEvent): boolean {
-  const target = e.target as HTMLElement | null;
-  if (e.ctrlKey || e.metaKey || e.altKey) return true;
-  return !!target && (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName));
 }

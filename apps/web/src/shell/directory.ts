@@ -1,5 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
-import { get, type Named } from './api';
+import { directoryApi, type Named } from './directory.api';
 
 export interface Directory {
   users: Array<Named & { role: string }>;
@@ -15,16 +15,16 @@ export function useDirectory(): Directory {
   const opts = { staleTime: 5 * 60_000 };
   const users = useQuery({
     queryKey: ['users'],
-    queryFn: () => get<{ items: Directory['users'] }>('/api/users'),
+    queryFn: directoryApi.users,
     ...opts,
   });
-  const groups = useQuery({ queryKey: ['groups'], queryFn: () => get<{ items: Named[] }>('/api/groups'), ...opts });
+  const groups = useQuery({ queryKey: ['groups'], queryFn: directoryApi.groups, ...opts });
   const mailboxes = useQuery({
     queryKey: ['mailboxes'],
-    queryFn: () => get<{ items: Named[] }>('/api/mailboxes'),
+    queryFn: directoryApi.mailboxes,
     ...opts,
   });
-  const tags = useQuery({ queryKey: ['tags'], queryFn: () => get<{ items: string[] }>('/api/tags'), ...opts });
+  const tags = useQuery({ queryKey: ['tags'], queryFn: directoryApi.tags, ...opts });
   const u = users.data?.items ?? [];
   const g = groups.data?.items ?? [];
   return {

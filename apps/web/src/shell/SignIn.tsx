@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from 'react';
-import { ApiError, post, type User } from './api';
+import { ApiError } from '../shared/http';
+import { sessionApi, type User } from './session.api';
 
 export function SignIn({ notice, onSignedIn }: { notice: string | null; onSignedIn: (user: User) => void }) {
   const [email, setEmail] = useState('');
@@ -12,7 +13,7 @@ export function SignIn({ notice, onSignedIn }: { notice: string | null; onSigned
     setBusy(true);
     setError(null);
     try {
-      const res = await post<{ user: User }>('/api/auth/login', { email, password });
+      const res = await sessionApi.signIn(email, password);
       onSignedIn(res.user);
     } catch (err) {
       setError(err instanceof ApiError ? err.message : 'Could not reach the server');
