@@ -6,6 +6,7 @@ import { MailUnderstanding1764500000000 } from './1764500000000-mail-understandi
 import { IntakeThroughput1764800000000 } from './1764800000000-intake-throughput';
 import { AgentInboxSpeed1764900000000 } from './1764900000000-agent-inbox-speed';
 import { StagingStorage1765000000000 } from './1765000000000-staging-storage';
+import { AuditLog1765400000000 } from './1765400000000-audit-log';
 
 /** Every migration, in order. Append new ones; never edit one that has shipped. */
 export const ALL_MIGRATIONS = [
@@ -17,4 +18,5 @@ export const ALL_MIGRATIONS = [
   IntakeThroughput1764800000000,
   AgentInboxSpeed1764900000000,
   StagingStorage1765000000000,
+  AuditLog1765400000000,
 ];

@@ -126,7 +126,9 @@ describe('data-subject requests: export, correction, erasure', () => {
     expect(otherTicket?.subject).toBe('Unrelated');
     expect(await statsSnapshot()).toEqual(statsBefore);
 
-    const audit = await app.dataSource.query(`SELECT actor, action, details FROM privacy_audit_log ORDER BY id`);
+    const audit = await app.dataSource.query(
+      `SELECT actor_type, actor_id, action, changes, details FROM audit_log ORDER BY id`,
+    );
     expect(JSON.stringify(audit)).not.toMatch(/zebediah|quillfeather/i);
   });
 

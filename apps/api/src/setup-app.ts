@@ -1,3 +1,4 @@
+import { AuditContext } from '@app/audit';
 import type { AppConfig } from '@app/config';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -37,6 +38,11 @@ export function setupApp(app: NestExpressApplication, config: AppConfig): void {
   app.use(cookieParser());
   app.useBodyParser('json', { limit: '2mb' });
   app.useBodyParser('urlencoded', { limit: '2mb', extended: false });
+  // Audit entries written while serving a request carry its IP (after the body parsers, whose
+  // stream callbacks would otherwise run outside the context).
+  app.use((req: express.Request, _res: express.Response, next: express.NextFunction) =>
+    AuditContext.run({ ip: req.ip ?? null }, next),
+  );
   // No enableShutdownHooks(): runProcess owns SIGTERM/SIGINT (bounded graceful close, then exit 0).
   // Nest's own hook would re-raise the signal after closing and end the process as killed.
 

@@ -1,5 +1,4 @@
 export * from './actor';
-export * from './audit/privacy-audit.service';
 export * from './consent/consent.service';
 export * from './consent/privacy-policy.service';
 export * from './consent/withdrawal-token';

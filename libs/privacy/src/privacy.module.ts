@@ -1,5 +1,5 @@
+import { AuditModule } from '@app/audit';
 import { Module } from '@nestjs/common';
-import { PrivacyAuditService } from './audit/privacy-audit.service';
 import { ConsentService } from './consent/consent.service';
 import { PrivacyPolicyService } from './consent/privacy-policy.service';
 import { ContactDataService } from './content/contact-data.service';
@@ -15,7 +15,6 @@ import { RetentionRunService } from './retention/retention-run.service';
 import { StatsRollupService } from './stats/stats-rollup.service';
 
 const services = [
-  PrivacyAuditService,
   TicketContentService,
   ContactDataService,
   RetentionPolicyService,
@@ -30,7 +29,7 @@ const services = [
 ];
 
 /** Privacy use cases for the api and the CLI. Needs PlatformModule beside it. */
-@Module({ providers: services, exports: services })
+@Module({ imports: [AuditModule], providers: services, exports: [...services, AuditModule] })
 export class PrivacyModule {}
 
 /** Adds the maintenance job handlers and their schedules; import in worker processes only. */

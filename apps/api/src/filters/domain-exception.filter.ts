@@ -44,6 +44,9 @@ const STATUS_BY_CODE: Record<string, number> = {
   invalid_withdrawal_token: 400,
   policy_version_exists: 409,
   invalid_consent: 400,
+  // Admin and audit (issue 12). A malformed entry is a bug in the caller, not bad input.
+  invalid_audit_entry: 500,
+  invalid_audit_filter: 400,
 };
 
 /**

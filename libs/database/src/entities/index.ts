@@ -18,7 +18,6 @@ import { UserEntity } from './user.entity';
 
 // Privacy (issue 6).
 import { DataSubjectRequestEntity } from './data-subject-request.entity';
-import { PrivacyAuditEntity } from './privacy-audit.entity';
 import { PrivacyPolicyVersionEntity } from './privacy-policy-version.entity';
 import { RetentionPolicyEntity } from './retention-policy.entity';
 import { RetentionRunEntity } from './retention-run.entity';
@@ -26,6 +25,8 @@ import { StatsFirstResponseEntity } from './stats-first-response.entity';
 import { StatsWatermarkEntity } from './stats-watermark.entity';
 import { TicketRedactionEntity } from './ticket-redaction.entity';
 import { TicketStatsDailyEntity } from './ticket-stats-daily.entity';
+// Admin and audit (issue 12).
+import { AuditActorType, AuditLogEntity } from './audit-log.entity';
 
 export * from './enums';
 export {
@@ -48,7 +49,6 @@ export { CannedReplyEntity, GroupMemberEntity, SlaPolicyEntity };
 // Privacy (issue 6).
 export {
   DataSubjectRequestEntity,
-  PrivacyAuditEntity,
   PrivacyPolicyVersionEntity,
   RetentionPolicyEntity,
   RetentionRunEntity,
@@ -59,6 +59,8 @@ export {
 };
 // IMAP intake (issue 3).
 export { MailboxStateEntity };
+// Admin and audit (issue 12).
+export { AuditActorType, AuditLogEntity };
 export { formatTicketReference, parseTicketReference, TICKET_NUMBER_SEQUENCE } from './ticket.entity';
 
 /** Every entity; the data source and the migration check use this list. */
@@ -82,7 +84,6 @@ export const ALL_ENTITIES = [
   SlaPolicyEntity,
   // Privacy (issue 6).
   DataSubjectRequestEntity,
-  PrivacyAuditEntity,
   PrivacyPolicyVersionEntity,
   RetentionPolicyEntity,
   RetentionRunEntity,
@@ -92,4 +93,6 @@ export const ALL_ENTITIES = [
   TicketStatsDailyEntity,
   // IMAP intake (issue 3).
   MailboxStateEntity,
+  // Admin and audit (issue 12).
+  AuditLogEntity,
 ];

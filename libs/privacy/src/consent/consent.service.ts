@@ -1,11 +1,11 @@
+import { AuditService } from '@app/audit';
 import { hmacHex } from '@app/common';
 import { AppConfig } from '@app/config';
 import { ConsentEntity, ConsentPurpose, ContactEntity } from '@app/database';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import type { Actor } from '../actor';
-import { PrivacyAuditService } from '../audit/privacy-audit.service';
+import { toAuditActor, type Actor } from '../actor';
 import { PrivacyError } from '../privacy.error';
 import { currentPrivacyPolicy } from './privacy-policy.service';
 import { signWithdrawalToken, verifyWithdrawalToken } from './withdrawal-token';
@@ -40,7 +40,7 @@ export class ConsentService {
   constructor(
     private readonly config: AppConfig,
     @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly audit: PrivacyAuditService,
+    private readonly audit: AuditService,
   ) {}
 
   async record(command: RecordConsentCommand): Promise<ConsentState> {
@@ -60,10 +60,9 @@ export class ConsentService {
       ipHash: command.ip ? hmacHex(this.config.values.APP_SECRET, 'consent-ip', command.ip) : null,
     });
     await this.audit.record({
-      actor: command.actor,
-      action: command.granted ? 'consent_granted' : 'consent_withdrawn',
-      subjectType: 'contact',
-      subjectId: contact.id,
+      actor: toAuditActor(command.actor),
+      action: command.granted ? 'consent.granted' : 'consent.withdrawn',
+      target: { type: 'contact', id: contact.id },
       details: { purpose, source: command.source, policyVersion: row.policyVersion },
     });
     return { purpose, granted: row.granted, source: row.source, policyVersion: row.policyVersion, at: row.createdAt };

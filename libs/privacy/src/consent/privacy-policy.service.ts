@@ -1,9 +1,9 @@
+import { AuditService } from '@app/audit';
 import { PrivacyPolicyVersionEntity } from '@app/database';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { LessThanOrEqual, type DataSource } from 'typeorm';
-import type { Actor } from '../actor';
-import { PrivacyAuditService } from '../audit/privacy-audit.service';
+import { toAuditActor, type Actor } from '../actor';
 import { PrivacyError } from '../privacy.error';
 
 export interface PolicyVersion {
@@ -17,7 +17,7 @@ export interface PolicyVersion {
 export class PrivacyPolicyService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly audit: PrivacyAuditService,
+    private readonly audit: AuditService,
   ) {}
 
   async current(): Promise<PolicyVersion | null> {
@@ -41,10 +41,9 @@ export class PrivacyPolicyService {
     const row = { version, text: input.text, publishedAt: input.publishedAt ?? new Date() };
     await repo.insert(row);
     await this.audit.record({
-      actor: input.actor,
-      action: 'privacy_policy_published',
-      subjectType: 'privacy_policy',
-      subjectId: null,
+      actor: toAuditActor(input.actor),
+      action: 'privacy_policy.published',
+      target: { type: 'privacy_policy', id: null },
       details: { version },
     });
     return row;

@@ -1,10 +1,10 @@
+import { AuditService } from '@app/audit';
 import { ActorType, ContactEntity, DataSubjectRequestEntity, TicketEntity } from '@app/database';
 import { recordHistory } from '@app/tickets';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
-import type { Actor } from '../actor';
-import { PrivacyAuditService } from '../audit/privacy-audit.service';
+import { toAuditActor, type Actor } from '../actor';
 import { ContactDataService } from '../content/contact-data.service';
 import { TicketContentService } from '../content/ticket-content.service';
 import { PrivacyError } from '../privacy.error';
@@ -45,7 +45,7 @@ export class DsrService {
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly audit: PrivacyAuditService,
+    private readonly audit: AuditService,
     private readonly exporter: DsrExportService,
     private readonly content: TicketContentService,
     private readonly contacts: ContactDataService,
@@ -73,10 +73,9 @@ export class DsrService {
       });
       await this.audit.record(
         {
-          actor: command.actor,
-          action: 'dsr_received',
-          subjectType: 'data_subject_request',
-          subjectId: saved.id,
+          actor: toAuditActor(command.actor),
+          action: 'dsr.received',
+          target: { type: 'data_subject_request', id: saved.id },
           details: { type, contactId: contact.id, fields: changes ? Object.keys(changes) : [] },
         },
         m,
@@ -94,7 +93,10 @@ export class DsrService {
       row.verifiedAt = new Date();
       row.verifiedBy = actor;
       await m.getRepository(DataSubjectRequestEntity).save(row);
-      await this.audit.record({ actor, action: 'dsr_verified', subjectType: 'data_subject_request', subjectId: id }, m);
+      await this.audit.record(
+        { actor: toAuditActor(actor), action: 'dsr.verified', target: { type: 'data_subject_request', id } },
+        m,
+      );
       return toView(row);
     });
   }
@@ -113,7 +115,12 @@ export class DsrService {
       row.receipt = { reason };
       await m.getRepository(DataSubjectRequestEntity).save(row);
       await this.audit.record(
-        { actor, action: 'dsr_rejected', subjectType: 'data_subject_request', subjectId: id, details: { reason } },
+        {
+          actor: toAuditActor(actor),
+          action: 'dsr.rejected',
+          target: { type: 'data_subject_request', id },
+          details: { reason },
+        },
         m,
       );
       return toView(row);
@@ -190,7 +197,12 @@ export class DsrService {
       }
     }
     await this.audit.record(
-      { actor, action: 'contact_corrected', subjectType: 'contact', subjectId: contactId, details: { fields } },
+      {
+        actor: toAuditActor(actor),
+        action: 'contact.corrected',
+        target: { type: 'contact', id: contactId },
+        details: { fields },
+      },
       m,
     );
     return { fields, tickets: tickets.length };
@@ -240,7 +252,12 @@ export class DsrService {
     }
     const receipt = { mode, ...counts, stagedInbound: Array.isArray(inbound) ? Number(inbound[1] ?? 0) : 0 };
     await this.audit.record(
-      { actor, action: 'contact_erased', subjectType: 'contact', subjectId: contactId, details: receipt },
+      {
+        actor: toAuditActor(actor),
+        action: 'contact.erased',
+        target: { type: 'contact', id: contactId },
+        details: receipt,
+      },
       m,
     );
     return receipt;
@@ -257,7 +274,12 @@ export class DsrService {
     Object.assign(row, { status: 'done', completedAt: new Date(), requestedChanges: null, receipt });
     await repo.save(row);
     await this.audit.record(
-      { actor, action: 'dsr_completed', subjectType: 'data_subject_request', subjectId: id, details: receipt },
+      {
+        actor: toAuditActor(actor),
+        action: 'dsr.completed',
+        target: { type: 'data_subject_request', id },
+        details: receipt,
+      },
       manager,
     );
     return toView(row);

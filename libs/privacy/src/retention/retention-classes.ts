@@ -15,6 +15,8 @@ export enum DataClass {
   LoginIp = 'login_ip',
   /** Login events: deleted after N days. */
   LoginEvents = 'login_events',
+  /** Audit log entries: deleted after N days (their IPs are truncated under LoginIp first). */
+  AuditLog = 'audit_log',
 }
 
 export type RetentionAction = 'delete' | 'redact' | 'anonymise' | 'truncate';
@@ -58,13 +60,19 @@ export const DATA_CLASSES: Record<DataClass, ClassSpec> = {
     defaults: { days: 365, action: 'anonymise' },
   },
   [DataClass.LoginIp]: {
-    description: 'IP address of login events, truncated to /24 (IPv4) or /48 (IPv6)',
+    description: 'IP address of login events and audit entries, truncated to /24 (IPv4) or /48 (IPv6)',
     actions: ['truncate'],
     perMailbox: false,
     defaults: { days: 30, action: 'truncate' },
   },
   [DataClass.LoginEvents]: {
     description: 'login events (IP, browser family, language, time)',
+    actions: ['delete'],
+    perMailbox: false,
+    defaults: { days: 365, action: 'delete' },
+  },
+  [DataClass.AuditLog]: {
+    description: 'audit log entries (actor, action, target, time, IP, changed non-secret fields)',
     actions: ['delete'],
     perMailbox: false,
     defaults: { days: 365, action: 'delete' },
@@ -76,6 +84,7 @@ export const CLASS_ORDER: DataClass[] = [
   DataClass.QuarantinedInbound,
   DataClass.FailedJobs,
   DataClass.LoginEvents,
+  DataClass.AuditLog,
   DataClass.LoginIp,
   DataClass.ClosedTicketContent,
   DataClass.InactiveContacts,

@@ -1,3 +1,4 @@
+import { AuditRetention } from '@app/audit';
 import { QueueName, QueueService } from '@app/queue';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -30,6 +31,7 @@ export class RetentionExecutor {
     private readonly queues: QueueService,
     private readonly content: TicketContentService,
     private readonly contacts: ContactDataService,
+    private readonly audit: AuditRetention,
   ) {}
 
   async execute(plan: RetentionPlan, onProgress?: ProgressListener): Promise<ExecutionResult> {
@@ -74,6 +76,10 @@ export class RetentionExecutor {
         return affected(await this.dataSource.query(`DELETE FROM login_events WHERE id = ANY($1::bigint[])`, [ids]));
       case 'login_event:truncate':
         return this.truncateLogins(ids);
+      case 'audit_entry:delete':
+        return this.audit.delete(ids);
+      case 'audit_entry:truncate':
+        return this.audit.truncateIps(ids, truncateIp);
       default:
         return this.dataSource.transaction(async (m) => {
           if (entry.target === 'ticket') {

@@ -1,3 +1,4 @@
+import { AuditRetention } from '@app/audit';
 import { QueueName, QueueService } from '@app/queue';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -28,6 +29,7 @@ export class RetentionPlanner {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly policies: RetentionPolicyService,
     private readonly queues: QueueService,
+    private readonly audit: AuditRetention,
   ) {}
 
   async plan(options: PlanOptions = {}): Promise<RetentionPlan> {
@@ -71,6 +73,24 @@ export class RetentionPlanner {
           WHERE ip IS NOT NULL AND ip_truncated = false AND created_at < $1 AND created_at >= $2
           ORDER BY id LIMIT $3`,
         [cutoff(now, policy.global[DataClass.LoginIp].days), loginDeleteCutoff, limit],
+      ),
+    });
+    // The audit log has its own lifetime; its IPs are minimised under the same rule as login IPs.
+    const auditDeleteCutoff = cutoff(now, policy.global[DataClass.AuditLog].days);
+    add({
+      dataClass: DataClass.AuditLog,
+      action: 'delete',
+      target: 'audit_entry',
+      ids: await this.audit.dueForDeletion(auditDeleteCutoff, limit),
+    });
+    add({
+      dataClass: DataClass.LoginIp,
+      action: 'truncate',
+      target: 'audit_entry',
+      ids: await this.audit.dueForIpTruncation(
+        cutoff(now, policy.global[DataClass.LoginIp].days),
+        auditDeleteCutoff,
+        limit,
       ),
     });
 

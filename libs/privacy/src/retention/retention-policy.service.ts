@@ -1,10 +1,10 @@
+import { AuditService } from '@app/audit';
 import { AppConfig } from '@app/config';
 import { MailboxEntity, RetentionPolicyEntity } from '@app/database';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { IsNull, type DataSource } from 'typeorm';
-import type { Actor } from '../actor';
-import { PrivacyAuditService } from '../audit/privacy-audit.service';
+import { toAuditActor, type Actor } from '../actor';
 import { PrivacyError } from '../privacy.error';
 import { DATA_CLASSES, DataClass, isDataClass, type ClassRule, type RetentionAction } from './retention-classes';
 
@@ -32,7 +32,7 @@ export class RetentionPolicyService {
   constructor(
     private readonly config: AppConfig,
     @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly audit: PrivacyAuditService,
+    private readonly audit: AuditService,
   ) {}
 
   /**
@@ -94,13 +94,17 @@ export class RetentionPolicyService {
       });
       if (existing) await repo.update({ id: existing.id }, { days, action, updatedBy: command.actor });
       else await repo.insert({ dataClass, mailboxId, days, action, updatedBy: command.actor });
+      // "before" is the rule this row replaces; null where only the default applied.
+      const changes: Record<string, { before: unknown; after: unknown }> = {};
+      if (existing?.days !== days) changes.days = { before: existing?.days ?? null, after: days };
+      if (existing?.action !== action) changes.action = { before: existing?.action ?? null, after: action };
       await this.audit.record(
         {
-          actor: command.actor,
-          action: 'retention_policy_set',
-          subjectType: 'retention_policy',
-          subjectId: mailboxId,
-          details: { dataClass, days, action, scope: mailboxId ? 'mailbox' : 'global' },
+          actor: toAuditActor(command.actor),
+          action: 'retention_policy.set',
+          target: { type: 'retention_policy', id: dataClass },
+          changes,
+          details: { scope: mailboxId ? 'mailbox' : 'global', mailboxId },
         },
         m,
       );
@@ -112,16 +116,21 @@ export class RetentionPolicyService {
   async reset(dataClass: string, mailboxId: string | null, actor: Actor): Promise<void> {
     if (!isDataClass(dataClass)) throw new PrivacyError('invalid_policy', 'Unknown data class');
     await this.dataSource.transaction(async (m) => {
-      await m
-        .getRepository(RetentionPolicyEntity)
-        .delete({ dataClass, mailboxId: mailboxId === null ? IsNull() : mailboxId });
+      const repo = m.getRepository(RetentionPolicyEntity);
+      const where = { dataClass, mailboxId: mailboxId === null ? IsNull() : mailboxId };
+      const existing = await repo.findOne({ where });
+      if (!existing) return;
+      await repo.delete(where);
       await this.audit.record(
         {
-          actor,
-          action: 'retention_policy_reset',
-          subjectType: 'retention_policy',
-          subjectId: mailboxId,
-          details: { dataClass },
+          actor: toAuditActor(actor),
+          action: 'retention_policy.reset',
+          target: { type: 'retention_policy', id: dataClass },
+          changes: {
+            days: { before: existing.days, after: null },
+            action: { before: existing.action, after: null },
+          },
+          details: { scope: mailboxId ? 'mailbox' : 'global', mailboxId },
         },
         m,
       );

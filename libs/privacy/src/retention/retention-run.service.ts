@@ -1,8 +1,9 @@
+import { AuditService } from '@app/audit';
 import { RetentionRunEntity } from '@app/database';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import type { Actor } from '../actor';
+import { toAuditActor, type Actor } from '../actor';
 import { planCounts, type RetentionPlan } from './retention-plan';
 import { RetentionExecutor, type ExecutionResult, type ProgressListener } from './retention-executor.service';
 import { RetentionPlanner, type PlanOptions } from './retention-planner.service';
@@ -32,6 +33,7 @@ export class RetentionRunService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly planner: RetentionPlanner,
     private readonly executor: RetentionExecutor,
+    private readonly audit: AuditService,
   ) {}
 
   dryRun(options: PlanOptions = {}): Promise<RetentionPlan> {
@@ -63,15 +65,23 @@ export class RetentionRunService {
     const previous = { done: run.done, skipped: run.skipped };
     try {
       const result = await this.executor.execute(plan, options.onProgress);
-      await runs.update(
-        { id: run.id },
-        {
-          status: 'completed',
-          finishedAt: new Date(),
-          done: sumCounts(previous.done, result.done),
-          skipped: sumCounts(previous.skipped, result.skipped),
-        },
-      );
+      const done = sumCounts(previous.done, result.done);
+      const skipped = sumCounts(previous.skipped, result.skipped);
+      await this.dataSource.transaction(async (m) => {
+        await m
+          .getRepository(RetentionRunEntity)
+          .update({ id: run.id }, { status: 'completed', finishedAt: new Date(), done, skipped });
+        // Counts per class only: the run's record in retention_runs holds the policy in force.
+        await this.audit.record(
+          {
+            actor: toAuditActor(options.actor),
+            action: 'retention.run_completed',
+            target: { type: 'retention_run', id: run.id },
+            details: { done, skipped },
+          },
+          m,
+        );
+      });
       this.logger.log({ runId: run.id, done: result.done, skipped: result.skipped }, 'retention run completed');
       return { runId: run.id, plan, result };
     } catch (error) {

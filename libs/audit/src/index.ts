@@ -1,0 +1,7 @@
+export * from './audit-context';
+export * from './audit-record';
+export * from './audit-retention.service';
+export * from './audit.error';
+export * from './audit.module';
+export * from './audit.service';
+export * from './secret-scrubber';
