@@ -1,4 +1,6 @@
 import { UserRole } from '@app/database';
+import { waitFor } from '@app/testing';
+import { TicketEventsService } from '@app/tickets';
 import { randomUUID } from 'node:crypto';
 import { api, createGroup, createTicket, staff, type FixtureTicket, type StaffSession } from './support/inbox-fixtures';
 import { startTestApp, type TestApp } from './support/test-app';
@@ -143,6 +145,35 @@ describe('agent API authorization matrix', () => {
     }
   });
 
+  it('accepts the T-reference wherever it accepts the id, and hides it alike', async () => {
+    const reply = {
+      name: 'reply',
+      method: 'POST',
+      path: (id: string) => `/api/tickets/${id}/replies`,
+      body: () => ({ body: 'Hello' }),
+    };
+    for (const e of [...endpoints(), reply]) {
+      // A fresh ticket per endpoint (merging changes it), in the owner's group.
+      const billing = await createGroup(app, `Billing ${e.name}`, [owner.id]);
+      const target = await createTicket(app, { subject: `By reference: ${e.name}`, groupId: billing });
+      const reference = `T-${target.number}`;
+      await expectDenied(await api(app, outsider)(e.method, e.path(reference), e.body?.(reference)), [404]);
+      const res = await api(app, owner)(e.method, e.path(reference), e.body?.(reference));
+      expect({ endpoint: e.name, ok: res.ok }).toEqual({ endpoint: e.name, ok: true });
+    }
+    // A bulk action takes references too.
+    const bulkTicket = await createTicket(app, { subject: 'Bulk by reference' });
+    const bulk = await api(app, owner)('POST', '/api/tickets/bulk', {
+      ticketIds: [`T-${bulkTicket.number}`, 'T-999999999'],
+      change: { addTags: ['by-ref'] },
+    });
+    expect(await bulk.json()).toEqual({ updated: [`T-${bulkTicket.number}`], notFound: ['T-999999999'] });
+    const [row] = await app.dataSource.query<Array<{ tags: string[] }>>('SELECT tags FROM tickets WHERE id = $1', [
+      bulkTicket.id,
+    ]);
+    expect(row?.tags).toEqual(['by-ref']);
+  });
+
   it('answers 401 to callers without a session on every agent endpoint', async () => {
     const anonymous = api(app, null);
     const paths: Array<[string, string]> = [
@@ -172,6 +203,39 @@ describe('agent API authorization matrix', () => {
     for (const e of endpoints().filter((x) => x.method !== 'GET')) {
       const res = await api(app, owner)(e.method, e.path(hidden.id), e.body?.(hidden.id), { csrf: false });
       await expectDenied(res, [403]);
+    }
+  });
+
+  it('streams presence only for tickets the agent may see', async () => {
+    await app.app.get(TicketEventsService).whenListening();
+    const controller = new AbortController();
+    const res = await fetch(`${app.baseUrl}/api/events`, {
+      headers: { cookie: outsider.cookie },
+      signal: controller.signal,
+    });
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+    let received = '';
+    const pump = (async () => {
+      for (;;) {
+        const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true }));
+        if (done) return;
+        received += new TextDecoder().decode(value);
+      }
+    })();
+    try {
+      await new Promise((r) => setTimeout(r, 200));
+      // The owner views the hidden ticket first, then the open one: the stream is ordered, so once
+      // the open ticket's presence arrives, the hidden one's would have arrived before it.
+      expect((await api(app, owner)('POST', `/api/tickets/${hidden.id}/presence`, { typing: true })).status).toBe(204);
+      expect((await api(app, owner)('POST', `/api/tickets/${open.id}/presence`, {})).status).toBe(204);
+      await waitFor(() => received.includes(`"ticketId":"${open.id}"`), { what: 'presence on the open ticket' });
+      expect(received).toContain('event: presence');
+      expect(received).not.toContain(hidden.id);
+    } finally {
+      controller.abort();
+      await pump;
+      await api(app, owner)('POST', `/api/tickets/${hidden.id}/presence`, { leaving: true });
+      await api(app, owner)('POST', `/api/tickets/${open.id}/presence`, { leaving: true });
     }
   });
 

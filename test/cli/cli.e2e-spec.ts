@@ -1,8 +1,13 @@
+import { createDataSource, runMigrations } from '@app/database';
 import { createTestDatabase, createTestRedis, type TestDatabase, type TestRedis } from '@app/testing';
 import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 
+// eslint-disable-next-line no-control-regex -- what must never reach a terminal
+const TERMINAL_CONTROLS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 const BIN = join(__dirname, '..', '..', 'apps', 'cli', 'bin', 'intake.js');
 
 interface Run {
@@ -40,6 +45,11 @@ describe('intake CLI', () => {
   beforeAll(async () => {
     database = await createTestDatabase('cli');
     redis = createTestRedis('cli');
+    // The CLI migrates on its own; doing it here lets each test run alone (jest -t).
+    const migrator = createDataSource(database.url, 2);
+    await migrator.initialize();
+    await runMigrations(migrator);
+    await migrator.destroy();
   });
   afterAll(async () => {
     await redis.drop();
@@ -107,6 +117,135 @@ describe('intake CLI', () => {
     } finally {
       await db.end();
     }
+  });
+
+  it('never prints terminal controls or bidi overrides from mail to the operator', async () => {
+    const hostile = 'Pay \u001b[31mnow\u001b]0;owned\u0007 \u009b2J\u0007 \u202etxt.exe';
+    const db = new Client({ connectionString: database.url });
+    await db.connect();
+    let reference: string;
+    try {
+      const contact = await db.query<{ id: string }>(
+        'INSERT INTO contacts (email, name) VALUES ($1, $2) RETURNING id',
+        ['esc@example.org', `Eve \u001b[2J`],
+      );
+      const ticket = await db.query<{ number: string; id: string }>(
+        "INSERT INTO tickets (subject, channel, contact_id, last_message_at) VALUES ($1, 'email', $2, now()) RETURNING number, id",
+        [hostile, contact.rows[0].id],
+      );
+      await db.query(
+        "INSERT INTO messages (ticket_id, direction, author_contact_id, body_text) VALUES ($1, 'in', $2, $3)",
+        [ticket.rows[0].id, contact.rows[0].id, `line one\n${hostile}\nline three`],
+      );
+      reference = `T-${ticket.rows[0].number}`;
+    } finally {
+      await db.end();
+    }
+    const dir = mkdtempSync(join(tmpdir(), 'intake-esc-'));
+    const eml = join(dir, 'hostile.eml');
+    writeFileSync(
+      eml,
+      [
+        'From: =?utf-8?q?Eve_=1B]0;owned=07?= <eve@example.org>',
+        'To: support@desk.test',
+        'Subject: =?utf-8?q?Hello_=1B[31mred=E2=80=AE?=',
+        'Message-ID: <esc@example.org>',
+        'Content-Type: text/plain; charset=utf-8',
+        '',
+        `Body \u001b[5mblink`,
+        '',
+      ].join('\r\n'),
+    );
+    const outputs = await Promise.all([
+      run(['ticket', 'list']),
+      run(['ticket', 'show', reference]),
+      run(['mail', 'inspect', eml]),
+    ]);
+    for (const out of outputs) {
+      expect(out.code).toBe(0);
+      expect(out.stdout + out.stderr).not.toMatch(TERMINAL_CONTROLS);
+    }
+    const [list, show, inspect] = outputs;
+    expect(list.stdout).toContain('Pay \\x1b[31mnow');
+    expect(show.stdout).toContain('\\x1b]0;owned\\x07 \\x9b2J\\x07 \\u202etxt.exe');
+    expect(show.stdout).toContain('line one\n');
+    expect(inspect.stdout).toContain('Hello \\x1b[31mred\\u202e');
+    // --json stays JSON: the characters are escaped by JSON itself and come back intact.
+    const json = await run(['ticket', 'show', reference, '--json']);
+    expect((JSON.parse(json.stdout) as { subject: string }).subject).toBe(hostile);
+  });
+
+  it('prints help cleanly, reports an unknown command once, and fails on an unknown subcommand', async () => {
+    const [help, unknown, unknownSub, group] = await Promise.all([
+      run(['--help']),
+      run(['frobnicate']),
+      run(['ticket', 'frobnicate']),
+      run(['ticket']),
+    ]);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: intake /);
+    expect(help.stderr).toBe('');
+
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr.match(/unknown command/g)).toHaveLength(1);
+    expect(unknown.stderr).toContain("error: unknown command 'frobnicate'");
+
+    expect(unknownSub.code).toBe(1);
+    expect(unknownSub.stderr).toContain("error: unknown command 'ticket frobnicate'");
+    expect(unknownSub.stdout).toBe('');
+
+    // The group alone still shows its subcommands.
+    expect(group.code).toBe(0);
+    expect(group.stdout).toMatch(/list \[options\]/);
+  });
+
+  it('writes a large --json document to a pipe in full before exiting', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'intake-big-'));
+    const line = 'All work and no play makes Jack a dull boy. '.repeat(2);
+    const body = Array.from({ length: 4000 }, (_, i) => `${i} ${line}`).join('\r\n');
+    const big = join(dir, 'big.eml');
+    writeFileSync(big, `From: jack@example.org\r\nSubject: big\r\nMessage-ID: <big@example.org>\r\n\r\n${body}\r\n`);
+    const res = await run(['mail', 'inspect', big, '--json']);
+    expect(res.code).toBe(0);
+    expect(res.stdout.length).toBeGreaterThan(4 * 65536);
+    const parsed = JSON.parse(res.stdout) as { text: string };
+    expect(parsed.text.trim().split('\n')).toHaveLength(4000);
+  });
+
+  it('inspects several files and directories in one run, one JSON line each', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'intake-many-'));
+    const eml = (n: number) =>
+      `From: sender${n}@example.org\r\nSubject: message ${n}\r\nMessage-ID: <m${n}@example.org>\r\n\r\nbody ${n}\r\n`;
+    mkdirSync(join(dir, 'folder', 'cur'), { recursive: true });
+    mkdirSync(join(dir, 'folder', '.hidden'));
+    writeFileSync(join(dir, 'a.eml'), eml(1));
+    writeFileSync(join(dir, 'folder', 'b.eml'), eml(2));
+    writeFileSync(join(dir, 'folder', 'cur', '1700000000.M1.host:2,S'), eml(3));
+    writeFileSync(join(dir, 'folder', '.hidden', 'skip.eml'), eml(9));
+    const res = await run([
+      'mail',
+      'inspect',
+      join(dir, 'a.eml'),
+      join(dir, 'folder'),
+      join(dir, 'missing.eml'),
+      '--json',
+    ]);
+    const lines = res.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { file: string; subject?: string; error?: string });
+    expect(lines.map((l) => [l.file.slice(dir.length + 1), l.subject ?? l.error])).toEqual([
+      ['a.eml', 'message 1'],
+      ['folder/b.eml', 'message 2'],
+      ['folder/cur/1700000000.M1.host:2,S', 'message 3'],
+      ['missing.eml', 'cannot_read'],
+    ]);
+    // The missing file makes the run fail, after the others were inspected.
+    expect(res.code).toBe(1);
+    const text = await run(['mail', 'inspect', join(dir, 'folder')]);
+    expect(text.code).toBe(0);
+    expect(text.stdout.match(/^=== /gm)).toHaveLength(2);
+    expect(text.stdout).toContain('message 3');
   });
 
   it('stops with one line naming a bad variable', async () => {

@@ -40,6 +40,48 @@ describe('content of inbound email', () => {
     expect(ticket.subject).toBe(subject);
   });
 
+  it('a uuencoded file in a plain-text body is stored as a real attachment, out of the text', async () => {
+    const data = Buffer.from('%PDF-1.4\n' + 'uuencoded in 2026, as in 1986\n'.repeat(20));
+    const lines = ['begin 644 old-school.pdf'];
+    for (let i = 0; i < data.length; i += 45) {
+      const chunk = data.subarray(i, i + 45);
+      const c = (v: number) => (v === 0 ? '`' : String.fromCharCode(v + 32));
+      let line = c(chunk.length);
+      for (let j = 0; j < chunk.length; j += 3) {
+        const [a = 0, b = 0, d = 0] = [chunk[j], chunk[j + 1], chunk[j + 2]];
+        line += c(a >> 2) + c(((a & 3) << 4) | (b >> 4)) + c(((b & 15) << 2) | (d >> 6)) + c(d & 63);
+      }
+      lines.push(line);
+    }
+    lines.push('`', 'end');
+    const row = await deliver(
+      t,
+      Buffer.from(
+        [
+          'From: uu@customer.test',
+          'To: support@desk.test',
+          'Subject: old mailer',
+          'Message-ID: <uu-e2e@customer.test>',
+          '',
+          'The file:',
+          ...lines,
+          'Thanks',
+          '',
+        ].join('\r\n'),
+      ),
+    );
+    const attachment = await t.dataSource
+      .getRepository(AttachmentEntity)
+      .findOneByOrFail({ messageId: row.messageRowId! });
+    expect(attachment.filename).toBe('old-school.pdf');
+    expect(attachment.contentType).toBe('application/pdf');
+    expect(attachment.sha256).toBe(sha256Hex(data));
+    expect(sha256Hex((await t.app.get(AttachmentStorage).get(attachment.storageKey!))!)).toBe(sha256Hex(data));
+    const message = await t.dataSource.getRepository(MessageEntity).findOneByOrFail({ id: row.messageRowId! });
+    expect(message.bodyText).not.toContain('begin 644');
+    expect(message.bodyText).toContain('Thanks');
+  });
+
   it('a 25 MB attachment arrives intact within a memory budget', async () => {
     const content = randomBytes(25 * 1024 * 1024);
     const raw = await compose({

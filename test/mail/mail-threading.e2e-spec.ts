@@ -9,6 +9,7 @@ import {
   TicketStatus,
   UserRole,
 } from '@app/database';
+import { ReplyTokens } from '@app/mail';
 import { ReplyToTicket } from '@app/tickets';
 import { startSmtpSink, waitFor, type SmtpSink } from '@app/testing';
 import { startTestApp, type TestApp } from '../support/test-app';
@@ -206,6 +207,47 @@ describe.each(MODES)('email threading, acknowledgements and loops — %s', (_mod
     expect(sink.messages.length).toBe(sent);
   });
 
+  it('a human reply through a list or procmail reopens a solved ticket; new list mail gets no acknowledgement', async () => {
+    const { ticket, ackParsed } = await newTicket('lena@customer.test', 'Group question');
+    await t.dataSource.getRepository(TicketEntity).update({ id: ticket.id }, { status: TicketStatus.Solved });
+    const listHeaders = {
+      Precedence: 'list',
+      'List-Id': '<customers.lists.customer.test>',
+      'X-Loop': 'customers@lists.customer.test',
+    };
+    const reply = await deliver(
+      t,
+      await compose({
+        from: 'lena@customer.test',
+        to: SUPPORT,
+        subject: `Re: ${ackParsed.subject}`,
+        text: 'It is still not working for us.',
+        inReplyTo: ackParsed.messageId,
+        headers: listHeaders,
+      }),
+    );
+    expect(reply.ticketId).toBe(ticket.id);
+    const msg = await t.dataSource.getRepository(MessageEntity).findOneByOrFail({ id: reply.messageRowId! });
+    expect(msg.classification).toBe('bulk');
+    expect((await ticketOf(ticket.id)).status).toBe(TicketStatus.Open);
+
+    const sent = sink.messages.length;
+    const fresh = await deliver(
+      t,
+      await compose({
+        from: 'list-member@customer.test',
+        to: SUPPORT,
+        subject: 'Posted to the group',
+        text: 'Does anyone know?',
+        messageId: '<list-post-1@customer.test>',
+        headers: listHeaders,
+      }),
+    );
+    expect(fresh.ticketId).not.toBeNull();
+    await new Promise((r) => setTimeout(r, 700));
+    expect(sink.messages.length).toBe(sent);
+  });
+
   it('two desks auto-replying to each other stop at the hourly limit, even without auto headers', async () => {
     const before = (await sinkMessagesTo('robot@otherdesk.test')).length;
     for (let i = 0; i < 6; i++) {
@@ -340,6 +382,67 @@ describe.each(MODES)('email threading, acknowledgements and loops — %s', (_mod
     expect(untouched.deliveryStatus).toBe(DeliveryStatus.Sent);
     await new Promise((r) => setTimeout(r, 500));
     expect(sink.messages.length).toBe(sentBefore);
+  });
+
+  it("a forged bounce naming a customer's Message-ID starts its own ticket and makes its sender no participant", async () => {
+    const { ticket, row } = await newTicket('ivy@customer.test', 'Private matter');
+    const customerMessage = await t.dataSource.getRepository(MessageEntity).findOneByOrFail({ id: row.messageRowId! });
+    const forged = (n: number) =>
+      Buffer.from(
+        [
+          'From: Mail Delivery System <mailer-daemon@evil.test>',
+          'To: support@desk.test',
+          `Subject: Undelivered Mail Returned to Sender ${n}`,
+          `Message-ID: <forged-dsn-${n}@evil.test>`,
+          'MIME-Version: 1.0',
+          'Content-Type: multipart/report; report-type=delivery-status; boundary="B"',
+          '',
+          '--B',
+          'Content-Type: text/plain',
+          '',
+          'I could not deliver your message.',
+          '--B',
+          'Content-Type: message/delivery-status',
+          '',
+          'Reporting-MTA: dns; mx.evil.test',
+          '',
+          'Final-Recipient: rfc822; ivy@customer.test',
+          'Action: failed',
+          'Status: 5.1.1',
+          '',
+          '--B',
+          'Content-Type: text/rfc822-headers',
+          '',
+          `Message-ID: ${customerMessage.messageIdHeader}`,
+          'From: ivy@customer.test',
+          '--B--',
+          '',
+        ].join('\r\n'),
+      );
+    const bounce = await deliver(t, forged(1));
+    expect(bounce.ticketId).not.toBe(ticket.id);
+    // Even a bounce filed on the ticket by our own token never makes its sender a participant.
+    const tokens = new ReplyTokens(t.config.values.APP_SECRET, SUPPORT);
+    const byToken = await deliver(
+      t,
+      Buffer.from(
+        forged(2)
+          .toString()
+          .replace('To: support@desk.test', `To: ${tokens.replyToAddress(ticket.number)}`),
+      ),
+    );
+    expect(byToken.ticketId).toBe(ticket.id);
+    const follow = await deliver(
+      t,
+      await compose({
+        from: 'mailer-daemon@evil.test',
+        to: SUPPORT,
+        subject: `Re: Private matter [T-${ticket.number}]`,
+        text: 'I am one of you now',
+        messageId: '<forged-follow@evil.test>',
+      }),
+    );
+    expect(follow.ticketId).not.toBe(ticket.id);
   });
 
   it('a refused send is retried, then shown as failed on the message', async () => {

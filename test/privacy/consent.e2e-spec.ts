@@ -141,4 +141,35 @@ describe('consent: records, current consenters, policy versions, no-login withdr
     expect(res.status).toBe(403);
     expect((await fetch(`${app.baseUrl}/api/privacy/consents?purpose=market_research`)).status).toBe(401);
   });
+
+  it('lets an agent record consent only for contacts of tickets the agent may see, revealing nothing else', async () => {
+    const seen = await submitForm(app, form('visible@example.org'));
+    const other = await submitForm(app, form('elsewhere@example.org'));
+    const [group] = await app.dataSource.query<Array<{ id: string }>>(
+      `INSERT INTO groups (name) VALUES ('Consent elsewhere') RETURNING id`,
+    );
+    await app.dataSource.query('UPDATE tickets SET group_id = $1 WHERE id = $2', [group.id, other.ticketId]);
+    const decide = (who: StaffSession, contactId: string) =>
+      call(app, who, 'POST', `/api/privacy/contacts/${contactId}/consents`, {
+        purpose: 'market_research',
+        granted: true,
+      });
+
+    expect((await decide(agent, seen.contactId)).status).toBe(201);
+    const hidden = await decide(agent, other.contactId);
+    const missing = await decide(agent, '00000000-0000-4000-8000-000000000000');
+    expect(hidden.status).toBe(404);
+    expect(missing.status).toBe(404);
+    // Same answer for a contact the agent may not see and one that does not exist.
+    expect(await hidden.json()).toEqual(await missing.json());
+    expect(await app.dataSource.query('SELECT 1 FROM consents WHERE contact_id = $1', [other.contactId])).toHaveLength(
+      0,
+    );
+    // A malformed id is a clear 400, not a database error.
+    const malformed = await decide(agent, 'abc');
+    expect(malformed.status).toBe(400);
+    expect(((await malformed.json()) as { error: string }).error).toBe('invalid_id');
+    // Admins (and supervisors) see every ticket, so they may record it.
+    expect((await decide(admin, other.contactId)).status).toBe(201);
+  });
 });

@@ -4,7 +4,7 @@ import { IntakeModule } from '@app/intake';
 import { PrivacyModule } from '@app/privacy';
 import { OutboundModule, TicketsLiveModule, TicketsModule } from '@app/tickets';
 import { Module } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { MulterModule } from '@nestjs/platform-express';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { AuthController } from './controllers/auth.controller';
@@ -26,6 +26,7 @@ import { ConsentController } from './controllers/consent.controller';
 import { PrivacyController } from './controllers/privacy.controller';
 import { DomainExceptionFilter } from './filters/domain-exception.filter';
 import { SessionGuard } from './guards/session.guard';
+import { RejectNulPipe } from './pipes/reject-nul.pipe';
 
 /** HTTP API features. Needs PlatformModule beside it. */
 @Module({
@@ -83,6 +84,7 @@ import { SessionGuard } from './guards/session.guard';
   providers: [
     { provide: APP_GUARD, useClass: SessionGuard },
     { provide: APP_FILTER, useClass: DomainExceptionFilter },
+    { provide: APP_PIPE, useClass: RejectNulPipe },
   ],
 })
 export class ApiModule {}

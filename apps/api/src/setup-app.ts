@@ -35,6 +35,12 @@ export function setupApp(app: NestExpressApplication, config: AppConfig): void {
       },
     }),
   );
+  // API answers carry tickets, names and addresses: no browser or proxy may keep a copy. Routes
+  // that need another policy (attachments, archives) set their own header, which replaces this one.
+  app.use('/api', (req: express.Request, res: express.Response, next: express.NextFunction) => {
+    if (!req.path.startsWith('/docs')) res.setHeader('Cache-Control', 'no-store');
+    next();
+  });
   app.use(cookieParser());
   app.useBodyParser('json', { limit: '2mb' });
   app.useBodyParser('urlencoded', { limit: '2mb', extended: false });
@@ -46,16 +52,18 @@ export function setupApp(app: NestExpressApplication, config: AppConfig): void {
   // No enableShutdownHooks(): runProcess owns SIGTERM/SIGINT (bounded graceful close, then exit 0).
   // Nest's own hook would re-raise the signal after closing and end the process as killed.
 
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Intake API')
-      .setDescription('Support desk: public intake, agent and supervisor APIs')
-      .setVersion('0.1.0')
-      .addCookieAuth('intake_session')
-      .build(),
-  );
-  SwaggerModule.setup('api/docs', app, document);
+  if (config.apiDocsEnabled) {
+    const document = SwaggerModule.createDocument(
+      app,
+      new DocumentBuilder()
+        .setTitle('Intake API')
+        .setDescription('Support desk: public intake, agent and supervisor APIs')
+        .setVersion('0.1.0')
+        .addCookieAuth('intake_session')
+        .build(),
+    );
+    SwaggerModule.setup('api/docs', app, document);
+  }
 
   const web = webAssetsDir();
   if (web) {
@@ -73,7 +81,6 @@ export function setupApp(app: NestExpressApplication, config: AppConfig): void {
       res.sendFile(join(web, 'index.html'));
     });
   }
-  void config;
 }
 
 function webAssetsDir(): string | null {

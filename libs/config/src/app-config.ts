@@ -26,6 +26,15 @@ export class AppConfig {
   get cookieSecure(): boolean {
     return this.values.COOKIE_SECURE ?? this.values.PUBLIC_URL.startsWith('https:');
   }
+
+  get production(): boolean {
+    return this.values.NODE_ENV === 'production';
+  }
+
+  /** Whether /api/docs is served: as configured, else everywhere but production. */
+  get apiDocsEnabled(): boolean {
+    return this.values.API_DOCS_ENABLED ?? !this.production;
+  }
 }
 
 export function parseConfig(env: Record<string, string | undefined>): AppConfigValues {

@@ -26,6 +26,13 @@ export const configSchema = z.object({
   PORT: int(0, 65535).default(3000),
   PUBLIC_URL: url(['http:', 'https:']).default('http://127.0.0.1:3000'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /**
+   * Bearer token `/metrics` requires. Unset: the api's `/metrics` is open outside production and
+   * off (404) in production, where it shares the public port.
+   */
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** OpenAPI at /api/docs. Unset: on outside production, off in production. */
+  API_DOCS_ENABLED: bool.optional(),
 
   DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
   DATABASE_POOL_SIZE: int(1, 200).default(10),

@@ -32,6 +32,17 @@ describe('configuration', () => {
     expect((error as Error).message).not.toContain('\n');
   });
 
+  it('serves /api/docs outside production, and in production only when asked', () => {
+    const base = { APP_SECRET: 's'.repeat(32), DATABASE_URL: 'postgres://x/y' };
+    expect(loadConfig({ ...base, NODE_ENV: 'development' }).apiDocsEnabled).toBe(true);
+    expect(loadConfig({ ...base, NODE_ENV: 'production' }).apiDocsEnabled).toBe(false);
+    expect(loadConfig({ ...base, NODE_ENV: 'production', API_DOCS_ENABLED: 'true' }).apiDocsEnabled).toBe(true);
+    expect(loadConfig({ ...base, NODE_ENV: 'development', API_DOCS_ENABLED: 'false' }).apiDocsEnabled).toBe(false);
+    expect(() => loadConfig({ ...base, METRICS_TOKEN: 'short' })).toThrow(
+      'METRICS_TOKEN must be at least 16 characters',
+    );
+  });
+
   it('requires APP_SECRET in production', () => {
     expect(() => loadConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgres://x/y' })).toThrow(
       'Invalid configuration: APP_SECRET is required when NODE_ENV=production',

@@ -11,7 +11,9 @@ export type PrivacyErrorCode =
   | 'contact_email_taken'
   | 'invalid_withdrawal_token'
   | 'policy_version_exists'
-  | 'invalid_consent';
+  | 'invalid_consent'
+  | 'invalid_id'
+  | 'invalid_parameter';
 
 /** Errors of the privacy domain. Messages name fields and states, never personal values. */
 export class PrivacyError extends DomainError {

@@ -1,3 +1,4 @@
+import { isUuid } from '@app/common';
 import { CannedReplyEntity } from '@app/database';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -5,7 +6,7 @@ import type { DataSource } from 'typeorm';
 import { z } from 'zod';
 import type { StaffActor } from './actor';
 import { renderTemplate } from './canned-reply-template';
-import { isUuid, TicketQueryService } from './ticket-query.service';
+import { TicketQueryService } from './ticket-query.service';
 import { TicketError } from './ticket.error';
 
 const cannedReplySchema = z.object({

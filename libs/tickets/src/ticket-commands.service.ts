@@ -12,10 +12,10 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import { scopeOf, scopeSql, type StaffActor } from './actor';
+import { ticketKeySql } from './ticket-key';
 import { recordHistory } from './history';
 import { SqlParams } from './sql-params';
 import { nextTags, parseTicketChange, type TicketChange } from './ticket-change';
-import { isUuid } from './ticket-query.service';
 import { TicketError } from './ticket.error';
 
 export interface BulkResult {
@@ -49,22 +49,31 @@ export class TicketCommandsService {
     if (!Array.isArray(ticketIds) || ticketIds.length === 0 || ticketIds.length > MAX_BULK) {
       throw new TicketError('invalid_ticket_change', `ticketIds must list 1–${MAX_BULK} ids`);
     }
-    const ids = [...new Set(ticketIds.map(String))].sort();
+    const given = [...new Set(ticketIds.map(String))];
     const result: BulkResult = { updated: [], notFound: [] };
     await this.dataSource.transaction(async (m) => {
       await this.validateReferences(m, change);
-      // Sorted ids: concurrent bulk actions lock rows in the same order and cannot deadlock.
-      for (const id of ids) {
-        const ticket = await this.lockVisible(m, actor, id).catch((error: unknown) => {
-          if (error instanceof TicketError && error.code === 'ticket_not_found') return null;
-          throw error;
-        });
+      // Ids or references, each resolved to its ticket id first; then sorted by id, so concurrent
+      // bulk actions lock rows in the same order and cannot deadlock. Results name what was given.
+      const resolved = await Promise.all(given.map(async (key) => ({ key, id: await this.resolveId(m, key) })));
+      resolved.sort((a, b) => (a.id ?? '').localeCompare(b.id ?? '') || a.key.localeCompare(b.key));
+      const done = new Set<string>();
+      for (const { key, id } of resolved) {
+        const ticket =
+          id === null || done.has(id)
+            ? null
+            : await this.lockVisible(m, actor, id).catch((error: unknown) => {
+                if (error instanceof TicketError && error.code === 'ticket_not_found') return null;
+                throw error;
+              });
         if (!ticket) {
-          result.notFound.push(id);
+          if (id === null || !done.has(id)) result.notFound.push(key);
+          else result.updated.push(key);
           continue;
         }
+        done.add(ticket.id);
         await this.apply(m, actor, ticket, change);
-        result.updated.push(id);
+        result.updated.push(key);
       }
     });
     return result;
@@ -112,6 +121,7 @@ export class TicketCommandsService {
     return this.dataSource.transaction(async (m) => {
       const first = await this.resolveId(m, sourceId);
       const second = await this.resolveId(m, targetId);
+      if (first === null || second === null) throw new TicketError('ticket_not_found', 'No such ticket');
       if (first === second) throw new TicketError('invalid_merge', 'A ticket cannot be merged into itself');
       // Lock both in id order so two opposite merges cannot deadlock.
       const [a, b] = [first, second].sort();
@@ -213,20 +223,30 @@ export class TicketCommandsService {
     }
   }
 
-  private async resolveId(m: EntityManager, idOrReference: string): Promise<string> {
-    const match = /^T-(\d{1,15})$/i.exec(idOrReference.trim());
-    if (!match) return idOrReference;
-    const rows = await m.query<Array<{ id: string }>>('SELECT id FROM tickets WHERE number = $1', [Number(match[1])]);
-    if (!rows[0]) throw new TicketError('ticket_not_found', 'No such ticket');
-    return rows[0].id;
+  /**
+   * The ticket id for an id or a reference, without checking visibility (the lock does that), so
+   * rows can be locked in id order; null when there is no such ticket.
+   */
+  private async resolveId(m: EntityManager, idOrReference: string): Promise<string | null> {
+    const p = new SqlParams();
+    let key: string;
+    try {
+      key = ticketKeySql(idOrReference, (v) => p.add(v));
+    } catch {
+      return null;
+    }
+    const rows = await m.query<Array<{ id: string }>>(`SELECT t.id FROM tickets t WHERE ${key}`, p.values);
+    return rows[0]?.id ?? null;
   }
 
-  /** Locks the ticket row if the caller may see it; otherwise "not found" (existence is not revealed). */
-  private async lockVisible(m: EntityManager, actor: StaffActor, ticketId: string): Promise<TicketEntity> {
-    if (!isUuid(ticketId)) throw new TicketError('ticket_not_found', 'No such ticket');
+  /**
+   * Locks the ticket row (by id or reference) if the caller may see it; otherwise "not found"
+   * (existence is not revealed).
+   */
+  private async lockVisible(m: EntityManager, actor: StaffActor, idOrReference: string): Promise<TicketEntity> {
     const p = new SqlParams();
     const rows = await m.query<Array<{ id: string }>>(
-      `SELECT t.id FROM tickets t WHERE t.id = ${p.add(ticketId)} AND ${scopeSql(scopeOf(actor), (v) => p.add(v))} FOR UPDATE`,
+      `SELECT t.id FROM tickets t WHERE ${ticketKeySql(idOrReference, (v) => p.add(v))} AND ${scopeSql(scopeOf(actor), (v) => p.add(v))} FOR UPDATE`,
       p.values,
     );
     const ticket = rows[0] ? await m.findOne(TicketEntity, { where: { id: rows[0].id } }) : null;

@@ -1,3 +1,4 @@
+import { isUuid } from '@app/common';
 import {
   AttachmentEntity,
   AttachmentStorage,
@@ -10,6 +11,7 @@ import {
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { In, type DataSource } from 'typeorm';
+import { ticketKeySql } from './ticket-key';
 import { scopeOf, scopeSql, SYSTEM_SCOPE, type AccessScope, type StaffActor } from './actor';
 import { decodeInboxCursor, encodeInboxCursor } from './inbox-cursor';
 import { parseInboxFilter, searchQuery, type InboxFilter, type InboxFilterInput, type InboxView } from './inbox-filter';
@@ -346,10 +348,8 @@ export class TicketQueryService {
   }
 
   private async findRow(idOrReference: string, scope: AccessScope): Promise<TicketRow> {
-    const number = parseTicketReference(idOrReference);
-    if (number === null && !isUuid(idOrReference)) throw new TicketError('ticket_not_found', 'No such ticket');
     const p = new SqlParams();
-    const key = number !== null ? `t.number = ${p.add(number)}` : `t.id = ${p.add(idOrReference)}`;
+    const key = ticketKeySql(idOrReference, (v) => p.add(v));
     const rows = await this.dataSource.query<TicketRow[]>(
       `SELECT ${SELECT_COLUMNS}, '' AS sort_key FROM tickets t JOIN contacts c ON c.id = t.contact_id
        WHERE ${key} AND ${scopeSql(scope, (v) => p.add(v))}`,
@@ -359,10 +359,6 @@ export class TicketQueryService {
     if (!row) throw new TicketError('ticket_not_found', 'No such ticket');
     return row;
   }
-}
-
-export function isUuid(value: string): boolean {
-  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
 }
 
 function toSummary(t: TicketRow): TicketSummary {

@@ -5,13 +5,17 @@ import type { TestApp } from '../../support/test-app';
 const root = join(__dirname, '..', '..', '..');
 
 /** Runs `intake …` from the TypeScript sources against the test app's database and Redis prefix. */
-export function runCli(app: TestApp, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+export function runCli(
+  app: TestApp,
+  args: string[],
+  options: { cwd?: string } = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      ['-r', '@swc-node/register', join(root, 'apps/cli/src/main.ts'), ...args],
+      ['-r', require.resolve('@swc-node/register'), join(root, 'apps/cli/src/main.ts'), ...args],
       {
-        cwd: root,
+        cwd: options.cwd ?? root,
         env: {
           PATH: process.env.PATH ?? '',
           SWC_NODE_PROJECT: join(root, 'tsconfig.json'),

@@ -1,8 +1,24 @@
 import { MailboxService, type MailboxCreateInput, type MailboxUpdateInput } from '@app/intake';
 import { UserRole } from '@app/database';
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Roles } from '../guards/auth.decorators';
+
+const MAILBOX_EXAMPLE = {
+  name: 'Support',
+  address: 'support@example.org',
+  host: 'imap.example.org',
+  port: 993,
+  tls: true,
+  tlsRejectUnauthorized: true,
+  username: 'support@example.org',
+  password: 'app-password',
+  folder: 'INBOX',
+  afterAction: 'move',
+  processedFolder: 'Processed',
+  quarantineFolder: 'Quarantine',
+  enabled: true,
+};
 
 /** Admin API for IMAP mailboxes. Responses never include the password, not even encrypted. */
 @ApiTags('admin: mailboxes')
@@ -21,6 +37,7 @@ export class MailboxesController {
 
   @Post()
   @ApiOperation({ summary: 'Add a mailbox (password encrypted at rest)' })
+  @ApiBody({ schema: { example: MAILBOX_EXAMPLE } })
   create(@Body() body: MailboxCreateInput) {
     return this.mailboxes.create(body);
   }
@@ -32,6 +49,7 @@ export class MailboxesController {
 
   @Patch(':id')
   @ApiOperation({ summary: 'Change settings; omit password to keep it' })
+  @ApiBody({ schema: { example: { folder: 'INBOX', afterAction: 'move', enabled: false } } })
   update(@Param('id') id: string, @Body() body: MailboxUpdateInput) {
     return this.mailboxes.update(id, body);
   }

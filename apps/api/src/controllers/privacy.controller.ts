@@ -10,7 +10,7 @@ import {
   userActor,
 } from '@app/privacy';
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Res, StreamableFile } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { CurrentUser, Public, Roles } from '../guards/auth.decorators';
 
@@ -40,6 +40,7 @@ export class PrivacyController {
 
   @Put('retention/policy/:dataClass')
   @ApiOperation({ summary: 'Set a rule: { days, action?, mailboxId? }' })
+  @ApiBody({ schema: { example: { days: 90, action: 'redact', mailboxId: null } } })
   setPolicy(
     @Param('dataClass') dataClass: string,
     @Body() body: { days?: unknown; action?: unknown; mailboxId?: unknown },
@@ -49,7 +50,7 @@ export class PrivacyController {
       dataClass,
       days: Number(body?.days),
       action: typeof body?.action === 'string' ? body.action : undefined,
-      mailboxId: typeof body?.mailboxId === 'string' ? body.mailboxId : null,
+      mailboxId: body?.mailboxId === undefined || body.mailboxId === null ? null : text(body.mailboxId),
       actor: userActor(user.id),
     });
   }
@@ -57,12 +58,13 @@ export class PrivacyController {
   @Delete('retention/policy/:dataClass')
   @HttpCode(204)
   @ApiOperation({ summary: 'Remove a rule (global, or ?mailboxId= for an override); the default applies again' })
+  @ApiQuery({ name: 'mailboxId', required: false })
   async resetPolicy(
     @Param('dataClass') dataClass: string,
-    @Query('mailboxId') mailboxId: string | undefined,
+    @Query('mailboxId') mailboxId: unknown,
     @CurrentUser() user: AuthenticatedUser,
   ): Promise<void> {
-    await this.policies.reset(dataClass, mailboxId ?? null, userActor(user.id));
+    await this.policies.reset(dataClass, mailboxId === undefined ? null : text(mailboxId), userActor(user.id));
   }
 
   @Get('retention/plan')
@@ -86,12 +88,20 @@ export class PrivacyController {
 
   @Get('dsr')
   @ApiOperation({ summary: 'Data-subject requests, soonest due first' })
-  listRequests(@Query('status') status?: string, @Query('contactId') contactId?: string) {
-    return this.dsr.list({ status, contactId });
+  @ApiQuery({ name: 'status', required: false })
+  @ApiQuery({ name: 'contactId', required: false })
+  listRequests(@Query('status') status?: unknown, @Query('contactId') contactId?: unknown) {
+    return this.dsr.list({
+      status: status === undefined ? undefined : text(status),
+      contactId: contactId === undefined ? undefined : text(contactId),
+    });
   }
 
   @Post('dsr')
   @ApiOperation({ summary: 'Record a request: { type: export|correction|erasure, contact: id or address, changes? }' })
+  @ApiBody({
+    schema: { example: { type: 'correction', contact: 'customer@example.org', changes: { name: 'New Name' } } },
+  })
   createRequest(
     @Body() body: { type?: unknown; contact?: unknown; changes?: unknown },
     @CurrentUser() user: AuthenticatedUser,
@@ -127,6 +137,7 @@ export class PrivacyController {
   @ApiOperation({
     summary: 'Carry out a verified request; an export answers with the .tar.gz archive (kept nowhere else)',
   })
+  @ApiBody({ required: false, schema: { example: { erasureMode: 'anonymise' } } })
   async complete(
     @Param('id') id: string,
     @Body() body: { erasureMode?: unknown } | undefined,
@@ -146,8 +157,14 @@ export class PrivacyController {
 
   @Get('consents')
   @ApiOperation({ summary: 'Contacts who currently consent to a purpose (latest decision wins)' })
-  consenting(@Query('purpose') purpose: string, @Query('after') after?: string, @Query('limit') limit?: string) {
-    return this.consents.consenting(purpose ?? '', { after, limit: limit ? Number(limit) : undefined });
+  @ApiQuery({ name: 'purpose', required: true, enum: ['promotional_email', 'market_research'] })
+  @ApiQuery({ name: 'after', required: false, description: 'contactId of the last row of the previous page' })
+  @ApiQuery({ name: 'limit', required: false, description: '1–10000, default 1000' })
+  consenting(@Query('purpose') purpose: unknown, @Query('after') after?: unknown, @Query('limit') limit?: unknown) {
+    return this.consents.consenting(text(purpose), {
+      after: after === undefined ? undefined : text(after),
+      limit: limit === undefined ? undefined : /^\d{1,6}$/.test(text(limit)) ? Number(limit) : Number.NaN,
+    });
   }
 
   @Get('contacts/:id/consents')
@@ -157,7 +174,11 @@ export class PrivacyController {
 
   @Post('contacts/:id/consents')
   @Roles(UserRole.Agent, UserRole.Supervisor, UserRole.Admin)
-  @ApiOperation({ summary: 'Record a decision the contact gave an agent: { purpose, granted }' })
+  @ApiOperation({
+    summary:
+      'Record a decision the contact gave an agent: { purpose, granted }; agents only for contacts of tickets they may see',
+  })
+  @ApiBody({ schema: { example: { purpose: 'promotional_email', granted: false } } })
   recordConsent(
     @Param('id') id: string,
     @Body() body: { purpose?: unknown; granted?: unknown },
@@ -169,11 +190,13 @@ export class PrivacyController {
       granted: body?.granted === true,
       source: 'agent_on_request',
       actor: userActor(user.id),
+      staff: user,
     });
   }
 
   @Get('contacts/:id/withdrawal-link')
   @ApiOperation({ summary: 'The signed no-login withdrawal link for promotional or research mail' })
+  @ApiQuery({ name: 'purpose', required: true, enum: ['promotional_email', 'market_research'] })
   withdrawalLink(@Param('id') id: string, @Query('purpose') purpose: string) {
     return { url: this.consents.withdrawalLink(id, purpose ?? '') };
   }
@@ -185,6 +208,9 @@ export class PrivacyController {
 
   @Post('policy-versions')
   @ApiOperation({ summary: 'Publish a new privacy policy version: { version, text, publishedAt? }' })
+  @ApiBody({
+    schema: { example: { version: '2027-01', text: 'What we keep and why…', publishedAt: '2027-01-01T00:00:00Z' } },
+  })
   publish(
     @Body() body: { version?: unknown; text?: unknown; publishedAt?: unknown },
     @CurrentUser() user: AuthenticatedUser,
@@ -207,8 +233,10 @@ export class PrivacyController {
   @Get('stats/daily')
   @Roles(UserRole.Supervisor, UserRole.Admin)
   @ApiOperation({ summary: 'Non-personal daily ticket statistics between two days (YYYY-MM-DD)' })
-  daily(@Query('from') from: string, @Query('to') to: string) {
-    return this.stats.daily(from ?? '1970-01-01', to ?? '9999-12-31');
+  @ApiQuery({ name: 'from', required: false, example: '2026-11-01' })
+  @ApiQuery({ name: 'to', required: false, example: '2026-11-30' })
+  daily(@Query('from') from: unknown, @Query('to') to: unknown) {
+    return this.stats.daily(from === undefined ? '1970-01-01' : text(from), to === undefined ? '9999-12-31' : text(to));
   }
 
   @Post('stats/rollup')

@@ -47,6 +47,9 @@ const STATUS_BY_CODE: Record<string, number> = {
   // Admin and audit (issue 12). A malformed entry is a bug in the caller, not bad input.
   invalid_audit_entry: 500,
   invalid_audit_filter: 400,
+  // Hardening (issue 15): malformed ids and parameters.
+  invalid_id: 400,
+  invalid_parameter: 400,
 };
 
 /**

@@ -2,11 +2,13 @@ import { DsrService, PrivacyError, type CompleteOptions, type DsrView } from '@a
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command, CommandRunner, Option, SubCommand } from 'nest-commander';
-import { fail, printJson, printTable } from './output';
+import { fail, printJson, printTable, printText } from './output';
+import { CommandGroup } from './command-group';
 
 interface CreateOptions {
   contact?: string;
-  verified?: boolean;
+  /** `--identity-verified` (commander names options after their flag, in camelCase). */
+  identityVerified?: boolean;
   out?: string;
   json?: boolean;
   mode?: CompleteOptions['erasureMode'];
@@ -37,20 +39,20 @@ abstract class DsrCreateCommand extends CommandRunner {
         changes: this.type === 'correction' ? changesFrom(options) : undefined,
         actor: 'cli',
       });
-      if (options.verified) {
+      if (options.identityVerified) {
         await this.dsr.verify(request.id, 'cli');
         const result = await this.dsr.complete(request.id, 'cli', { erasureMode: options.mode });
         request = result.request;
         if (result.archive) {
           const file = resolve(options.out ?? result.archive.fileName);
           writeFileSync(file, result.archive.data, { mode: 0o600 });
-          if (!options.json) process.stdout.write(`archive written to ${file}\n`);
+          if (!options.json) printText(`archive written to ${file}\n`);
         }
       }
       if (options.json) return printJson(request);
       printRequest(request);
-      if (!options.verified) {
-        process.stdout.write(`next: verify the requester's identity, then: intake dsr verify ${request.id}\n`);
+      if (!options.identityVerified) {
+        printText(`next: verify the requester's identity, then: intake dsr verify ${request.id}\n`);
       }
     } catch (error) {
       if (error instanceof PrivacyError) return fail(error.message);
@@ -206,7 +208,7 @@ export class DsrCompleteCommand extends CommandRunner {
       if (result.archive) {
         const file = resolve(options.out ?? result.archive.fileName);
         writeFileSync(file, result.archive.data, { mode: 0o600 });
-        if (!options.json) process.stdout.write(`archive written to ${file}\n`);
+        if (!options.json) printText(`archive written to ${file}\n`);
       }
       if (options.json) return printJson(result.request);
       printRequest(result.request);
@@ -266,11 +268,7 @@ export class DsrRejectCommand extends CommandRunner {
     DsrRejectCommand,
   ],
 })
-export class DsrCommand extends CommandRunner {
-  async run(): Promise<void> {
-    this.command.help();
-  }
-}
+export class DsrCommand extends CommandGroup {}
 
 export const DSR_COMMANDS = [
   DsrCommand,
@@ -293,9 +291,9 @@ function changesFrom(options: CreateOptions): Record<string, string> {
 }
 
 function printRequest(r: DsrView): void {
-  process.stdout.write(
+  printText(
     `${r.type} request ${r.id}: ${r.status} · received ${r.receivedAt.slice(0, 10)} · due ${r.dueAt.slice(0, 10)}` +
       `${r.fields.length ? ` · fields ${r.fields.join(', ')}` : ''}\n`,
   );
-  if (r.receipt) process.stdout.write(`receipt ${JSON.stringify(r.receipt)}\n`);
+  if (r.receipt) printText(`receipt ${JSON.stringify(r.receipt)}\n`);
 }

@@ -5,7 +5,7 @@ import { SingleBar, Presets } from 'cli-progress';
 import { Command, CommandRunner, Option } from 'nest-commander';
 import type { DataSource } from 'typeorm';
 import { countMessages, detectImport, readMessages } from './import-reader';
-import { fail, printJson } from './output';
+import { fail, printJson, printText } from './output';
 
 interface ImportOptions {
   wait?: boolean;
@@ -77,7 +77,7 @@ export class ImportCommand extends CommandRunner {
     }
     if (o.json) printJson({ kind, ...counts });
     else {
-      process.stdout.write(
+      printText(
         `imported ${counts.staged} message(s) from ${kind}: ${counts.created} created, ${counts.followUps} follow-ups, ` +
           `${counts.duplicates} duplicates skipped, ${counts.quarantined} quarantined` +
           (counts.pending > 0 ? `, ${counts.pending} still waiting for a worker (is one running?)` : '') +

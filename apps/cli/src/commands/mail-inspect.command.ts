@@ -8,15 +8,19 @@ import {
   type InspectionResult,
 } from '@app/intake';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
 import { Command, CommandRunner, Option, SubCommand } from 'nest-commander';
 import type { DataSource } from 'typeorm';
-import { fail, printJson } from './output';
+import { fail, printJson, printJsonLine, printText } from './output';
+import { CommandGroup } from './command-group';
 
 @SubCommand({
   name: 'inspect',
-  arguments: '<file>',
-  description: 'Run the intake pipeline on one .eml/mbox message without writing anything',
+  arguments: '<paths...>',
+  description:
+    'Run the intake pipeline on .eml/mbox files (or every file under a directory) without writing anything; ' +
+    'with several, --json prints one JSON line per file',
 })
 export class MailInspectCommand extends CommandRunner {
   constructor(
@@ -26,33 +30,78 @@ export class MailInspectCommand extends CommandRunner {
     super();
   }
 
-  async run([file]: string[], options: { json?: boolean }): Promise<void> {
-    let bytes: Buffer;
-    try {
-      bytes = await readFile(file ?? '');
-    } catch {
-      return fail(`cannot read ${file ?? '(no file)'}`);
-    }
+  async run(paths: string[], options: { json?: boolean }): Promise<void> {
+    const files = await expandPaths(paths);
+    if (files.length === 0) return fail(`no files in ${paths.join(', ')}`);
+    // One file keeps the one-document output; several files print one result after another
+    // (JSON lines with --json), so a folder of mail is checked in one start-up.
+    const single = files.length === 1 && files[0]?.given === true;
     // Threading reads the database (read-only) to show what would happen to this message now.
-    const result = await inspectMessage(firstMessageOf(bytes), {
-      tokens: replyTokensFrom(this.config),
-      store: new DbThreadStore(this.dataSource),
-      limits: mailLimitsFrom(this.config),
-    });
-    if (options.json) return printJson(result);
-    printText(result);
+    const store = new DbThreadStore(this.dataSource);
+    for (const file of files) {
+      const bytes = await readFile(file.path).catch(() => null);
+      if (!bytes) {
+        if (single || !options.json) fail(`cannot read ${file.path}`);
+        else {
+          printJsonLine({ file: file.path, error: 'cannot_read' });
+          process.exitCode = 1;
+        }
+        continue;
+      }
+      const result = await inspectMessage(firstMessageOf(bytes), {
+        tokens: replyTokensFrom(this.config),
+        store,
+        limits: mailLimitsFrom(this.config),
+      });
+      if (options.json) {
+        if (single) printJson(result);
+        else printJsonLine({ file: file.path, ...result });
+      } else {
+        if (!single) printText(`${files.indexOf(file) > 0 ? '\n' : ''}=== ${file.path}\n`);
+        printInspection(result);
+      }
+    }
   }
 
-  @Option({ flags: '--json', description: 'print JSON' })
+  @Option({ flags: '--json', description: 'print JSON (one line per file when there are several)' })
   parseJson(): boolean {
     return true;
   }
 }
 
-function printText(r: InspectionResult): void {
+interface InspectTarget {
+  path: string;
+  /** Named on the command line (not found inside a directory). */
+  given: boolean;
+}
+
+/** The files named, and every regular file under the directories named (sorted, hidden ones skipped). */
+async function expandPaths(paths: string[]): Promise<InspectTarget[]> {
+  const out: InspectTarget[] = [];
+  for (const path of paths) {
+    const info = await stat(path).catch(() => null);
+    if (!info?.isDirectory()) out.push({ path, given: true });
+    else {
+      const entries = await readdir(path, { recursive: true, withFileTypes: true });
+      const found = entries
+        .filter(
+          (e) =>
+            e.isFile() &&
+            !relative(path, join(e.parentPath, e.name))
+              .split(sep)
+              .some((p) => p.startsWith('.')),
+        )
+        .map((e) => join(e.parentPath, e.name))
+        .sort();
+      out.push(...found.map((p) => ({ path: p, given: false })));
+    }
+  }
+  return out;
+}
+
+function printInspection(r: InspectionResult): void {
   const addr = (a: { address: string; name: string | null }) => (a.name ? `${a.name} <${a.address}>` : a.address);
-  const out = (label: string, value: string | null | undefined) =>
-    process.stdout.write(`${label.padEnd(15)}${value ?? ''}\n`);
+  const out = (label: string, value: string | null | undefined) => printText(`${label.padEnd(15)}${value ?? ''}\n`);
   if (r.quarantineReason) out('LIMIT/QUARANT.', r.quarantineReason);
   out('from', r.from ? addr(r.from) : null);
   out('to', r.to.map(addr).join(', '));
@@ -85,10 +134,11 @@ function printText(r: InspectionResult): void {
       `${a.filename} · ${a.contentType}${a.declaredContentType ? ` (declared ${a.declaredContentType})` : ''} · ${a.size} B · sha256 ${a.sha256} · md5 ${a.md5}${a.contentId ? ` · cid ${a.contentId}` : ''}${a.inline ? ' · inline' : ''}${a.neverInline ? ' · never-inline' : ''}`,
     );
   }
-  process.stdout.write(`\n--- text (new part) ---\n${r.visibleText ?? r.text ?? ''}\n`);
-  if (r.quotedText) process.stdout.write(`\n--- quoted history ---\n${r.quotedText}\n`);
+  for (const n of r.notes) out('note', `${n.filter}: ${n.note}`);
+  printText(`\n--- text (new part) ---\n${r.visibleText ?? r.text ?? ''}\n`);
+  if (r.quotedText) printText(`\n--- quoted history ---\n${r.quotedText}\n`);
   if (r.sanitizedHtml)
-    process.stdout.write(`\n--- sanitised html (${r.blockedImages} remote image(s) blocked) ---\n${r.sanitizedHtml}\n`);
+    printText(`\n--- sanitised html (${r.blockedImages} remote image(s) blocked) ---\n${r.sanitizedHtml}\n`);
 }
 
 @Command({
@@ -96,8 +146,4 @@ function printText(r: InspectionResult): void {
   description: 'Look at email the way the intake pipeline does',
   subCommands: [MailInspectCommand],
 })
-export class MailCommand extends CommandRunner {
-  async run(): Promise<void> {
-    this.command.help();
-  }
-}
+export class MailCommand extends CommandGroup {}

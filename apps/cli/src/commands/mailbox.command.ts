@@ -1,8 +1,9 @@
 import { MailboxError, MailboxService, type MailboxView } from '@app/intake';
 import { MailboxAfterAction } from '@app/database';
 import { Command, CommandRunner, Option, SubCommand } from 'nest-commander';
-import { fail, printJson, printTable } from './output';
+import { fail, printError, printJson, printTable, printText } from './output';
 import { promptSecret } from './prompt';
+import { CommandGroup } from './command-group';
 
 interface AddOptions {
   name?: string;
@@ -46,7 +47,7 @@ export class MailboxAddCommand extends CommandRunner {
       });
       if (o.json) printJson(mailbox);
       else
-        process.stdout.write(
+        printText(
           `added mailbox ${mailbox.name} (${mailbox.id}); check it with: intake mailbox test ${mailbox.name}\n`,
         );
     } catch (error) {
@@ -145,7 +146,7 @@ export class MailboxDisableCommand extends CommandRunner {
   async run([ref]: string[]): Promise<void> {
     try {
       const mailbox = await this.mailboxes.setEnabled(ref ?? '', false);
-      process.stdout.write(`disabled mailbox ${mailbox.name}\n`);
+      printText(`disabled mailbox ${mailbox.name}\n`);
     } catch (error) {
       if (error instanceof MailboxError) return fail(error.message);
       throw error;
@@ -162,7 +163,7 @@ export class MailboxEnableCommand extends CommandRunner {
   async run([ref]: string[]): Promise<void> {
     try {
       const mailbox = await this.mailboxes.setEnabled(ref ?? '', true);
-      process.stdout.write(`enabled mailbox ${mailbox.name}\n`);
+      printText(`enabled mailbox ${mailbox.name}\n`);
     } catch (error) {
       if (error instanceof MailboxError) return fail(error.message);
       throw error;
@@ -186,13 +187,13 @@ export class MailboxTestCommand extends CommandRunner {
       if (o.json) printJson(result);
       else if (result.ok) {
         const p = result.probe;
-        process.stdout.write(
+        printText(
           `ok: ${p.folder} has ${p.messages} message(s); UIDVALIDITY ${p.uidValidity}; IDLE ${p.idle ? 'supported' : 'not supported (polling)'}\n`,
         );
         printTable(p.folders.map((f) => ({ folder: f.path, messages: f.messages })));
       }
       if (!result.ok) {
-        if (!o.json) process.stderr.write(`connection failed: ${result.error}\n`);
+        if (!o.json) printError(`connection failed: ${result.error}\n`);
         process.exitCode = 1;
       }
     } catch (error) {
@@ -212,11 +213,7 @@ export class MailboxTestCommand extends CommandRunner {
   description: 'Manage IMAP mailboxes',
   subCommands: [MailboxAddCommand, MailboxListCommand, MailboxDisableCommand, MailboxEnableCommand, MailboxTestCommand],
 })
-export class MailboxCommand extends CommandRunner {
-  async run(): Promise<void> {
-    this.command.help();
-  }
-}
+export class MailboxCommand extends CommandGroup {}
 
 export const MAILBOX_COMMANDS = [
   MailboxCommand,

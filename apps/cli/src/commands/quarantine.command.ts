@@ -1,6 +1,7 @@
 import { QuarantineActionError, QuarantineService, type QuarantineActionOutcome } from '@app/intake';
 import { Command, CommandRunner, Option, SubCommand } from 'nest-commander';
-import { fail, printJson, printTable } from './output';
+import { fail, printJson, printTable, printText } from './output';
+import { CommandGroup } from './command-group';
 
 @SubCommand({ name: 'list', description: 'List quarantined messages (reason codes, no content)' })
 export class QuarantineListCommand extends CommandRunner {
@@ -66,7 +67,7 @@ abstract class QuarantineActionCommand extends CommandRunner {
   async run([id]: string[], o: { wait?: number }): Promise<void> {
     try {
       const outcome = await this.quarantine[this.action](id ?? '', { waitMs: waitMs(o.wait) });
-      process.stdout.write(`${this.action} ${id}: ${this.texts[outcome]}\n`);
+      printText(`${this.action} ${id}: ${this.texts[outcome]}\n`);
     } catch (error) {
       if (error instanceof QuarantineActionError) return fail(error.message);
       throw error;
@@ -120,11 +121,7 @@ function waitMs(seconds: number | undefined): number {
   description: 'Messages that could not be processed',
   subCommands: [QuarantineListCommand, QuarantineReplayCommand, QuarantineDeleteCommand],
 })
-export class QuarantineCommand extends CommandRunner {
-  async run(): Promise<void> {
-    this.command.help();
-  }
-}
+export class QuarantineCommand extends CommandGroup {}
 
 export const QUARANTINE_COMMANDS = [
   QuarantineCommand,

@@ -8,7 +8,8 @@ import {
 } from '@app/privacy';
 import { SingleBar } from 'cli-progress';
 import { Command, CommandRunner, Option, SubCommand } from 'nest-commander';
-import { fail, printJson, printTable } from './output';
+import { fail, printJson, printTable, printText } from './output';
+import { CommandGroup } from './command-group';
 
 interface RunOptions {
   dryRun?: boolean;
@@ -51,9 +52,7 @@ export class RetentionRunCommand extends CommandRunner {
     if (started) bar.stop();
     if (options.json) return printJson({ runId: report.runId, plan: report.plan, ...report.result });
     printPlan(report.plan, 'planned');
-    process.stdout.write(
-      `\nrun ${report.runId}: done ${sum(report.result.done)}, skipped ${sum(report.result.skipped)}\n`,
-    );
+    printText(`\nrun ${report.runId}: done ${sum(report.result.done)}, skipped ${sum(report.result.skipped)}\n`);
   }
 
   @Option({ flags: '--dry-run', description: 'change nothing; print the plan' })
@@ -96,7 +95,7 @@ export class RetentionPolicyShowCommand extends CommandRunner {
       Object.entries(rules).map(([c, r]) => ({ mailbox, class: c, days: r.days, action: r.action })),
     );
     if (overrides.length > 0) {
-      process.stdout.write('\nper-mailbox overrides\n');
+      printText('\nper-mailbox overrides\n');
       printTable(overrides);
     }
   }
@@ -127,7 +126,7 @@ export class RetentionPolicySetCommand extends CommandRunner {
         mailboxId: options.mailbox ?? null,
         actor: 'cli',
       });
-      process.stdout.write(`${dataClass}: ${rule.action} after ${rule.days} days (${rule.source})\n`);
+      printText(`${dataClass}: ${rule.action} after ${rule.days} days (${rule.source})\n`);
     } catch (error) {
       if (error instanceof PrivacyError) return fail(error.message);
       throw error;
@@ -154,7 +153,7 @@ export class RetentionPolicyResetCommand extends CommandRunner {
   async run([dataClass]: string[], options: { mailbox?: string }): Promise<void> {
     try {
       await this.policies.reset(dataClass ?? '', options.mailbox ?? null, 'cli');
-      process.stdout.write(`${dataClass}: reset\n`);
+      printText(`${dataClass}: reset\n`);
     } catch (error) {
       if (error instanceof PrivacyError) return fail(error.message);
       throw error;
@@ -172,11 +171,7 @@ export class RetentionPolicyResetCommand extends CommandRunner {
   description: 'Show or change retention rules',
   subCommands: [RetentionPolicyShowCommand, RetentionPolicySetCommand, RetentionPolicyResetCommand],
 })
-export class RetentionPolicyCommand extends CommandRunner {
-  async run(): Promise<void> {
-    this.command.help();
-  }
-}
+export class RetentionPolicyCommand extends CommandGroup {}
 
 @SubCommand({ name: 'history', description: 'Recent retention runs (the audit records)' })
 export class RetentionHistoryCommand extends CommandRunner {
@@ -211,11 +206,7 @@ export class RetentionHistoryCommand extends CommandRunner {
   description: 'Retention: run the sweep, show or change the policies',
   subCommands: [RetentionRunCommand, RetentionPolicyCommand, RetentionHistoryCommand],
 })
-export class RetentionCommand extends CommandRunner {
-  async run(): Promise<void> {
-    this.command.help();
-  }
-}
+export class RetentionCommand extends CommandGroup {}
 
 export const RETENTION_COMMANDS = [
   RetentionCommand,
@@ -228,9 +219,9 @@ export const RETENTION_COMMANDS = [
 ];
 
 function printPlan(plan: RetentionPlan, verb: string): void {
-  process.stdout.write(`retention plan as of ${plan.asOf}\n`);
+  printText(`retention plan as of ${plan.asOf}\n`);
   if (plan.entries.length === 0) {
-    process.stdout.write('nothing is due\n');
+    printText('nothing is due\n');
     return;
   }
   printTable(

@@ -1,6 +1,7 @@
 import { StatsRollupService } from '@app/privacy';
 import { Command, CommandRunner, SubCommand } from 'nest-commander';
 import { printJson } from './output';
+import { CommandGroup } from './command-group';
 
 @SubCommand({ name: 'rollup', description: 'Fold new ticket history into the daily statistics now' })
 export class StatsRollupCommand extends CommandRunner {
@@ -15,8 +16,4 @@ export class StatsRollupCommand extends CommandRunner {
 }
 
 @Command({ name: 'stats', description: 'Non-personal ticket statistics', subCommands: [StatsRollupCommand] })
-export class StatsCommand extends CommandRunner {
-  async run(): Promise<void> {
-    this.command.help();
-  }
-}
+export class StatsCommand extends CommandGroup {}

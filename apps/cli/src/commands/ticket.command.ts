@@ -1,7 +1,8 @@
 import { TicketStatus } from '@app/database';
 import { TicketError, TicketQueryService } from '@app/tickets';
 import { Command, CommandRunner, Option, SubCommand } from 'nest-commander';
-import { fail, printJson, printTable } from './output';
+import { fail, printJson, printTable, printText } from './output';
+import { CommandGroup } from './command-group';
 
 @SubCommand({ name: 'list', description: 'List tickets, newest activity first' })
 export class TicketListCommand extends CommandRunner {
@@ -53,17 +54,17 @@ export class TicketShowCommand extends CommandRunner {
     try {
       const ticket = await this.tickets.get(ref ?? '');
       if (options.json) return printJson(ticket);
-      process.stdout.write(`${ticket.reference}  ${ticket.subject}\n`);
-      process.stdout.write(
+      printText(`${ticket.reference}  ${ticket.subject}\n`);
+      printText(
         `status ${ticket.status} · priority ${ticket.priority} · ${ticket.channel} · created ${ticket.createdAt}\n`,
       );
-      process.stdout.write(`contact ${ticket.contact.name ?? ''} <${ticket.contact.email ?? 'anonymised'}>\n`);
+      printText(`contact ${ticket.contact.name ?? ''} <${ticket.contact.email ?? 'anonymised'}>\n`);
       for (const m of ticket.messages) {
         const who = m.direction === 'in' ? 'customer' : m.internal ? 'note' : 'agent';
-        process.stdout.write(
+        printText(
           `\n--- ${m.createdAt} ${who}${m.attachments.length ? ` · ${m.attachments.length} attachment(s)` : ''}\n`,
         );
-        process.stdout.write(`${m.bodyText}\n`);
+        printText(`${m.bodyText}\n`);
       }
     } catch (error) {
       if (error instanceof TicketError) return fail(error.message);
@@ -78,8 +79,4 @@ export class TicketShowCommand extends CommandRunner {
 }
 
 @Command({ name: 'ticket', description: 'Read tickets', subCommands: [TicketListCommand, TicketShowCommand] })
-export class TicketCommand extends CommandRunner {
-  async run(): Promise<void> {
-    this.command.help();
-  }
-}
+export class TicketCommand extends CommandGroup {}

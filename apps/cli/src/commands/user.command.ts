@@ -1,8 +1,9 @@
 import { AuthError, UsersService } from '@app/auth';
 import { UserRole } from '@app/database';
 import { Command, CommandRunner, Option, SubCommand } from 'nest-commander';
-import { fail, printJson } from './output';
+import { fail, printJson, printText } from './output';
 import { promptSecret } from './prompt';
+import { CommandGroup } from './command-group';
 
 interface CreateOptions {
   email?: string;
@@ -29,7 +30,7 @@ export class UserCreateCommand extends CommandRunner {
         password,
       });
       if (options.json) printJson({ id: user.id, email: user.email, role: user.role });
-      else process.stdout.write(`created ${user.role} ${user.email} (${user.id})\n`);
+      else printText(`created ${user.role} ${user.email} (${user.id})\n`);
     } catch (error) {
       if (error instanceof AuthError) return fail(error.message);
       throw error;
@@ -63,8 +64,4 @@ export class UserCreateCommand extends CommandRunner {
 }
 
 @Command({ name: 'user', description: 'Manage staff users', subCommands: [UserCreateCommand] })
-export class UserCommand extends CommandRunner {
-  async run(): Promise<void> {
-    this.command.help();
-  }
-}
+export class UserCommand extends CommandGroup {}

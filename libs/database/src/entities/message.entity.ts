@@ -88,7 +88,7 @@ export class MessageEntity extends BaseEntity {
   @Column({ name: 'body_text_quoted', type: 'text', nullable: true })
   bodyTextQuoted: string | null;
 
-  /** Inbound: normal, auto_reply, bounce, feedback or loop (see the classify filter). */
+  /** Inbound: normal, bulk, auto_reply, bounce, feedback or loop (see the classify filter). */
   @Column({ type: 'varchar', length: 16, nullable: true })
   classification: string | null;
 

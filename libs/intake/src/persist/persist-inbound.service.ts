@@ -23,7 +23,7 @@ import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import { sha256Hex } from '@app/common';
 import { resolveAttachmentPlaceholders } from '../pipeline/filters/sanitize-html.filter';
-import type { IntakeContext } from '../pipeline/intake-context';
+import { writtenByPerson, type IntakeContext } from '../pipeline/intake-context';
 
 export type PersistOutcome =
   | { kind: 'created'; ticketId: string; messageId: string; outbound?: string[] }
@@ -59,7 +59,8 @@ type Row = Record<string, unknown>;
  * (BullMQ is at-least-once) finds its row processed and creates nothing twice.
  *
  * Follow-up rules (issue 4): a customer reply on a solved (or pending) ticket reopens it; on a
- * closed ticket it starts a new ticket linked to the old one. Auto-replies, bounces, feedback
+ * closed ticket it starts a new ticket linked to the old one; list and bulk mail (`bulk`) is a
+ * customer reply like any other but is never acknowledged. Auto-replies, bounces, feedback
  * reports and loops are stored on the ticket they belong to but never reopen it and never get an
  * acknowledgement. A bounce marks the outbound message it reports on as failed. Acknowledgements
  * are queued in the same transaction and enqueued for sending after the commit.
@@ -167,7 +168,8 @@ export class PersistInboundService {
 
       const contactId = contacts.get(sender.address);
       if (!contactId) throw new Error('contact missing after upsert');
-      const human = ctx.classification === 'normal';
+      // People write `normal` and `bulk` mail (bulk: through a list or forwarding rule); both reopen.
+      const human = writtenByPerson(ctx.classification);
       let kind: 'created' | 'follow_up' = 'follow_up';
       let ticket = ctx.thread.ticketId ? (tickets.get(ctx.thread.ticketId) ?? null) : null;
       let linkedTicketId: string | null = null;
@@ -271,7 +273,8 @@ export class PersistInboundService {
         ),
       );
       if (key) seen.set(key, { ticketId, messageId });
-      if (kind === 'created' && human && this.config.values.ACK_ENABLED) {
+      // RFC 3834: no automatic answer to list or bulk mail.
+      if (kind === 'created' && ctx.classification === 'normal' && this.config.values.ACK_ENABLED) {
         ackCandidates.push({ index, ticketId, contactId, address: sender.address, inbound });
       }
       processed.push({ id: row.id, ticketId, messageId });

@@ -45,6 +45,8 @@ export interface InspectionResult {
   thread: ThreadDecision;
   /** Set when the message would be quarantined (limit hit, parse failure, no sender). */
   quarantineReason: string | null;
+  /** What the filters noted (charsets read other than declared, an unreadable From skipped, …). */
+  notes: Array<{ filter: string; note: string }>;
 }
 
 /**
@@ -94,6 +96,7 @@ export async function inspectMessage(
     classificationDetail: ctx.classificationDetail,
     thread: ctx.thread,
     quarantineReason: ctx.quarantineReason,
+    notes: ctx.notes,
   };
 }
 

@@ -37,7 +37,17 @@ export interface NormalizedMessage {
   attachments: InboundAttachment[];
 }
 
-export type Classification = 'normal' | 'auto_reply' | 'bounce' | 'feedback' | 'loop';
+/**
+ * `normal` and `bulk` are people writing (bulk: through a list, a group or a forwarding rule, so no
+ * acknowledgement); the others are machines: automatic replies, delivery and feedback reports, and
+ * our own mail coming back.
+ */
+export type Classification = 'normal' | 'bulk' | 'auto_reply' | 'bounce' | 'feedback' | 'loop';
+
+/** Whether a person wrote it: such a message reopens a solved ticket. */
+export function writtenByPerson(classification: Classification): boolean {
+  return classification === 'normal' || classification === 'bulk';
+}
 
 export interface BounceRecipient {
   address: string;

@@ -11,6 +11,7 @@ import { ParseFormFilter } from './filters/parse-form.filter';
 import { SanitizeHtmlFilter } from './filters/sanitize-html.filter';
 import { SplitQuotesFilter } from './filters/split-quotes.filter';
 import { ThreadFilter } from './filters/thread.filter';
+import { UuencodedFilter } from './filters/uuencoded.filter';
 import { createContext, type IntakeContext } from './intake-context';
 import type { IntakeFilter } from './intake-filter';
 import { DEFAULT_MAIL_LIMITS, type MailLimits } from './mime/mime-skeleton';
@@ -28,7 +29,7 @@ export interface PipelineDeps {
 
 /**
  * The filters in the order they run. Each is small, has one `run()`, and its own spec beside it.
- * parse → classify (loop, bounce, auto-reply) → identify sender (From, never Reply-To) → thread →
+ * parse → uuencoded files out of the text → classify (loop, bounce, auto-reply, bulk) → identify sender (From, never Reply-To) → thread →
  * normalise attachments (before sanitising, so `cid:` images of unsafe types are dropped) →
  * sanitise HTML → split quoted history for display.
  */
@@ -36,6 +37,7 @@ export function buildPipelineFilters(deps: PipelineDeps): IntakeFilter[] {
   return [
     new ParseFormFilter(),
     new ParseEmailFilter(deps.limits ?? DEFAULT_MAIL_LIMITS, deps.pool ?? sharedParserPool()),
+    new UuencodedFilter(),
     new ClassifyFilter(deps.tokens),
     new IdentifySenderFilter(),
     new ThreadFilter(deps.store, deps.tokens),

@@ -39,7 +39,9 @@ export function toNodemailerOptions(mail: OutboundMail): Mail.Options {
   assertHeaderSafe('messageId', mail.messageId);
   if (mail.inReplyTo) assertHeaderSafe('inReplyTo', mail.inReplyTo);
   for (const r of mail.references) assertHeaderSafe('references', r);
-  const headers: Record<string, string> = {};
+  // Our address in X-Loop: a forwarding rule that sends our own mail back to us keeps this header
+  // (procmail does), and intake then files it as a loop, not as a customer's message.
+  const headers: Record<string, string> = { 'X-Loop': mail.from.address };
   if (mail.autoSubmitted) {
     headers['Auto-Submitted'] = 'auto-replied';
     headers['X-Auto-Response-Suppress'] = 'All';

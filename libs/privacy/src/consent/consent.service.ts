@@ -1,7 +1,8 @@
 import { AuditService } from '@app/audit';
-import { hmacHex } from '@app/common';
+import { hmacHex, isUuid } from '@app/common';
 import { AppConfig } from '@app/config';
 import { ConsentEntity, ConsentPurpose, ContactEntity } from '@app/database';
+import { scopeOf, scopeSql, type StaffActor } from '@app/tickets';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
@@ -20,6 +21,12 @@ export interface RecordConsentCommand {
   source: string;
   ip?: string;
   actor: Actor;
+  /**
+   * The member of staff recording it through the API. An agent may record decisions only for
+   * contacts of tickets they may see; any other contact is "not found", exactly like one that
+   * does not exist, so the answer reveals nothing about other contacts.
+   */
+  staff?: StaffActor;
 }
 
 export interface ConsentState {
@@ -48,8 +55,11 @@ export class ConsentService {
     if (!(CONSENT_SOURCES as readonly string[]).includes(command.source)) {
       throw new PrivacyError('invalid_consent', `source must be one of ${CONSENT_SOURCES.join(', ')}`);
     }
+    if (!isUuid(command.contactId)) throw new PrivacyError('invalid_id', 'contact id must be a UUID');
     const contact = await this.dataSource.getRepository(ContactEntity).findOne({ where: { id: command.contactId } });
-    if (!contact || contact.anonymizedAt) throw new PrivacyError('contact_not_found', 'No such contact');
+    if (!contact || contact.anonymizedAt || !(await this.maySee(command.staff, contact.id))) {
+      throw new PrivacyError('contact_not_found', 'No such contact');
+    }
     const policy = await currentPrivacyPolicy(this.dataSource);
     const row = await this.dataSource.getRepository(ConsentEntity).save({
       contactId: contact.id,
@@ -68,8 +78,25 @@ export class ConsentService {
     return { purpose, granted: row.granted, source: row.source, policyVersion: row.policyVersion, at: row.createdAt };
   }
 
+  /** Whether the member of staff sees a ticket of this contact (always, for supervisors and admins). */
+  private async maySee(staff: StaffActor | undefined, contactId: string): Promise<boolean> {
+    if (!staff) return true;
+    const scope = scopeOf(staff);
+    if (scope.kind === 'all') return true;
+    const params: unknown[] = [contactId];
+    const rows = await this.dataSource.query<unknown[]>(
+      `SELECT 1 FROM tickets t WHERE t.contact_id = $1 AND ${scopeSql(scope, (v) => {
+        params.push(v);
+        return `$${params.length}`;
+      })} LIMIT 1`,
+      params,
+    );
+    return rows.length > 0;
+  }
+
   /** The latest decision per purpose for one contact. */
   async state(contactId: string): Promise<ConsentState[]> {
+    if (!isUuid(contactId)) throw new PrivacyError('invalid_id', 'contact id must be a UUID');
     const rows = await this.dataSource.query<
       Array<{ purpose: ConsentPurpose; granted: boolean; source: string; policy_version: string; created_at: Date }>
     >(
@@ -93,6 +120,13 @@ export class ConsentService {
    */
   async consenting(purposeValue: string, options: { limit?: number; after?: string } = {}) {
     const purpose = parsePurpose(purposeValue);
+    if (options.after !== undefined && !isUuid(options.after)) {
+      throw new PrivacyError('invalid_id', 'after must be the contactId of the last row of the previous page');
+    }
+    const limit = options.limit ?? 1000;
+    if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) {
+      throw new PrivacyError('invalid_parameter', 'limit must be a whole number from 1 to 10000');
+    }
     const rows = await this.dataSource.query<Array<{ contact_id: string; email: string; since: Date }>>(
       `SELECT l.contact_id, c.email, l.created_at AS since
          FROM (SELECT DISTINCT ON (contact_id) contact_id, granted, created_at
@@ -100,7 +134,7 @@ export class ConsentService {
          JOIN contacts c ON c.id = l.contact_id
         WHERE l.granted AND c.anonymized_at IS NULL AND c.email IS NOT NULL AND l.contact_id > $2::uuid
         ORDER BY l.contact_id LIMIT $3`,
-      [purpose, options.after ?? '00000000-0000-0000-0000-000000000000', Math.min(options.limit ?? 1000, 10_000)],
+      [purpose, options.after ?? '00000000-0000-0000-0000-000000000000', limit],
     );
     return rows.map((r) => ({ contactId: r.contact_id, email: r.email, since: r.since }));
   }

@@ -2,7 +2,8 @@ import type { DataSubjectRequestEntity } from '@app/database';
 
 export const DSR_TYPES = ['export', 'correction', 'erasure'] as const;
 export type DsrType = (typeof DSR_TYPES)[number];
-export type DsrStatus = 'received' | 'verified' | 'done' | 'rejected';
+export const DSR_STATUSES = ['received', 'verified', 'done', 'rejected'] as const;
+export type DsrStatus = (typeof DSR_STATUSES)[number];
 
 /** Fields a correction may change. */
 export const CORRECTABLE_FIELDS = ['name', 'email', 'company', 'website', 'phone'] as const;

@@ -1,4 +1,5 @@
 import { AuditService } from '@app/audit';
+import { isUuid } from '@app/common';
 import { ActorType, ContactEntity, DataSubjectRequestEntity, TicketEntity } from '@app/database';
 import { recordHistory } from '@app/tickets';
 import { Injectable, Logger } from '@nestjs/common';
@@ -12,7 +13,16 @@ import { DataClass } from '../retention/retention-classes';
 import { RetentionPolicyService } from '../retention/retention-policy.service';
 import { parseCorrections } from './dsr-correction';
 import { DsrExportService, type ExportArchive } from './dsr-export.service';
-import { DSR_DUE_DAYS, DSR_TYPES, toView, type Corrections, type DsrType, type DsrView } from './dsr-types';
+import {
+  DSR_DUE_DAYS,
+  DSR_STATUSES,
+  DSR_TYPES,
+  toView,
+  type Corrections,
+  type DsrStatus,
+  type DsrType,
+  type DsrView,
+} from './dsr-types';
 
 export interface CreateDsrCommand {
   type: string;
@@ -160,6 +170,12 @@ export class DsrService {
   }
 
   async list(filter: { status?: string; contactId?: string } = {}): Promise<DsrView[]> {
+    if (filter.contactId !== undefined && !isUuid(filter.contactId)) {
+      throw new PrivacyError('invalid_id', 'contactId must be a UUID');
+    }
+    if (filter.status !== undefined && !DSR_STATUSES.includes(filter.status as DsrStatus)) {
+      throw new PrivacyError('invalid_parameter', `status must be one of ${DSR_STATUSES.join(', ')}`);
+    }
     const rows = await this.dataSource.getRepository(DataSubjectRequestEntity).find({
       where: {
         ...(filter.status ? { status: filter.status } : {}),

@@ -1,4 +1,5 @@
 import { AuditService } from '@app/audit';
+import { isUuid } from '@app/common';
 import { AppConfig } from '@app/config';
 import { MailboxEntity, RetentionPolicyEntity } from '@app/database';
 import { Injectable } from '@nestjs/common';
@@ -80,6 +81,7 @@ export class RetentionPolicyService {
       });
     }
     const mailboxId = command.mailboxId ?? null;
+    if (mailboxId !== null && !isUuid(mailboxId)) throw new PrivacyError('invalid_id', 'mailboxId must be a UUID');
     if (mailboxId !== null) {
       if (!spec.perMailbox) {
         throw new PrivacyError('invalid_policy', `${dataClass} is global and cannot be set per mailbox`);
@@ -115,6 +117,7 @@ export class RetentionPolicyService {
   /** Removes a mailbox override or a global rule (the default applies again). */
   async reset(dataClass: string, mailboxId: string | null, actor: Actor): Promise<void> {
     if (!isDataClass(dataClass)) throw new PrivacyError('invalid_policy', 'Unknown data class');
+    if (mailboxId !== null && !isUuid(mailboxId)) throw new PrivacyError('invalid_id', 'mailboxId must be a UUID');
     await this.dataSource.transaction(async (m) => {
       const repo = m.getRepository(RetentionPolicyEntity);
       const where = { dataClass, mailboxId: mailboxId === null ? IsNull() : mailboxId };

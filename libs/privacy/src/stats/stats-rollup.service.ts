@@ -2,6 +2,7 @@ import { TicketStatsDailyEntity } from '@app/database';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Between, type DataSource, type EntityManager } from 'typeorm';
+import { PrivacyError } from '../privacy.error';
 import { bucketIndex, emptyHistogram } from './stats-buckets';
 
 /** "No mailbox" / "no group" in the stats key (the key columns are NOT NULL). */
@@ -73,6 +74,12 @@ export class StatsRollupService {
   }
 
   async daily(from: string, to: string): Promise<TicketStatsDailyEntity[]> {
+    for (const [name, day] of [
+      ['from', from],
+      ['to', to],
+    ]) {
+      if (!isCalendarDay(day)) throw new PrivacyError('invalid_parameter', `${name} must be a day (YYYY-MM-DD)`);
+    }
     return this.dataSource.getRepository(TicketStatsDailyEntity).find({
       where: { day: Between(from, to) },
       order: { day: 'ASC', channel: 'ASC', mailboxId: 'ASC', groupId: 'ASC' },
@@ -226,4 +233,15 @@ async function upsert(m: EntityManager, d: Delta): Promise<void> {
       d.resolutionBuckets,
     ],
   );
+}
+
+/** A real calendar day written YYYY-MM-DD (year 1–9999), as PostgreSQL's date type accepts it. */
+function isCalendarDay(value: unknown): value is string {
+  if (typeof value !== 'string') return false;
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  if (!m) return false;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const date = new Date(Date.UTC(2000, mo - 1, d));
+  date.setUTCFullYear(y);
+  return y >= 1 && date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d;
 }

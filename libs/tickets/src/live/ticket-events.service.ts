@@ -23,6 +23,8 @@ export class TicketEventsService implements OnModuleInit, OnApplicationShutdown 
   private readonly logger = new Logger('TicketEvents');
   private readonly raw = new Subject<RawNotification>();
   private readonly presence = new Map<string, Map<string, { typing: boolean; expiresAt: number }>>();
+  /** Group and assignee of each ticket with viewers, from its latest heartbeat (for the sweep's events). */
+  private readonly presenceScope = new Map<string, Pick<RawNotification, 'groupId' | 'assigneeId'>>();
   private client: Client | null = null;
   private stopped = false;
   private sweeper: NodeJS.Timeout | null = null;
@@ -62,12 +64,10 @@ export class TicketEventsService implements OnModuleInit, OnApplicationShutdown 
         groups = new Set(rows.map((r) => r.group_id));
         loadedAt = Date.now();
       };
+      // Presence carries the ticket's group and assignee like ticket events do, so an agent hears
+      // about viewers only on tickets they may see.
       const visible = (n: RawNotification) =>
-        actor.role !== UserRole.Agent ||
-        n.kind === 'presence' ||
-        n.assigneeId === actor.id ||
-        !n.groupId ||
-        groups.has(n.groupId);
+        actor.role !== UserRole.Agent || n.assigneeId === actor.id || !n.groupId || groups.has(n.groupId);
       const sub: Subscription = this.raw
         .pipe(
           mergeMap((n) => from(loadGroups().then(() => n)), 1),
@@ -80,16 +80,18 @@ export class TicketEventsService implements OnModuleInit, OnApplicationShutdown 
     });
   }
 
-  /** Presence heartbeat of one agent on one ticket (the caller checked the agent may see it). */
+  /**
+   * Presence heartbeat of one agent on one ticket (the caller checked the agent may see it). The
+   * notification carries the ticket's current group and assignee, read in the same statement, so
+   * each stream can filter it by visibility.
+   */
   async heartbeat(userId: string, ticketId: string, state: { typing: boolean; leaving: boolean }): Promise<void> {
-    const payload: RawNotification = {
-      kind: 'presence',
-      ticketId,
-      userId,
-      typing: state.typing,
-      leaving: state.leaving,
-    };
-    await this.dataSource.query('SELECT pg_notify($1, $2)', [PRESENCE_CHANNEL, JSON.stringify(payload)]);
+    await this.dataSource.query(
+      `SELECT pg_notify($1, json_build_object('kind', 'presence', 'ticketId', t.id, 'userId', $3::text,
+                'typing', $4::boolean, 'leaving', $5::boolean, 'groupId', t.group_id, 'assigneeId', t.assignee_id)::text)
+         FROM tickets t WHERE t.id = $2`,
+      [PRESENCE_CHANNEL, ticketId, userId, state.typing, state.leaving],
+    );
   }
 
   viewers(ticketId: string): PresenceViewer[] {
@@ -112,8 +114,13 @@ export class TicketEventsService implements OnModuleInit, OnApplicationShutdown 
     const viewers = this.presence.get(n.ticketId) ?? new Map<string, { typing: boolean; expiresAt: number }>();
     if (n.leaving) viewers.delete(n.userId);
     else viewers.set(n.userId, { typing: n.typing === true, expiresAt: Date.now() + PRESENCE_TTL_MS });
-    if (viewers.size) this.presence.set(n.ticketId, viewers);
-    else this.presence.delete(n.ticketId);
+    if (viewers.size) {
+      this.presence.set(n.ticketId, viewers);
+      this.presenceScope.set(n.ticketId, { groupId: n.groupId ?? null, assigneeId: n.assigneeId ?? null });
+    } else {
+      this.presence.delete(n.ticketId);
+      this.presenceScope.delete(n.ticketId);
+    }
   }
 
   /** Drops expired viewers and tells browsers about tickets whose viewer list changed. */
@@ -127,8 +134,12 @@ export class TicketEventsService implements OnModuleInit, OnApplicationShutdown 
           changed = true;
         }
       }
-      if (viewers.size === 0) this.presence.delete(ticketId);
-      if (changed) this.raw.next({ kind: 'presence', ticketId });
+      const scope = this.presenceScope.get(ticketId) ?? {};
+      if (viewers.size === 0) {
+        this.presence.delete(ticketId);
+        this.presenceScope.delete(ticketId);
+      }
+      if (changed) this.raw.next({ kind: 'presence', ticketId, ...scope });
     }
   }
 

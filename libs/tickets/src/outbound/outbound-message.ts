@@ -35,7 +35,7 @@ export async function insertOutboundMessage(
       .orderBy('m.created_at', 'DESC')
       .getOne();
   const parent =
-    (await latest(`m.direction = 'in' AND (m.classification IS NULL OR m.classification = 'normal')`)) ??
+    (await latest(`m.direction = 'in' AND (m.classification IS NULL OR m.classification IN ('normal', 'bulk'))`)) ??
     (await latest('TRUE'));
   const references = parent?.messageIdHeader
     ? [...parent.references, parent.messageIdHeader].slice(-MAX_REFERENCES)

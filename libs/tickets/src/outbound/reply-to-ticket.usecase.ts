@@ -8,7 +8,7 @@ import type { DataSource } from 'typeorm';
 import { scopeOf, scopeSql, type StaffActor } from '../actor';
 import { recordHistory } from '../history';
 import { SqlParams } from '../sql-params';
-import { isUuid } from '../ticket-query.service';
+import { ticketKeySql } from '../ticket-key';
 import { TicketError } from '../ticket.error';
 import { insertOutboundMessage } from './outbound-message';
 import { enqueueSend } from './send-job';
@@ -42,23 +42,25 @@ export class ReplyToTicket {
     this.tokens = new ReplyTokens(config.values.APP_SECRET, config.values.MAIL_FROM);
   }
 
-  async execute(actor: StaffActor, ticketId: string, body: unknown): Promise<ReplyToTicketResult> {
+  async execute(actor: StaffActor, idOrReference: string, body: unknown): Promise<ReplyToTicketResult> {
     const text = typeof body === 'string' ? body.replace(/\r\n?/g, '\n').trim() : '';
     if (!text || text.length > MAX_REPLY_LENGTH) {
       throw new TicketError('invalid_ticket_change', `body must be 1–${MAX_REPLY_LENGTH} characters`);
     }
-    if (!isUuid(ticketId)) throw new TicketError('ticket_not_found', 'Ticket not found');
+    const params = new SqlParams();
+    const key = ticketKeySql(idOrReference, (v) => params.add(v));
+    let ticketId = '';
     const messageId = await this.dataSource.transaction(async (m) => {
-      const params = new SqlParams();
       const visible = await m.query<Array<{ id: string; email: string | null }>>(
         `SELECT t.id, c.email FROM tickets t JOIN contacts c ON c.id = t.contact_id
-          WHERE t.id = ${params.add(ticketId)} AND ${scopeSql(scopeOf(actor), (v) => params.add(v))}
+          WHERE ${key} AND ${scopeSql(scopeOf(actor), (v) => params.add(v))}
           FOR UPDATE OF t`,
         params.values,
       );
       const row = visible[0];
       if (!row) throw new TicketError('ticket_not_found', 'Ticket not found');
       if (!row.email) throw new TicketError('invalid_ticket_change', 'The contact has no email address');
+      ticketId = row.id;
       const ticket = await m.findOneByOrFail(TicketEntity, { id: ticketId });
       const id = await insertOutboundMessage(m, this.tokens, {
         ticketId,

@@ -43,6 +43,50 @@ describe('ClassifyFilter', () => {
     expect(ctx.classification).toBe('auto_reply');
   });
 
+  it.each([
+    ['Precedence', 'bulk'],
+    ['Precedence', 'list'],
+    ['X-Loop', 'alice@procmail.example'],
+    ['List-Id', '<customers.lists.example.org>'],
+    ['X-Auto-Response-Suppress', 'All'],
+  ])('takes a human reply with %s: %s for bulk/list mail, not an auto-reply', async (name, value) => {
+    const ctx = await classify(
+      await composeMail({
+        from: 'a@example.com',
+        subject: 'Re: [T-10042] my order',
+        text: 'Still broken, see below.',
+        headers: { [name]: value },
+      }),
+    );
+    expect(ctx.classification).toBe('bulk');
+  });
+
+  it('keeps an RFC 3834 auto-reply an auto-reply even when it also came through a list', async () => {
+    const ctx = await classify(
+      await composeMail({
+        from: 'a@example.com',
+        subject: 'Re: my order',
+        text: 'I will answer when I am back.',
+        headers: { 'Auto-Submitted': 'auto-replied', Precedence: 'list', 'List-Id': '<x.example.org>' },
+      }),
+    );
+    expect(ctx.classification).toBe('auto_reply');
+    expect(ctx.classificationDetail.signals).toEqual(['auto_submitted:auto-replied', 'precedence:list', 'list-id']);
+  });
+
+  it("takes mail carrying the desk's own address in X-Loop for a loop", async () => {
+    const ctx = await classify(
+      await composeMail({
+        from: 'forwarder@example.com',
+        subject: 'Re: [T-10042] my order',
+        text: 'forwarded back',
+        headers: { 'X-Loop': 'Support <support@desk.test>' },
+      }),
+    );
+    expect(ctx.classification).toBe('loop');
+    expect(ctx.classificationDetail.signals).toEqual(['our_x_loop']);
+  });
+
   it('does not take Auto-Submitted: no for an auto-reply', async () => {
     const ctx = await classify(
       await composeMail({ from: 'a@example.com', subject: 'x', text: 'y', headers: { 'Auto-Submitted': 'no' } }),

@@ -6,8 +6,10 @@ import type { IntakeFilter } from '../intake-filter';
 
 /**
  * Decides what kind of message this is, in the order that avoids mistakes: our own outbound coming
- * back (loop) first, then delivery reports (bounce/feedback; they also carry auto-reply headers),
- * then auto-replies. Everything else is `normal`. Web-form submissions are always normal.
+ * back (loop: our Message-ID, our address as sender, or our address in X-Loop) first, then delivery
+ * reports (bounce/feedback; they also carry auto-reply headers), then automatic replies, then
+ * bulk/list mail. Everything else is `normal`. Web-form submissions are always normal. `bulk` is a
+ * customer's message like `normal` (it reopens a solved ticket) that gets no acknowledgement.
  */
 export class ClassifyFilter implements IntakeFilter {
   readonly name = 'classify';
@@ -20,12 +22,17 @@ export class ClassifyFilter implements IntakeFilter {
     const headers = ctx.mime[0]?.headers ?? new Map<string, string[]>();
     const detail = ctx.classificationDetail;
 
+    const ourLoop = (headers.get('x-loop') ?? []).some((v) =>
+      this.tokens?.isOurAddress(/[^\s<>]+@[^\s<>]+/.exec(v)?.[0]),
+    );
     if (
       this.tokens &&
-      (this.tokens.isOurMessageId(message.messageId) || this.tokens.isOurAddress(message.from?.address))
+      (this.tokens.isOurMessageId(message.messageId) || this.tokens.isOurAddress(message.from?.address) || ourLoop)
     ) {
       ctx.classification = 'loop';
-      detail.signals.push(this.tokens.isOurMessageId(message.messageId) ? 'our_message_id' : 'our_sender');
+      detail.signals.push(
+        this.tokens.isOurMessageId(message.messageId) ? 'our_message_id' : ourLoop ? 'our_x_loop' : 'our_sender',
+      );
       return;
     }
 
@@ -43,9 +50,12 @@ export class ClassifyFilter implements IntakeFilter {
     }
 
     const signals = detectAutoReply(headers, message.subject);
-    if (signals.length > 0) {
+    if (signals.autoReply.length > 0) {
       ctx.classification = 'auto_reply';
-      detail.signals.push(...signals);
+      detail.signals.push(...signals.autoReply, ...signals.bulk);
+    } else if (signals.bulk.length > 0) {
+      ctx.classification = 'bulk';
+      detail.signals.push(...signals.bulk);
     }
   }
 }

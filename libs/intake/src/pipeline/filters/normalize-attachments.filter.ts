@@ -1,3 +1,4 @@
+import { decodeHeaderValue } from '../mime/charset';
 import type { IntakeContext } from '../intake-context';
 import type { IntakeFilter } from '../intake-filter';
 
@@ -6,21 +7,54 @@ const MAX_FILENAME = 180;
 /**
  * Attachment names are plain text chosen by the sender: no path parts (`../../etc/passwd`), no
  * control characters, no bidi overrides (`invoice\u202Efdp.exe` shows as "invoiceexe.pdf"), and a
- * bounded length that keeps the extension.
+ * bounded length that keeps the extension. Spaces inside a name stay as the sender wrote them
+ * (`Q3  report.pdf` is not `Q3 report.pdf`); only the ends are trimmed.
  */
-export function normalizeFilename(name: string, contentType = 'application/octet-stream'): string {
+export function normalizeFilename(name: string, contentType = 'application/octet-stream', content?: Buffer): string {
   let n = name.normalize('NFC');
   n = n.split(/[/\\]/).pop() ?? '';
   // eslint-disable-next-line no-control-regex
   n = n.replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069\u061c\ufeff]/g, '');
-  n = n.replace(/\s+/g, ' ').replace(/^[\s.]+|[\s.]+$/g, '');
-  if (!n) n = `attachment${defaultExtension(contentType)}`;
+  n = n.replace(/^[\s.]+|[\s.]+$/g, '');
+  if (!n) n = unnamed(contentType, content);
   if (n.length > MAX_FILENAME) {
     const dot = n.lastIndexOf('.');
     const ext = dot > 0 && n.length - dot <= 12 ? n.slice(dot) : '';
     n = n.slice(0, MAX_FILENAME - ext.length).trimEnd() + ext;
   }
   return n;
+}
+
+/** Names for parts sent without one, as mail clients show them. */
+const DEFAULT_NAMES: Record<string, string> = {
+  'application/pgp-signature': 'signature.asc',
+  'application/pgp-keys': 'keys.asc',
+  'application/pkcs7-signature': 'smime.p7s',
+  'application/x-pkcs7-signature': 'smime.p7s',
+};
+
+/** A forwarded message is named after its subject (`Subject.eml`); other types by their kind. */
+function unnamed(contentType: string, content?: Buffer): string {
+  if (DEFAULT_NAMES[contentType]) return DEFAULT_NAMES[contentType];
+  if (contentType === 'message/rfc822' && content) {
+    const subject = forwardedSubject(content)
+      .replace(/[/\\:*?"<>|]+/g, '-')
+      .replace(/^[\s.]+|[\s.]+$/g, '');
+    if (subject) return normalizeFilename(`${subject}.eml`);
+  }
+  return `attachment${defaultExtension(contentType)}`;
+}
+
+/** The Subject of an attached message, read from its own header block. */
+function forwardedSubject(content: Buffer): string {
+  const head = content.toString('latin1', 0, Math.min(content.length, 64 * 1024));
+  const end = head.search(/\r?\n\r?\n/);
+  const block = end < 0 ? head : head.slice(0, end);
+  const m = /^subject:[ \t]*(.*(?:\r?\n[ \t].*)*)/im.exec(block);
+  if (!m?.[1]) return '';
+  const subject = decodeHeaderValue(m[1].replace(/\r?\n[ \t]+/g, ' '), undefined);
+  // eslint-disable-next-line no-control-regex
+  return subject.replace(/[\u0000-\u001f]+/g, ' ').trim();
 }
 
 function defaultExtension(type: string): string {
@@ -128,7 +162,7 @@ export class NormalizeAttachmentsFilter implements IntakeFilter {
   run(ctx: IntakeContext): void {
     for (const a of ctx.message?.attachments ?? []) {
       const declared = (a.contentType || 'application/octet-stream').toLowerCase();
-      a.filename = normalizeFilename(a.filename, declared);
+      a.filename = normalizeFilename(a.filename, declared, a.content);
       const checked = checkContentType(declared, a.content);
       a.declaredContentType = checked === declared ? null : declared;
       a.contentType = checked;

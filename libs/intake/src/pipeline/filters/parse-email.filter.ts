@@ -3,6 +3,8 @@ import iconv from 'iconv-lite';
 import type { AddressObject } from 'mailparser';
 import addressparser from 'nodemailer/lib/addressparser';
 import { decodeHeaderValue, isUtf7 } from '../mime/charset';
+import { CharsetJudge } from '../mime/charset-judge';
+import { messageJudge, relabelMislabelledText, repairFilename } from '../mime/charset-repair';
 import { DEFAULT_MAIL_LIMITS, scanMime, type MailLimits, type SkeletonPart } from '../mime/mime-skeleton';
 import { sharedParserPool, type ParsedInWorker, type ParserPool } from '../mime/parser-pool';
 import type { Address, IntakeContext, NormalizedMessage } from '../intake-context';
@@ -12,8 +14,9 @@ import type { IntakeFilter } from '../intake-filter';
  * Parses RFC 5322 bytes into the normalised message shape, within bounds:
  * 1. a cheap pre-scan of the raw bytes (size, part count, depth, header length → `limit_*`);
  * 2. mailparser in a worker thread with a wall-clock budget (`parse_timeout`, see ParserPool);
- * 3. charset repairs mailparser does not do: UTF-7 bodies and encoded words, raw 8-bit headers
- *    (sniffed as UTF-8 first, then read in the message's declared charset).
+ * 3. charset repairs mailparser does not do: body text parts whose declared charset cannot be
+ *    right (or is missing) are relabelled before parsing; raw 8-bit headers, encoded words with a
+ *    wrong label, 8-bit file names and UTF-7 are read by the message's CharsetJudge.
  */
 export class ParseEmailFilter implements IntakeFilter {
   readonly name = 'parse-email';
@@ -26,16 +29,30 @@ export class ParseEmailFilter implements IntakeFilter {
   async run(ctx: IntakeContext): Promise<void> {
     if (ctx.inbound.kind !== InboundKind.Email) return;
     ctx.mime = scanMime(ctx.raw, this.limits);
-    const parsed = await this.pool.parse(ctx.raw, this.limits.parseTimeoutMs);
-    ctx.message = normalize(parsed, ctx.mime);
+    const judge = messageJudge(ctx.raw, ctx.mime);
+    const { raw, relabelled } = relabelMislabelledText(ctx.raw, ctx.mime, judge);
+    for (const r of relabelled)
+      ctx.notes.push({
+        filter: this.name,
+        note: `part ${r.part} declared ${r.declared ?? 'no charset'}, read as ${r.charset}`,
+      });
+    const parsed = await this.pool.parse(raw, this.limits.parseTimeoutMs);
+    const notes: string[] = [];
+    ctx.message = normalize(parsed, ctx.mime, judge, notes);
+    for (const note of notes) ctx.notes.push({ filter: this.name, note });
   }
 }
 
-export function normalize(parsed: ParsedInWorker, mime: SkeletonPart[]): NormalizedMessage {
+export function normalize(
+  parsed: ParsedInWorker,
+  mime: SkeletonPart[],
+  judge: CharsetJudge = new CharsetJudge(mime.map((p) => p.params.charset)),
+  /** Receives short, non-personal notes on repairs made (for `mail inspect`). */
+  notes: string[] = [],
+): NormalizedMessage {
   const top = mime[0];
   const textParts = mime.filter((p) => p.contentType === 'text/plain' && !isAttachmentPart(p));
   const htmlParts = mime.filter((p) => p.contentType === 'text/html' && !isAttachmentPart(p));
-  const bodyCharset = (textParts[0] ?? htmlParts[0])?.params.charset ?? top?.params.charset;
 
   const headers = new Map<string, string[]>();
   for (const line of parsed.headerLines) {
@@ -46,17 +63,35 @@ export function normalize(parsed: ParsedInWorker, mime: SkeletonPart[]): Normali
 
   // Header repairs: only when mailparser could not have got it right.
   const rawHeader = (name: string): string | undefined => top?.headers.get(name)?.[0];
+  // Raw 8-bit bytes, and encoded words in any charset but UTF-8 and ASCII (mailparser trusts
+  // their label; the judge checks it, and decodes UTF-7, which mailparser refuses).
   const needsRepair = (raw: string | undefined): raw is string =>
     // eslint-disable-next-line no-control-regex
-    !!raw && (/[^\x00-\x7f]/.test(raw) || /=\?(?:(?:cs)?unicode-1-1-)?utf-?7\?/i.test(raw));
+    !!raw && (/[^\x00-\x7f]/.test(raw) || /=\?(?!(?:utf-?8|us-ascii)[?*])[^?\s]+\?[bq]\?/i.test(raw));
   const repairedAddresses = (name: string, fallback: Address[]): Address[] => {
     const raw = rawHeader(name);
-    return needsRepair(raw) ? parseAddressList(decodeHeaderValue(raw, bodyCharset)) : fallback;
+    return needsRepair(raw) ? parseAddressList(decodeHeaderValue(raw, judge)) : fallback;
+  };
+
+  /**
+   * The From address. Of several From headers the first readable one counts (a broken mailer
+   * may put an unreadable one first); an RFC 822 comment after a bare local part
+   * (`MAILER-DAEMON (Mail Delivery System)`) is the display name.
+   */
+  const sender = (raws: string[], parsedFrom: Address | null): Address | null => {
+    if (raws.length <= 1) return parsedFrom ?? (raws[0] ? commentForm(decodeHeaderValue(raws[0], judge)) : null);
+    const readable = raws.map((raw) => {
+      const text = decodeHeaderValue(raw, judge);
+      return parseAddressList(text)[0] ?? commentForm(text);
+    });
+    const index = readable.findIndex((a) => a !== null);
+    if (index > 0) notes.push(`From header 1 of ${raws.length} is unreadable; used From header ${index + 1}`);
+    return index === 0 ? (parsedFrom ?? readable[0]) : (readable[index] ?? null);
   };
 
   let subject = parsed.subject ?? '';
   const rawSubject = rawHeader('subject');
-  if (needsRepair(rawSubject)) subject = decodeHeaderValue(rawSubject, bodyCharset).replace(/\s+/g, ' ').trim();
+  if (needsRepair(rawSubject)) subject = decodeHeaderValue(rawSubject, judge).replace(/\s+/g, ' ').trim();
 
   let text = parsed.text ?? '';
   if (textParts.length > 0 && textParts.every((p) => isUtf7(p.params.charset))) text = fromUtf7(text);
@@ -64,7 +99,7 @@ export function normalize(parsed: ParsedInWorker, mime: SkeletonPart[]): Normali
   if (html && htmlParts.length > 0 && htmlParts.every((p) => isUtf7(p.params.charset))) html = fromUtf7(html);
 
   return {
-    from: repairedAddresses('from', addresses(parsed.from))[0] ?? null,
+    from: sender(top?.headers.get('from') ?? [], repairedAddresses('from', addresses(parsed.from))[0] ?? null),
     replyTo: repairedAddresses('reply-to', addresses(parsed.replyTo)),
     to: repairedAddresses('to', addresses(parsed.to)),
     cc: repairedAddresses('cc', addresses(parsed.cc)),
@@ -77,7 +112,7 @@ export function normalize(parsed: ParsedInWorker, mime: SkeletonPart[]): Normali
     date: parsed.date && !Number.isNaN(parsed.date.getTime()) ? parsed.date : null,
     headers,
     attachments: parsed.attachments.map((a) => ({
-      filename: a.filename ?? '',
+      filename: repairFilename(a.filename ?? '', judge),
       contentType: a.contentType,
       content: Buffer.from(a.content.buffer, a.content.byteOffset, a.content.byteLength),
       contentId: a.contentId ?? null,
@@ -128,4 +163,10 @@ export function parseAddressList(value: string): Address[] {
   } catch {
     return [];
   }
+}
+
+/** `local-part (Comment)`: an RFC 822 address without a domain, the comment taken as the name. */
+function commentForm(value: string): Address | null {
+  const m = /^\s*([^\s()<>,;:"@]+(?:@[^\s()<>,;:"@]+)?)\s*\(([^()]*)\)\s*$/.exec(value);
+  return m?.[1] ? { address: m[1].toLowerCase(), name: m[2]?.trim() || null } : null;
 }

@@ -79,4 +79,19 @@ describe('ThreadFilter', () => {
       rejected: ['subject_ref_sender_mismatch'],
     });
   });
+
+  it('files a bounce by its original Message-ID only when that is our outbound message', async () => {
+    const bounce = (original: string) => {
+      const ctx = ctxWith('mailer-daemon@mx.test', {});
+      ctx.classification = 'bounce';
+      ctx.classificationDetail.bounce = { recipients: [], originalMessageId: original, permanent: true };
+      return ctx;
+    };
+    expect(await thread(bounce('<ours@desk.test>'))).toEqual({ ticketId: 'ticket-1', reason: 'bounce-original' });
+    expect(await thread(bounce('<inbound@customer.test>'))).toEqual({
+      ticketId: null,
+      reason: 'new',
+      rejected: ['bounce_original_not_ours'],
+    });
+  });
 });

@@ -7,7 +7,8 @@ const SUBJECT_REF = /\[(?:T-|#)(\d{1,15})\]/i;
 
 /**
  * Finds the ticket a message belongs to, strongest evidence first:
- * 1. a bounce: the original Message-ID in the report (the message that failed);
+ * 1. a bounce: the original Message-ID in the report, only when it is one of OUR outbound messages
+ *    (anyone can send a report naming a customer's Message-ID; only our own sent mail can bounce);
  * 2. our signed reply token, in the plus-addressed recipient or in In-Reply-To/References
  *    (an HMAC nobody can forge, so no sender check is needed);
  * 3. In-Reply-To/References naming a stored message — our own outbound ones are trusted like the
@@ -31,11 +32,12 @@ export class ThreadFilter implements IntakeFilter {
 
     const original = ctx.classificationDetail.bounce?.originalMessageId;
     if (original) {
-      const hit = (await this.store.messagesByHeaderIds([original]))[0];
+      const hit = (await this.store.messagesByHeaderIds([original])).find((r) => r.outbound);
       if (hit) {
         ctx.thread = { ticketId: hit.ticketId, reason: 'bounce-original' };
         return;
       }
+      rejected.push('bounce_original_not_ours');
     }
 
     if (this.tokens) {

@@ -1,5 +1,6 @@
 import { TextDecoder } from 'node:util';
 import iconv from 'iconv-lite';
+import { CharsetJudge } from './charset-judge';
 
 const UTF7 = /^(?:(?:cs)?unicode11)?utf7$/;
 
@@ -41,73 +42,69 @@ function textDecoderFor(label: string): TextDecoder | null {
   }
 }
 
-/** True when the bytes are well-formed UTF-8 (used to sniff raw 8-bit headers before trusting a declaration). */
-export function isValidUtf8(bytes: Buffer): boolean {
-  try {
-    new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /**
  * A raw header value as found in the message (latin1 positions = bytes) → text. Raw 8-bit bytes
- * are sniffed as UTF-8 first, then read in `fallbackCharset` (the part's declared charset), then
- * windows-1252; encoded words (RFC 2047, any charset including UTF-7) are decoded afterwards.
+ * carry no declaration: the judge reads them (UTF-8 when they are valid UTF-8, else what the
+ * detector and the message's declared charsets make most likely). Encoded words (RFC 2047, any
+ * charset including UTF-7) are decoded afterwards, each judged against its own label.
  */
-export function decodeHeaderValue(rawLatin1: string, fallbackCharset?: string): string {
+export function decodeHeaderValue(rawLatin1: string, judge: CharsetJudge | string | undefined): string {
+  const j = judge instanceof CharsetJudge ? judge : new CharsetJudge([judge]);
   let text = rawLatin1;
   // eslint-disable-next-line no-control-regex
-  if (/[^\x00-\x7f]/.test(rawLatin1)) {
-    const bytes = Buffer.from(rawLatin1, 'latin1');
-    if (isValidUtf8(bytes)) text = bytes.toString('utf8');
-    else if (fallbackCharset && !/^(us-)?ascii$|^utf-?8$/i.test(fallbackCharset))
-      text = decodeBytes(bytes, fallbackCharset);
-    else text = guessLegacy(bytes);
-  }
-  return decodeEncodedWords(text);
+  if (/[^\x00-\x7f]/.test(rawLatin1)) text = j.decode(Buffer.from(rawLatin1, 'latin1'), undefined).text;
+  return decodeEncodedWords(text, j);
 }
 
 /**
- * Without any declaration: Japanese first when the result has kana (kana never appear in a
- * mis-decoded Chinese text), then Chinese, Korean (hangul) and Big5, then windows-1252.
+ * One encoded word, tolerating what broken mailers write: whitespace inside the encoded text (a
+ * word folded across header lines) is dropped, which is safe because neither encoding uses it.
  */
-function guessLegacy(bytes: Buffer): string {
-  const attempts: Array<[string, RegExp]> = [
-    ['shift_jis', /[\u3040-\u30ff]/],
-    ['euc-jp', /[\u3040-\u30ff]/],
-    [
-      'euc-kr',
-      /^[\s\p{P}\p{N}\p{Script=Latin}\uac00-\ud7af]*[\uac00-\ud7af][\s\p{P}\p{N}\p{Script=Latin}\uac00-\ud7af]*$/u,
-    ],
-    ['gb18030', /[\u4e00-\u9fff]/],
-    ['big5', /[\u4e00-\u9fff]/],
-  ];
-  for (const [cs, expected] of attempts) {
-    const decoded = decodeBytes(bytes, cs);
-    // At least two CJK characters: one stray Latin-1 byte pair can look like a single Han character.
-    const cjk = decoded.match(/[\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af]/g)?.length ?? 0;
-    if (!decoded.includes('\ufffd') && expected.test(decoded) && cjk >= 2) return decoded;
-  }
-  return iconv.decode(bytes, 'windows-1252');
+const ENCODED_WORD = /=\?([^?\s*]+)(?:\*[^?\s]*)?\?([BbQq])\?([^?]*?)\?=/g;
+
+interface Word {
+  charset: string;
+  bytes: Buffer;
 }
 
-const ENCODED_WORD = /=\?([^?\s*]+)(?:\*[^?\s]*)?\?([BbQq])\?([^?\s]*)\?=/g;
+function wordBytes(encoding: string, data: string): Buffer {
+  const compact = data.replace(/\s+/g, '');
+  if (encoding.toUpperCase() === 'B') return Buffer.from(compact, 'base64');
+  return Buffer.from(
+    compact.replace(/_/g, ' ').replace(/=([0-9A-Fa-f]{2})/g, (_x, h: string) => String.fromCharCode(parseInt(h, 16))),
+    'latin1',
+  );
+}
 
-/** RFC 2047 encoded words; whitespace between two adjacent encoded words is dropped, as the RFC says. */
-export function decodeEncodedWords(value: string): string {
-  const joined = value.replace(/(\?=)\s+(=\?)/g, '$1$2');
-  return joined.replace(ENCODED_WORD, (_m, charset: string, enc: string, data: string) => {
-    const bytes =
-      enc.toUpperCase() === 'B'
-        ? Buffer.from(data, 'base64')
-        : Buffer.from(
-            data
-              .replace(/_/g, ' ')
-              .replace(/=([0-9A-Fa-f]{2})/g, (_x, h: string) => String.fromCharCode(parseInt(h, 16))),
-            'latin1',
-          );
-    return decodeBytes(bytes, charset);
-  });
+/**
+ * RFC 2047 encoded words. Whitespace between two adjacent encoded words is dropped, as the RFC
+ * says, and adjacent words in the same charset are decoded together: mailers split a multi-byte
+ * character, or a UTF-7 shift sequence, across two words. Each run is read by the judge against
+ * its label (a word labelled ISO-8859-1 may hold GBK).
+ */
+export function decodeEncodedWords(value: string, judge: CharsetJudge = new CharsetJudge()): string {
+  const out: string[] = [];
+  let pending: Word | null = null;
+  let last = 0;
+  const flush = (): void => {
+    if (!pending) return;
+    out.push(judge.decode(pending.bytes, pending.charset).text);
+    pending = null;
+  };
+  for (const m of value.matchAll(ENCODED_WORD)) {
+    const between = value.slice(last, m.index);
+    const word: Word = { charset: m[1], bytes: wordBytes(m[2], m[3]) };
+    if (pending && /^\s*$/.test(between) && pending.charset.toLowerCase() === word.charset.toLowerCase()) {
+      pending.bytes = Buffer.concat([pending.bytes, word.bytes]);
+    } else {
+      flush();
+      // Whitespace between two encoded words is not part of the text (RFC 2047 §6.2).
+      if (!(last > 0 && /^\s*$/.test(between))) out.push(between);
+      pending = word;
+    }
+    last = m.index + m[0].length;
+  }
+  flush();
+  out.push(value.slice(last));
+  return out.join('');
 }

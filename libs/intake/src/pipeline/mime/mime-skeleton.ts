@@ -27,6 +27,8 @@ export interface SkeletonPart {
   contentType: string;
   params: Record<string, string>;
   transferEncoding: string;
+  /** Byte offset where the part's header block starts. */
+  headerStart: number;
   /** Byte offsets of the body in the raw message (latin1 positions equal byte offsets). */
   bodyStart: number;
   bodyEnd: number;
@@ -67,7 +69,7 @@ export function scanMime(raw: Buffer, limits: MailLimits = DEFAULT_MAIL_LIMITS):
         const endOfHeaders = lineEnd === pos ? pos : end;
         const block = raw.toString('latin1', headerStart, endOfHeaders);
         const headers = readHeaderBlock(block, 0, block.length, limits);
-        current = makePart(headers, headerDepth, Math.min(nl + 1, end));
+        current = makePart(headers, headerDepth, headerStart, Math.min(nl + 1, end));
         parts.push(current);
         if (parts.length > limits.maxParts) throw new QuarantineError('limit_parts');
         if (headerDepth > limits.maxDepth) throw new QuarantineError('limit_depth');
@@ -149,7 +151,7 @@ function readHeaderBlock(s: string, start: number, end: number, limits: MailLimi
   return headers;
 }
 
-function makePart(headers: Map<string, string[]>, depth: number, bodyStart: number): SkeletonPart {
+function makePart(headers: Map<string, string[]>, depth: number, headerStart: number, bodyStart: number): SkeletonPart {
   const { type, params } = parseContentType(headers.get('content-type')?.[0] ?? '');
   return {
     depth,
@@ -157,6 +159,7 @@ function makePart(headers: Map<string, string[]>, depth: number, bodyStart: numb
     contentType: type || 'text/plain',
     params,
     transferEncoding: (headers.get('content-transfer-encoding')?.[0] ?? '7bit').trim().toLowerCase(),
+    headerStart,
     bodyStart,
     bodyEnd: -1,
   };

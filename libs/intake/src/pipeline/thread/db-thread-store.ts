@@ -4,6 +4,13 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { In, type DataSource } from 'typeorm';
 import type { StoredMessageRef, ThreadStore, TicketRef } from './thread-store';
 
+/**
+ * Delivery and feedback reports are filed on a ticket but never make their sender a participant:
+ * a report's sender is whoever claims to be a mail server, so it must not earn the right to thread
+ * later mail by subject or by a customer's Message-ID.
+ */
+const NOT_PARTICIPATING = ['bounce', 'feedback'];
+
 /** ThreadStore on PostgreSQL: read-only queries, safe to use from `mail inspect`. */
 @Injectable()
 export class DbThreadStore implements ThreadStore {
@@ -40,9 +47,9 @@ export class DbThreadStore implements ThreadStore {
         WHERE t.id = $1 AND c.email = $2
        UNION ALL
        SELECT 1 FROM messages m JOIN contacts c ON c.id = m.author_contact_id
-        WHERE m.ticket_id = $1 AND c.email = $2
+        WHERE m.ticket_id = $1 AND c.email = $2 AND (m.classification IS NULL OR m.classification <> ALL($3::text[]))
        LIMIT 1`,
-      [ticketId, address.toLowerCase()],
+      [ticketId, address.toLowerCase(), NOT_PARTICIPATING],
     );
     return rows.length > 0;
   }
