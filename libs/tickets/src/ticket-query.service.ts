@@ -14,7 +14,15 @@ import { In, type DataSource } from 'typeorm';
 import { ticketKeySql } from './ticket-key';
 import { scopeOf, scopeSql, SYSTEM_SCOPE, type AccessScope, type StaffActor } from './actor';
 import { decodeInboxCursor, encodeInboxCursor } from './inbox-cursor';
-import { parseInboxFilter, searchQuery, type InboxFilter, type InboxFilterInput, type InboxView } from './inbox-filter';
+import { contactMatchSql } from './customer-match';
+import {
+  customerSearchTerms,
+  parseInboxFilter,
+  searchQuery,
+  type InboxFilter,
+  type InboxFilterInput,
+  type InboxView,
+} from './inbox-filter';
 import { pooledQuery } from './pooled-query';
 import { SqlParams } from './sql-params';
 import { TicketError } from './ticket.error';
@@ -335,14 +343,31 @@ export class TicketQueryService {
     else if (filter.group) where.push(`t.group_id = ${add(filter.group)}`);
     if (filter.mailbox) where.push(`t.mailbox_id = ${add(filter.mailbox)}`);
     if (filter.tag) where.push(`t.tags @> ARRAY[${add(filter.tag)}]::text[]`);
+    if (filter.contact) where.push(`t.contact_id = ${add(filter.contact)}`);
+    if (filter.organisation)
+      where.push(
+        `t.contact_id IN (SELECT oc.id FROM contacts oc WHERE oc.organisation_id = ${add(filter.organisation)})`,
+      );
     if (filter.q) {
       const reference = parseTicketReference(filter.q);
-      const tsquery = searchQuery(filter.q);
       if (reference !== null) where.push(`t.number = ${add(reference)}`);
-      else if (tsquery)
-        where.push(
-          `t.id IN (SELECT s.ticket_id FROM ticket_search s WHERE s.document @@ to_tsquery('simple', ${add(tsquery)}))`,
-        );
+      else {
+        // Issue 11: a bare number is a reference too; the customer's address, name, company and
+        // organisation match beside subject and message text. One set of ids, so each branch
+        // uses its own index and the page is then sorted as any other.
+        const tsquery = searchQuery(filter.q);
+        const terms = customerSearchTerms(filter.q);
+        const branches: string[] = [];
+        if (/^\d{1,15}$/.test(filter.q))
+          branches.push(`SELECT n.id FROM tickets n WHERE n.number = ${add(Number(filter.q))}`);
+        if (tsquery)
+          branches.push(
+            `SELECT s.ticket_id FROM ticket_search s WHERE s.document @@ to_tsquery('simple', ${add(tsquery)})`,
+          );
+        if (terms.length)
+          branches.push(`SELECT ct.id FROM tickets ct WHERE ct.contact_id IN (${contactMatchSql(terms, add)})`);
+        if (branches.length) where.push(`t.id IN (${branches.join(' UNION ')})`);
+      }
     }
     return where;
   }
