@@ -99,10 +99,18 @@ export class CustomerQueryService {
    * most tickets first; without a query, the customers created last.
    */
   async search(q: string | undefined, actor: StaffActor, limit = 10): Promise<CustomerSummary[]> {
+    const query = this.searchQuery(q, actor, limit);
+    if (!query) return [];
+    const rows = await this.dataSource.query<SummaryRow[]>(query.sql, query.values);
+    return rows.map(toSummary);
+  }
+
+  /** The SQL of a customer search (public so the inbox benchmark can time it bare); null: nothing to find. */
+  searchQuery(q: string | undefined, actor: StaffActor, limit = 10): { sql: string; values: unknown[] } | null {
     const p = new SqlParams();
     const text = (q ?? '').trim().slice(0, 200);
     const terms = customerSearchTerms(text);
-    if (text && terms.length === 0) return [];
+    if (text && terms.length === 0) return null;
     const scope = scopeOf(actor);
     const conditions = terms.length ? [`c.id IN (${contactMatchSql(terms, (v) => p.add(v))})`] : [];
     if (scope.kind !== 'all')
@@ -110,27 +118,10 @@ export class CustomerQueryService {
         `EXISTS (SELECT 1 FROM tickets t WHERE t.contact_id = c.id AND ${scopeSql(scope, (v) => p.add(v))})`,
       );
     // Pick the page first (by address, or newest without a query), then count tickets for it only.
+    const order = terms.length ? 'c.email, c.id' : 'c.created_at DESC, c.id';
     const page = `SELECT c.id FROM contacts c ${conditions.length ? `WHERE ${conditions.join(' AND ')}` : ''}
-      ORDER BY ${terms.length ? 'c.email, c.id' : 'c.created_at DESC, c.id'}
-      LIMIT ${Math.min(Math.max(1, Math.floor(limit)), 50)}`;
-    const rows = await this.dataSource.query<SummaryRow[]>(
-      `${this.summarySql(actor, p, ', c.created_at')} WHERE c.id IN (${page})
-       ORDER BY ${terms.length ? 'c.email, c.id' : 'c.created_at DESC, c.id'}`,
-      p.values,
-    );
-    return rows.map(toSummary);
-  }
-
-  /** Counts of one organisation's tickets the viewer may open. */
-  async ticketCounts(where: string, values: unknown[], actor: StaffActor): Promise<TicketCounts> {
-    const p = new SqlParams();
-    for (const v of values) p.add(v);
-    const [row] = await this.dataSource.query<Array<TicketCounts>>(
-      `SELECT count(*)::int AS total, count(*) FILTER (WHERE t.status IN ('new','open','pending'))::int AS open
-         FROM tickets t WHERE ${where} AND ${scopeSql(scopeOf(actor), (v) => p.add(v))}`,
-      p.values,
-    );
-    return row ?? { total: 0, open: 0 };
+      ORDER BY ${order} LIMIT ${Math.min(Math.max(1, Math.floor(limit)), 50)}`;
+    return { sql: `${this.summarySql(actor, p)} WHERE c.id IN (${page}) ORDER BY ${order}`, values: p.values };
   }
 
   /** One row per contact with the viewer's ticket counts (a lateral count per contact). */

@@ -111,6 +111,9 @@ export interface TicketDetail extends TicketSummary {
 /** Counts are exact up to this number; the inbox shows "10000+" beyond (a full count of a million rows is slow). */
 export const VIEW_COUNT_CAP = 10_000;
 
+/** Customers matched by a search that are passed to the list query as an array (see contactMatchQuery). */
+export const CONTACT_MATCH_CAP = 1_000;
+
 export type ViewCounts = Record<InboxView, number>;
 
 const OPEN = `('new','open')`;
@@ -180,7 +183,11 @@ export class TicketQueryService {
    * on the server) every ticket is visible.
    */
   async list(input: InboxFilterInput, actor?: StaffActor): Promise<TicketPage> {
-    const { sql, values, filter } = this.listQuery(input, actor);
+    const match = this.contactMatchQuery(input);
+    const contacts = match
+      ? (await pooledQuery<{ id: string }>(this.dataSource, match.sql, match.values)).map((r) => r.id)
+      : undefined;
+    const { sql, values, filter } = this.listQuery(input, actor, contacts);
     const rows = await pooledQuery<TicketRow>(this.dataSource, sql, values);
     const page = rows.slice(0, filter.limit);
     const last = page[page.length - 1];
@@ -194,11 +201,15 @@ export class TicketQueryService {
   }
 
   /** The SQL of one list page (public so the inbox benchmark can time the same statement bare). */
-  listQuery(input: InboxFilterInput, actor?: StaffActor): { sql: string; values: unknown[]; filter: InboxFilter } {
+  listQuery(
+    input: InboxFilterInput,
+    actor?: StaffActor,
+    matchedContacts?: string[],
+  ): { sql: string; values: unknown[]; filter: InboxFilter } {
     const filter = parseInboxFilter(input);
     const scope = actor ? scopeOf(actor) : SYSTEM_SCOPE;
     const p = new SqlParams();
-    const where = this.conditions(filter, scope, actor, p);
+    const where = this.conditions(filter, scope, actor, p, matchedContacts);
     const sort = SORT_SQL[filter.sort];
     if (filter.cursor) {
       const cursor = decodeInboxCursor(filter.cursor, filter.sort);
@@ -210,6 +221,21 @@ export class TicketQueryService {
       ORDER BY ${sort.column} ${sort.direction}, t.id ${sort.direction}
       LIMIT ${filter.limit + 1}`;
     return { sql, values: p.values, filter };
+  }
+
+  /**
+   * Issue 11: the customers whose address, name, company or organisation match a search, looked up
+   * first (up to CONTACT_MATCH_CAP of them) so that the list query gets their ids as one array: as a
+   * subquery inside the list, the planner could not know how few there are and scanned tickets.
+   * Null when the search has no customer terms (or is a reference).
+   */
+  contactMatchQuery(input: InboxFilterInput): { sql: string; values: unknown[] } | null {
+    const q = parseInboxFilter(input).q;
+    if (!q || parseTicketReference(q) !== null) return null;
+    const terms = customerSearchTerms(q);
+    if (!terms.length) return null;
+    const p = new SqlParams();
+    return { sql: `${contactMatchSql(terms, (v) => p.add(v))} LIMIT ${CONTACT_MATCH_CAP + 1}`, values: p.values };
   }
 
   /** Tickets per view for this caller, exact up to VIEW_COUNT_CAP. One round trip. */
@@ -325,7 +351,13 @@ export class TicketQueryService {
     return { meta: toAttachmentSummary(entity), data };
   }
 
-  private conditions(filter: InboxFilter, scope: AccessScope, actor: StaffActor | undefined, p: SqlParams): string[] {
+  private conditions(
+    filter: InboxFilter,
+    scope: AccessScope,
+    actor: StaffActor | undefined,
+    p: SqlParams,
+    matchedContacts?: string[],
+  ): string[] {
     const add = (v: unknown) => p.add(v);
     const where = [scopeSql(scope, add)];
     const view = VIEW_SQL[filter.view](() => (actor ? add(actor.id) : null));
@@ -364,7 +396,11 @@ export class TicketQueryService {
           branches.push(
             `SELECT s.ticket_id FROM ticket_search s WHERE s.document @@ to_tsquery('simple', ${add(tsquery)})`,
           );
-        if (terms.length)
+        if (terms.length && matchedContacts && matchedContacts.length <= CONTACT_MATCH_CAP) {
+          if (matchedContacts.length)
+            branches.push(`SELECT ct.id FROM tickets ct WHERE ct.contact_id = ANY(${add(matchedContacts)}::uuid[])`);
+        } else if (terms.length)
+          // Very many customers match (or the caller did not look them up): the subquery form.
           branches.push(`SELECT ct.id FROM tickets ct WHERE ct.contact_id IN (${contactMatchSql(terms, add)})`);
         if (branches.length) where.push(`t.id IN (${branches.join(' UNION ')})`);
       }
