@@ -1,5 +1,6 @@
 import { AuthModule } from '@app/auth';
 import { CustomersModule } from '@app/customers';
+import { ReportsModule } from '@app/reports';
 import { AppConfig } from '@app/config';
 import { IntakeModule } from '@app/intake';
 import { PrivacyModule } from '@app/privacy';
@@ -28,6 +29,7 @@ import { PrivacyController } from './controllers/privacy.controller';
 // Customers (issue 11).
 import { ContactsController } from './controllers/contacts.controller';
 import { OrganisationsController } from './controllers/organisations.controller';
+import { ReportsController } from './controllers/reports.controller';
 import { DomainExceptionFilter } from './filters/domain-exception.filter';
 import { SessionGuard } from './guards/session.guard';
 import { RejectNulPipe } from './pipes/reject-nul.pipe';
@@ -42,6 +44,7 @@ import { RejectNulPipe } from './pipes/reject-nul.pipe';
     OutboundModule,
     PrivacyModule,
     CustomersModule,
+    ReportsModule,
     // Per-IP limits. The default storage is per process; with several api replicas each counts on
     // its own, which multiplies the limit by the replica count.
     ThrottlerModule.forRootAsync({
@@ -88,6 +91,7 @@ import { RejectNulPipe } from './pipes/reject-nul.pipe';
     // Customers (issue 11).
     ContactsController,
     OrganisationsController,
+    ReportsController,
   ],
   providers: [
     { provide: APP_GUARD, useClass: SessionGuard },

@@ -58,6 +58,7 @@ const STATUS_BY_CODE: Record<string, number> = {
   organisation_exists: 409,
   address_taken: 409,
   merge_refused: 409,
+  invalid_report: 400,
 };
 
 /**

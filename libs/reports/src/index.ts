@@ -1,0 +1,4 @@
+export * from './histogram';
+export * from './report.error';
+export * from './reports.module';
+export * from './reports.service';
