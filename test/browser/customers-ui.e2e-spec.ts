@@ -26,7 +26,7 @@ describe('customer screens in Chromium', () => {
   let hidden: FixtureTicket;
 
   async function signIn(email: string): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
     const page = await context.newPage();
     await page.goto(`${app.baseUrl}/`);
     await page.getByLabel('Email').fill(email);
@@ -62,6 +62,30 @@ describe('customer screens in Chromium', () => {
     await app.dataSource.query(
       `UPDATE contacts SET name = 'Erika Mustermann', company = 'Example GmbH' WHERE email = 'erika@example.org'`,
     );
+    // Statistics for the Reports page: yesterday and three days ago, two channels.
+    for (const [daysAgo, channel, created, solved, fr] of [
+      [1, 'email', 4, 2, 600],
+      [1, 'form', 1, 1, 4000],
+      [3, 'email', 2, 0, 200],
+    ] as const)
+      await app.dataSource.query(
+        `INSERT INTO ticket_stats_daily (day, channel, mailbox_id, group_id, created, solved, first_response_count,
+           first_response_seconds, first_response_buckets)
+         VALUES (current_date - $1::int, $2, '00000000-0000-0000-0000-000000000000', '00000000-0000-0000-0000-000000000000',
+                 $3, $4, 1, $5, $6)`,
+        [
+          daysAgo,
+          channel,
+          created,
+          solved,
+          fr,
+          fr <= 300
+            ? [1, 0, 0, 0, 0, 0, 0, 0, 0, 0]
+            : fr <= 900
+              ? [0, 1, 0, 0, 0, 0, 0, 0, 0, 0]
+              : [0, 0, 0, 0, 1, 0, 0, 0, 0, 0],
+        ],
+      );
     browser = await launchChromium();
   });
   afterAll(async () => {
@@ -131,5 +155,48 @@ describe('customer screens in Chromium', () => {
     expect(text).not.toContain('Billing dispute');
     expect(text).not.toContain(`T-${hidden.number}`);
     await page.context().close();
+  });
+
+  it('shows Reports whose chart holds the API’s numbers, downloads CSV, passes axe; agents have no menu entry', async () => {
+    const page = await signIn(supervisor.email);
+    await page.getByRole('link', { name: 'Reports' }).click();
+    await page.getByRole('heading', { name: 'Reports' }).waitFor();
+    await page.getByTestId('volume-table').locator('tbody tr').nth(1).waitFor();
+    const from = await page.getByLabel('From').inputValue();
+    const to = await page.getByLabel('To').inputValue();
+    const api = (await page.evaluate(
+      `fetch('/api/reports/volume?from=${from}&to=${to}&by=day&split=none').then((r) => r.json())`,
+    )) as { rows: Array<{ period: string; created: number; solved: number }> };
+    const canvas = page.getByRole('img', { name: /Created and solved/ });
+    const labels = JSON.parse((await canvas.getAttribute('data-labels')) ?? '[]') as string[];
+    const series = JSON.parse((await canvas.getAttribute('data-series')) ?? '[]') as Array<{
+      label: string;
+      values: number[];
+    }>;
+    expect(labels).toEqual(api.rows.map((r) => r.period));
+    expect(series.find((x) => x.label.startsWith('created'))?.values).toEqual(api.rows.map((r) => r.created));
+    expect(series.find((x) => x.label.startsWith('solved'))?.values).toEqual(api.rows.map((r) => r.solved));
+    expect(api.rows.map((r) => r.created)).toEqual([2, 5]);
+    // The chart is drawn (Chart.js paints the canvas: some pixels are not blank).
+    const painted = await page.evaluate<boolean>(
+      `(() => { const c = document.querySelector('canvas'); const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+         for (let i = 3; i < d.length; i += 4) if (d[i] !== 0) return true; return false; })()`,
+    );
+    expect(painted).toBe(true);
+    await page.screenshot({ path: resolve(ARTIFACTS, 'reports.png'), fullPage: true });
+    expect(await violations(page)).toEqual([]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('link', { name: 'Download CSV' }).click(),
+    ]);
+    const path = await download.path();
+    const csv = readFileSync(path, 'utf8').trim().split('\n');
+    expect(csv[0]).toMatch(/^period,key,created,solved/);
+    expect(csv.slice(1).map((l) => Number(l.split(',')[2]))).toEqual([2, 5]);
+    await page.context().close();
+
+    const agentPage = await signIn(outsider.email);
+    expect(await agentPage.getByRole('link', { name: 'Reports' }).count()).toBe(0);
+    await agentPage.context().close();
   });
 });

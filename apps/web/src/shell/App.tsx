@@ -3,6 +3,7 @@ import { useEffect, useState } from 'react';
 import { Settings } from '../admin/Settings';
 import { CustomerPage } from '../customers/CustomerPage';
 import { OrganisationPage } from '../customers/OrganisationPage';
+import { Reports } from '../reports/Reports';
 import { Inbox } from '../inbox/Inbox';
 import { onUnauthenticated } from '../shared/http';
 import { isTyping } from '../shared/keyboard';
@@ -97,6 +98,19 @@ function Workspace({ user }: { user: User }) {
         <span className="spacer" />
         {user.role !== 'agent' && (
           <a
+            href="/reports"
+            className="topbar-link"
+            aria-current={route.name === 'reports' ? 'page' : undefined}
+            onClick={(e) => {
+              e.preventDefault();
+              navigate('/reports');
+            }}
+          >
+            Reports
+          </a>
+        )}
+        {user.role !== 'agent' && (
+          <a
             href="/settings"
             className="topbar-link"
             aria-current={route.name === 'settings' ? 'page' : undefined}
@@ -124,6 +138,8 @@ function Workspace({ user }: { user: User }) {
         <CustomerPage id={route.id} me={user} />
       ) : route.name === 'organisation' ? (
         <OrganisationPage id={route.id} me={user} />
+      ) : route.name === 'reports' && user.role !== 'agent' ? (
+        <Reports />
       ) : route.name === 'settings' && user.role !== 'agent' ? (
         <Settings me={user} />
       ) : (
