@@ -164,9 +164,9 @@ describe('customer screens in Chromium', () => {
     await page.getByTestId('volume-table').locator('tbody tr').nth(1).waitFor();
     const from = await page.getByLabel('From').inputValue();
     const to = await page.getByLabel('To').inputValue();
-    const api = (await page.evaluate(
+    const api = await page.evaluate<{ rows: Array<{ period: string; created: number; solved: number }> }>(
       `fetch('/api/reports/volume?from=${from}&to=${to}&by=day&split=none').then((r) => r.json())`,
-    )) as { rows: Array<{ period: string; created: number; solved: number }> };
+    );
     const canvas = page.getByRole('img', { name: /Created and solved/ });
     const labels = JSON.parse((await canvas.getAttribute('data-labels')) ?? '[]') as string[];
     const series = JSON.parse((await canvas.getAttribute('data-series')) ?? '[]') as Array<{
