@@ -13,7 +13,7 @@ export class ConfigError extends Error {
  * `process.env` in the code base.
  */
 export class AppConfig {
-  constructor(readonly values: AppConfigValues & { APP_SECRET: string }) {}
+  constructor(readonly values: AppConfigValues & { APP_SECRET: string; PUBLIC_URL: string }) {}
 
   get embeddedDatabase(): boolean {
     return this.values.DATABASE_URL === undefined;
@@ -68,5 +68,17 @@ function resolveSecret(values: AppConfigValues): string {
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): AppConfig {
   const values = parseConfig(env);
-  return new AppConfig({ ...values, APP_SECRET: resolveSecret(values) });
+  return new AppConfig({ ...values, APP_SECRET: resolveSecret(values), PUBLIC_URL: publicUrl(values) });
+}
+
+/** PUBLIC_URL, else where this process listens (a wildcard HOST is reached through 127.0.0.1). */
+function publicUrl(values: AppConfigValues): string {
+  if (values.PUBLIC_URL) return values.PUBLIC_URL;
+  const wildcard = values.HOST === '0.0.0.0' || values.HOST === '::' || values.HOST === '[::]';
+  const host = wildcard
+    ? '127.0.0.1'
+    : values.HOST.includes(':') && !values.HOST.startsWith('[')
+      ? `[${values.HOST}]`
+      : values.HOST;
+  return `http://${host}:${values.PORT}`;
 }
