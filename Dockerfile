@@ -17,6 +17,7 @@ FROM node:24-bookworm-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
 COPY apps/cli/package.json apps/cli/package.json
+COPY apps/cli/bin apps/cli/bin
 RUN npm ci --omit=dev --omit=optional --no-audit --no-fund && npm cache clean --force
 
 FROM node:24-bookworm-slim
@@ -28,11 +29,11 @@ ENV NODE_ENV=production \
 # The 64 MB young generation (V8's default is 16 MB): request and intake work allocates many
 # short-lived objects; fewer scavenges measured +19% intake throughput (BENCHMARKS.md).
 COPY --from=deps --chown=root:root /app/node_modules ./node_modules
-COPY --from=deps --chown=root:root /app/apps/cli/package.json ./apps/cli/package.json
+COPY --from=deps --chown=root:root /app/apps/cli ./apps/cli
 COPY --from=build --chown=root:root /app/dist ./dist
 COPY --from=build --chown=root:root /app/package.json ./package.json
-# The code stays root-owned and read-only for the process; only /app/var (app secret outside
-# production, uploads) is the node user's.
+# The code stays root-owned and read-only for the process; only /app/var is the node user's (the
+# CLI's and all-in-one's working data outside production; nothing is written there in production).
 RUN mkdir -p /app/var && chown node:node /app/var && chmod 0700 /app/var
 USER node
 EXPOSE 3000 9464 9465

@@ -68,7 +68,9 @@ function resolveSecret(values: AppConfigValues): string {
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): AppConfig {
   const values = parseConfig(env);
-  return new AppConfig({ ...values, APP_SECRET: resolveSecret(values), PUBLIC_URL: publicUrl(values) });
+  const secret = resolveSecret(values);
+  if (values.NODE_ENV === 'production') requireInProduction(values);
+  return new AppConfig({ ...values, APP_SECRET: secret, PUBLIC_URL: publicUrl(values) });
 }
 
 /** PUBLIC_URL, else where this process listens (a wildcard HOST is reached through 127.0.0.1). */
@@ -81,4 +83,20 @@ function publicUrl(values: AppConfigValues): string {
       ? `[${values.HOST}]`
       : values.HOST;
   return `http://${host}:${values.PORT}`;
+}
+
+/**
+ * Production runs against a real PostgreSQL (the production image has no embedded one) and keeps
+ * mailbox passwords under their own key: missing either stops the process with one line, before
+ * anything starts (not a stack trace from deep inside a module).
+ */
+function requireInProduction(values: AppConfigValues): void {
+  if (!values.DATABASE_URL) {
+    throw new ConfigError(
+      'Invalid configuration: DATABASE_URL is required when NODE_ENV=production (the embedded PostgreSQL is for first runs on one machine)',
+    );
+  }
+  if (!values.MAILBOX_ENCRYPTION_KEY) {
+    throw new ConfigError('Invalid configuration: MAILBOX_ENCRYPTION_KEY is required when NODE_ENV=production');
+  }
 }

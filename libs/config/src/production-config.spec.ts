@@ -41,6 +41,17 @@ describe('production configuration (issue 16)', () => {
     },
   );
 
+  it('requires a real database and the mailbox key in production, each with one line', () => {
+    const production = { ...base, NODE_ENV: 'production', MAILBOX_ENCRYPTION_KEY: 'k'.repeat(32) };
+    expect(loadConfig(production).production).toBe(true);
+    expect(() => loadConfig({ ...production, DATABASE_URL: '' })).toThrow(
+      /^Invalid configuration: DATABASE_URL is required when NODE_ENV=production \(the embedded PostgreSQL/,
+    );
+    expect(() => loadConfig({ ...production, MAILBOX_ENCRYPTION_KEY: '' })).toThrow(
+      new ConfigError('Invalid configuration: MAILBOX_ENCRYPTION_KEY is required when NODE_ENV=production'),
+    );
+  });
+
   it('reads the worker and poller metrics ports, unset by default', () => {
     expect(parseConfig({}).WORKER_METRICS_PORT).toBeUndefined();
     expect(parseConfig({ WORKER_METRICS_PORT: '9464', POLLER_METRICS_PORT: '0' })).toMatchObject({
