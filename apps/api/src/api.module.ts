@@ -1,4 +1,5 @@
 import { AuthModule } from '@app/auth';
+import { CustomersModule } from '@app/customers';
 import { AppConfig } from '@app/config';
 import { IntakeModule } from '@app/intake';
 import { PrivacyModule } from '@app/privacy';
@@ -24,6 +25,9 @@ import { ViewsController } from './controllers/views.controller';
 // Privacy (issue 6).
 import { ConsentController } from './controllers/consent.controller';
 import { PrivacyController } from './controllers/privacy.controller';
+// Customers (issue 11).
+import { ContactsController } from './controllers/contacts.controller';
+import { OrganisationsController } from './controllers/organisations.controller';
 import { DomainExceptionFilter } from './filters/domain-exception.filter';
 import { SessionGuard } from './guards/session.guard';
 import { RejectNulPipe } from './pipes/reject-nul.pipe';
@@ -37,6 +41,7 @@ import { RejectNulPipe } from './pipes/reject-nul.pipe';
     TicketsLiveModule,
     OutboundModule,
     PrivacyModule,
+    CustomersModule,
     // Per-IP limits. The default storage is per process; with several api replicas each counts on
     // its own, which multiplies the limit by the replica count.
     ThrottlerModule.forRootAsync({
@@ -80,6 +85,9 @@ import { RejectNulPipe } from './pipes/reject-nul.pipe';
     // Privacy (issue 6).
     PrivacyController,
     ConsentController,
+    // Customers (issue 11).
+    ContactsController,
+    OrganisationsController,
   ],
   providers: [
     { provide: APP_GUARD, useClass: SessionGuard },

@@ -50,6 +50,14 @@ const STATUS_BY_CODE: Record<string, number> = {
   // Hardening (issue 15): malformed ids and parameters.
   invalid_id: 400,
   invalid_parameter: 400,
+  // Customers (issue 11).
+  customer_not_found: 404,
+  organisation_not_found: 404,
+  invalid_customer: 400,
+  invalid_organisation: 400,
+  organisation_exists: 409,
+  address_taken: 409,
+  merge_refused: 409,
 };
 
 /**

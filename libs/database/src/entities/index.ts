@@ -27,6 +27,8 @@ import { TicketRedactionEntity } from './ticket-redaction.entity';
 import { TicketStatsDailyEntity } from './ticket-stats-daily.entity';
 // Admin and audit (issue 12).
 import { AuditActorType, AuditLogEntity } from './audit-log.entity';
+// Customers (issue 11).
+import { OrganisationEntity } from './organisation.entity';
 
 export * from './enums';
 export {
@@ -61,6 +63,7 @@ export {
 export { MailboxStateEntity };
 // Admin and audit (issue 12).
 export { AuditActorType, AuditLogEntity };
+export { OrganisationEntity };
 export { formatTicketReference, parseTicketReference, TICKET_NUMBER_SEQUENCE } from './ticket.entity';
 
 /** Every entity; the data source and the migration check use this list. */
@@ -95,4 +98,6 @@ export const ALL_ENTITIES = [
   MailboxStateEntity,
   // Admin and audit (issue 12).
   AuditLogEntity,
+  // Customers (issue 11).
+  OrganisationEntity,
 ];
