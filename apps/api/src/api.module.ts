@@ -24,6 +24,12 @@ import { ViewsController } from './controllers/views.controller';
 // Privacy (issue 6).
 import { ConsentController } from './controllers/consent.controller';
 import { PrivacyController } from './controllers/privacy.controller';
+// Admin and audit (issue 12).
+import { AdminAuditController } from './controllers/admin-audit.controller';
+import { AdminGroupsController } from './controllers/admin-groups.controller';
+import { AdminSettingsController } from './controllers/admin-settings.controller';
+import { AdminUsersController } from './controllers/admin-users.controller';
+import { SetupController } from './controllers/setup.controller';
 import { DomainExceptionFilter } from './filters/domain-exception.filter';
 import { SessionGuard } from './guards/session.guard';
 import { RejectNulPipe } from './pipes/reject-nul.pipe';
@@ -80,6 +86,12 @@ import { RejectNulPipe } from './pipes/reject-nul.pipe';
     // Privacy (issue 6).
     PrivacyController,
     ConsentController,
+    // Admin and audit (issue 12).
+    SetupController,
+    AdminUsersController,
+    AdminGroupsController,
+    AdminAuditController,
+    AdminSettingsController,
   ],
   providers: [
     { provide: APP_GUARD, useClass: SessionGuard },

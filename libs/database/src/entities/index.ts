@@ -27,6 +27,9 @@ import { TicketRedactionEntity } from './ticket-redaction.entity';
 import { TicketStatsDailyEntity } from './ticket-stats-daily.entity';
 // Admin and audit (issue 12).
 import { AuditActorType, AuditLogEntity } from './audit-log.entity';
+import { DeskSettingEntity } from './desk-setting.entity';
+import { RecoveryCodeEntity } from './recovery-code.entity';
+import { UserTokenEntity } from './user-token.entity';
 
 export * from './enums';
 export {
@@ -60,7 +63,7 @@ export {
 // IMAP intake (issue 3).
 export { MailboxStateEntity };
 // Admin and audit (issue 12).
-export { AuditActorType, AuditLogEntity };
+export { AuditActorType, AuditLogEntity, DeskSettingEntity, RecoveryCodeEntity, UserTokenEntity };
 export { formatTicketReference, parseTicketReference, TICKET_NUMBER_SEQUENCE } from './ticket.entity';
 
 /** Every entity; the data source and the migration check use this list. */
@@ -95,4 +98,7 @@ export const ALL_ENTITIES = [
   MailboxStateEntity,
   // Admin and audit (issue 12).
   AuditLogEntity,
+  DeskSettingEntity,
+  RecoveryCodeEntity,
+  UserTokenEntity,
 ];
