@@ -28,6 +28,12 @@ import { PrivacyController } from './controllers/privacy.controller';
 // Customers (issue 11).
 import { ContactsController } from './controllers/contacts.controller';
 import { OrganisationsController } from './controllers/organisations.controller';
+// Admin and audit (issue 12).
+import { AdminAuditController } from './controllers/admin-audit.controller';
+import { AdminGroupsController } from './controllers/admin-groups.controller';
+import { AdminSettingsController } from './controllers/admin-settings.controller';
+import { AdminUsersController } from './controllers/admin-users.controller';
+import { SetupController } from './controllers/setup.controller';
 import { DomainExceptionFilter } from './filters/domain-exception.filter';
 import { SessionGuard } from './guards/session.guard';
 import { RejectNulPipe } from './pipes/reject-nul.pipe';
@@ -88,6 +94,12 @@ import { RejectNulPipe } from './pipes/reject-nul.pipe';
     // Customers (issue 11).
     ContactsController,
     OrganisationsController,
+    // Admin and audit (issue 12).
+    SetupController,
+    AdminUsersController,
+    AdminGroupsController,
+    AdminAuditController,
+    AdminSettingsController,
   ],
   providers: [
     { provide: APP_GUARD, useClass: SessionGuard },

@@ -29,6 +29,9 @@ import { TicketStatsDailyEntity } from './ticket-stats-daily.entity';
 import { AuditActorType, AuditLogEntity } from './audit-log.entity';
 // Customers (issue 11).
 import { OrganisationEntity } from './organisation.entity';
+import { DeskSettingEntity } from './desk-setting.entity';
+import { RecoveryCodeEntity } from './recovery-code.entity';
+import { UserTokenEntity } from './user-token.entity';
 
 export * from './enums';
 export {
@@ -62,7 +65,7 @@ export {
 // IMAP intake (issue 3).
 export { MailboxStateEntity };
 // Admin and audit (issue 12).
-export { AuditActorType, AuditLogEntity };
+export { AuditActorType, AuditLogEntity, DeskSettingEntity, RecoveryCodeEntity, UserTokenEntity };
 export { OrganisationEntity };
 export { formatTicketReference, parseTicketReference, TICKET_NUMBER_SEQUENCE } from './ticket.entity';
 
@@ -100,4 +103,7 @@ export const ALL_ENTITIES = [
   AuditLogEntity,
   // Customers (issue 11).
   OrganisationEntity,
+  DeskSettingEntity,
+  RecoveryCodeEntity,
+  UserTokenEntity,
 ];
