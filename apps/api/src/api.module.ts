@@ -1,6 +1,7 @@
 import { AuthModule } from '@app/auth';
 import { AppConfig } from '@app/config';
 import { IntakeModule } from '@app/intake';
+import { PortalModule } from '@app/portal';
 import { PrivacyModule } from '@app/privacy';
 import { OutboundModule, TicketsLiveModule, TicketsModule } from '@app/tickets';
 import { Module } from '@nestjs/common';
@@ -24,6 +25,8 @@ import { ViewsController } from './controllers/views.controller';
 // Privacy (issue 6).
 import { ConsentController } from './controllers/consent.controller';
 import { PrivacyController } from './controllers/privacy.controller';
+// Customer portal (issue 13).
+import { PortalController } from './controllers/portal.controller';
 import { DomainExceptionFilter } from './filters/domain-exception.filter';
 import { SessionGuard } from './guards/session.guard';
 import { RejectNulPipe } from './pipes/reject-nul.pipe';
@@ -37,6 +40,8 @@ import { RejectNulPipe } from './pipes/reject-nul.pipe';
     TicketsLiveModule,
     OutboundModule,
     PrivacyModule,
+    // Customer portal (issue 13).
+    PortalModule,
     // Per-IP limits. The default storage is per process; with several api replicas each counts on
     // its own, which multiplies the limit by the replica count.
     ThrottlerModule.forRootAsync({
@@ -80,6 +85,8 @@ import { RejectNulPipe } from './pipes/reject-nul.pipe';
     // Privacy (issue 6).
     PrivacyController,
     ConsentController,
+    // Customer portal (issue 13).
+    PortalController,
   ],
   providers: [
     { provide: APP_GUARD, useClass: SessionGuard },

@@ -27,6 +27,11 @@ import { TicketRedactionEntity } from './ticket-redaction.entity';
 import { TicketStatsDailyEntity } from './ticket-stats-daily.entity';
 // Admin and audit (issue 12).
 import { AuditActorType, AuditLogEntity } from './audit-log.entity';
+// Customer portal (issue 13).
+import { CustomerAccountEmailEntity } from './customer-account-email.entity';
+import { CustomerAccountMailEntity } from './customer-account-mail.entity';
+import { CustomerAccountEntity, type PendingCustomerProfile } from './customer-account.entity';
+import { CustomerSessionEntity } from './customer-session.entity';
 
 export * from './enums';
 export {
@@ -61,6 +66,9 @@ export {
 export { MailboxStateEntity };
 // Admin and audit (issue 12).
 export { AuditActorType, AuditLogEntity };
+// Customer portal (issue 13).
+export { CustomerAccountEmailEntity, CustomerAccountEntity, CustomerAccountMailEntity, CustomerSessionEntity };
+export type { PendingCustomerProfile };
 export { formatTicketReference, parseTicketReference, TICKET_NUMBER_SEQUENCE } from './ticket.entity';
 
 /** Every entity; the data source and the migration check use this list. */
@@ -95,4 +103,9 @@ export const ALL_ENTITIES = [
   MailboxStateEntity,
   // Admin and audit (issue 12).
   AuditLogEntity,
+  // Customer portal (issue 13).
+  CustomerAccountEntity,
+  CustomerAccountEmailEntity,
+  CustomerSessionEntity,
+  CustomerAccountMailEntity,
 ];

@@ -208,13 +208,23 @@ export class PersistInboundService {
           number: row.reservedTicketNumber ?? null,
           subject: message.subject.trim() || '(no subject)',
           status: TicketStatus.New,
-          channel: row.kind === InboundKind.Form ? Channel.Form : Channel.Email,
+          channel: row.kind === InboundKind.Form ? (ctx.form?.portal ? Channel.Portal : Channel.Form) : Channel.Email,
           contact_id: contactId,
           mailbox_id: row.mailboxId,
           last_message_at: now,
           linked_ticket_id: linkedTicketId,
         });
-        history.push(historyRow(ticketId, ActorType.Contact, contactId, 'ticket_created', 'channel', null, row.kind));
+        history.push(
+          historyRow(
+            ticketId,
+            ActorType.Contact,
+            contactId,
+            'ticket_created',
+            'channel',
+            null,
+            ctx.form?.portal ? Channel.Portal : row.kind,
+          ),
+        );
         if (linkedTicketId) {
           history.push(
             historyRow(ticketId, ActorType.System, null, 'linked_to_closed', 'linked_ticket_id', null, linkedTicketId),
