@@ -229,9 +229,10 @@ export class PortalTicketsService {
         to = TicketStatus.Open;
       }
       await m.query(
-        `UPDATE tickets SET status = $2, solved_at = CASE WHEN $2 = 'solved' THEN now() ELSE NULL END, updated_at = now()
+        `UPDATE tickets SET status = $2::ticket_status, solved_at = CASE WHEN $3::boolean THEN now() ELSE NULL END,
+                updated_at = now()
           WHERE id = $1`,
-        [ticket.id, to],
+        [ticket.id, to, to === TicketStatus.Solved],
       );
       await recordHistory(m, {
         ticketId: ticket.id,

@@ -24,7 +24,8 @@ export class DsrExportService {
 
   /**
    * `customerCopy` (the customer portal's self-service download, issue 13) leaves out internal
-   * notes and their attachments: staff notes reach a customer only through a request staff handle.
+   * notes and other people's messages on the contact's tickets (and their attachments): those reach
+   * a customer only through a request that staff handle.
    */
   async build(contactId: string, requestId: string, options: { customerCopy?: boolean } = {}): Promise<ExportArchive> {
     const q = <T>(sql: string, params: unknown[]) => this.dataSource.query<T[]>(sql, params);
@@ -39,7 +40,8 @@ export class DsrExportService {
     const messages = await q<Record<string, unknown> & { id: string; ticket_id: string }>(
       `SELECT id, ticket_id, direction, internal, author_contact_id = $2 AS written_by_you, body_text, body_html,
               message_id_header, in_reply_to, created_at, delivery_status
-         FROM messages WHERE (ticket_id = ANY($1::uuid[]) OR author_contact_id = $2) AND NOT (internal AND $3)
+         FROM messages WHERE (ticket_id = ANY($1::uuid[]) OR author_contact_id = $2)
+          AND NOT ($3 AND (internal OR (direction = 'in' AND author_contact_id IS DISTINCT FROM $2)))
         ORDER BY created_at`,
       [ticketIds, contactId, options.customerCopy === true],
     );
