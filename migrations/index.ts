@@ -9,6 +9,7 @@ import { StagingStorage1765000000000 } from './1765000000000-staging-storage';
 import { AuditLog1765400000000 } from './1765400000000-audit-log';
 import { Customers1765300000000 } from './1765300000000-customers';
 import { AccountSecurity1765410000000 } from './1765410000000-account-security';
+import { CustomerPortal1765600000000 } from './1765600000000-customer-portal';
 
 /** Every migration, in order. Append new ones; never edit one that has shipped. */
 export const ALL_MIGRATIONS = [
@@ -24,4 +25,5 @@ export const ALL_MIGRATIONS = [
   // Customers and organisations (issue 11).
   Customers1765300000000,
   AccountSecurity1765410000000,
+  CustomerPortal1765600000000,
 ];

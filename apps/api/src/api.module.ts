@@ -2,6 +2,7 @@ import { AuthModule } from '@app/auth';
 import { CustomersModule } from '@app/customers';
 import { AppConfig } from '@app/config';
 import { IntakeModule } from '@app/intake';
+import { PortalModule } from '@app/portal';
 import { PrivacyModule } from '@app/privacy';
 import { OutboundModule, TicketsLiveModule, TicketsModule } from '@app/tickets';
 import { Module } from '@nestjs/common';
@@ -34,6 +35,8 @@ import { AdminGroupsController } from './controllers/admin-groups.controller';
 import { AdminSettingsController } from './controllers/admin-settings.controller';
 import { AdminUsersController } from './controllers/admin-users.controller';
 import { SetupController } from './controllers/setup.controller';
+// Customer portal (issue 13).
+import { PortalController } from './controllers/portal.controller';
 import { DomainExceptionFilter } from './filters/domain-exception.filter';
 import { SessionGuard } from './guards/session.guard';
 import { RejectNulPipe } from './pipes/reject-nul.pipe';
@@ -48,6 +51,8 @@ import { RejectNulPipe } from './pipes/reject-nul.pipe';
     OutboundModule,
     PrivacyModule,
     CustomersModule,
+    // Customer portal (issue 13).
+    PortalModule,
     // Per-IP limits. The default storage is per process; with several api replicas each counts on
     // its own, which multiplies the limit by the replica count.
     ThrottlerModule.forRootAsync({
@@ -100,6 +105,8 @@ import { RejectNulPipe } from './pipes/reject-nul.pipe';
     AdminGroupsController,
     AdminAuditController,
     AdminSettingsController,
+    // Customer portal (issue 13).
+    PortalController,
   ],
   providers: [
     { provide: APP_GUARD, useClass: SessionGuard },

@@ -32,6 +32,11 @@ import { OrganisationEntity } from './organisation.entity';
 import { DeskSettingEntity } from './desk-setting.entity';
 import { RecoveryCodeEntity } from './recovery-code.entity';
 import { UserTokenEntity } from './user-token.entity';
+// Customer portal (issue 13).
+import { CustomerAccountEmailEntity } from './customer-account-email.entity';
+import { CustomerAccountMailEntity } from './customer-account-mail.entity';
+import { CustomerAccountEntity, type PendingCustomerProfile } from './customer-account.entity';
+import { CustomerSessionEntity } from './customer-session.entity';
 
 export * from './enums';
 export {
@@ -67,6 +72,9 @@ export { MailboxStateEntity };
 // Admin and audit (issue 12).
 export { AuditActorType, AuditLogEntity, DeskSettingEntity, RecoveryCodeEntity, UserTokenEntity };
 export { OrganisationEntity };
+// Customer portal (issue 13).
+export { CustomerAccountEmailEntity, CustomerAccountEntity, CustomerAccountMailEntity, CustomerSessionEntity };
+export type { PendingCustomerProfile };
 export { formatTicketReference, parseTicketReference, TICKET_NUMBER_SEQUENCE } from './ticket.entity';
 
 /** Every entity; the data source and the migration check use this list. */
@@ -106,4 +114,9 @@ export const ALL_ENTITIES = [
   DeskSettingEntity,
   RecoveryCodeEntity,
   UserTokenEntity,
+  // Customer portal (issue 13).
+  CustomerAccountEntity,
+  CustomerAccountEmailEntity,
+  CustomerSessionEntity,
+  CustomerAccountMailEntity,
 ];
