@@ -27,6 +27,8 @@ import { PrivacyController } from './controllers/privacy.controller';
 import { DomainExceptionFilter } from './filters/domain-exception.filter';
 import { SessionGuard } from './guards/session.guard';
 import { RejectNulPipe } from './pipes/reject-nul.pipe';
+// Answering (issue 14).
+import { UploadsController } from './controllers/uploads.controller';
 
 /** HTTP API features. Needs PlatformModule beside it. */
 @Module({
@@ -80,6 +82,8 @@ import { RejectNulPipe } from './pipes/reject-nul.pipe';
     // Privacy (issue 6).
     PrivacyController,
     ConsentController,
+    // Answering (issue 14).
+    UploadsController,
   ],
   providers: [
     { provide: APP_GUARD, useClass: SessionGuard },

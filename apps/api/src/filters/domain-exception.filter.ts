@@ -50,6 +50,11 @@ const STATUS_BY_CODE: Record<string, number> = {
   // Hardening (issue 15): malformed ids and parameters.
   invalid_id: 400,
   invalid_parameter: 400,
+  // Answering (issue 14).
+  invalid_upload: 400,
+  upload_not_found: 404,
+  message_not_found: 404,
+  retry_not_possible: 409,
 };
 
 /**

@@ -27,6 +27,10 @@ import { TicketRedactionEntity } from './ticket-redaction.entity';
 import { TicketStatsDailyEntity } from './ticket-stats-daily.entity';
 // Admin and audit (issue 12).
 import { AuditActorType, AuditLogEntity } from './audit-log.entity';
+// Answering (issue 14).
+import { AgentPreferencesEntity } from './agent-preferences.entity';
+import { OutboundUploadEntity } from './outbound-upload.entity';
+import { ReplyDraftEntity } from './reply-draft.entity';
 
 export * from './enums';
 export {
@@ -61,6 +65,8 @@ export {
 export { MailboxStateEntity };
 // Admin and audit (issue 12).
 export { AuditActorType, AuditLogEntity };
+// Answering (issue 14).
+export { AgentPreferencesEntity, OutboundUploadEntity, ReplyDraftEntity };
 export { formatTicketReference, parseTicketReference, TICKET_NUMBER_SEQUENCE } from './ticket.entity';
 
 /** Every entity; the data source and the migration check use this list. */
@@ -95,4 +101,8 @@ export const ALL_ENTITIES = [
   MailboxStateEntity,
   // Admin and audit (issue 12).
   AuditLogEntity,
+  // Answering (issue 14).
+  AgentPreferencesEntity,
+  OutboundUploadEntity,
+  ReplyDraftEntity,
 ];

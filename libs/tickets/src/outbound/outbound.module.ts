@@ -1,12 +1,18 @@
 import { AppConfig } from '@app/config';
-import { MailTransport, SmtpMailTransport } from '@app/mail';
+import { MailTransport, PasswordCipher, SmtpMailTransport } from '@app/mail';
 import { Module, type OnApplicationShutdown } from '@nestjs/common';
+import { TicketsModule } from '../tickets.module';
+import { DraftsService } from './drafts.service';
+import { MessageActions } from './message-actions.usecase';
 import { ReplyToTicket } from './reply-to-ticket.usecase';
 import { RequeueOutbound } from './requeue-outbound.service';
 import { SendMessageHandler } from './send-message.handler';
+import { UploadsService } from './uploads.service';
 
 /** Outbound use cases for processes that accept agent actions (api, cli). */
-@Module({ providers: [ReplyToTicket], exports: [ReplyToTicket] })
+const useCases = [ReplyToTicket, UploadsService, MessageActions, DraftsService];
+
+@Module({ imports: [TicketsModule], providers: useCases, exports: useCases })
 export class OutboundModule {}
 
 class TransportCloser implements OnApplicationShutdown {
@@ -27,6 +33,7 @@ class TransportCloser implements OnApplicationShutdown {
       inject: [AppConfig],
     },
     { provide: TransportCloser, useFactory: (t: MailTransport) => new TransportCloser(t), inject: [MailTransport] },
+    PasswordCipher,
     SendMessageHandler,
     RequeueOutbound,
   ],
