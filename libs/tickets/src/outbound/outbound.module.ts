@@ -1,6 +1,6 @@
 import { AppConfig } from '@app/config';
 import { MailTransport, PasswordCipher, SmtpMailTransport } from '@app/mail';
-import { Module, type OnApplicationShutdown } from '@nestjs/common';
+import { Logger, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { TicketsModule } from '../tickets.module';
 import { DraftsService } from './drafts.service';
 import { MessageActions } from './message-actions.usecase';
@@ -15,8 +15,17 @@ const useCases = [ReplyToTicket, UploadsService, MessageActions, DraftsService];
 @Module({ imports: [TicketsModule], providers: useCases, exports: useCases })
 export class OutboundModule {}
 
-class TransportCloser implements OnApplicationShutdown {
+class TransportCloser implements OnApplicationShutdown, OnApplicationBootstrap {
   constructor(private readonly transport: MailTransport) {}
+
+  /** One clear line at start-up: with no SMTP_URL, replies wait (visibly) instead of going out. */
+  onApplicationBootstrap(): void {
+    if (!this.transport.configured) {
+      new Logger('Outbound').warn(
+        'SMTP_URL is not set: replies and acknowledgements stay queued (shown as "waiting: SMTP not configured") until it is',
+      );
+    }
+  }
 
   onApplicationShutdown(): void {
     this.transport.close();
