@@ -3,6 +3,7 @@ import { CustomersModule } from '@app/customers';
 import { ReportsModule } from '@app/reports';
 import { AppConfig } from '@app/config';
 import { IntakeModule } from '@app/intake';
+import { PortalModule } from '@app/portal';
 import { PrivacyModule } from '@app/privacy';
 import { OutboundModule, TicketsLiveModule, TicketsModule } from '@app/tickets';
 import { Module } from '@nestjs/common';
@@ -30,9 +31,19 @@ import { PrivacyController } from './controllers/privacy.controller';
 import { ContactsController } from './controllers/contacts.controller';
 import { OrganisationsController } from './controllers/organisations.controller';
 import { ReportsController } from './controllers/reports.controller';
+// Admin and audit (issue 12).
+import { AdminAuditController } from './controllers/admin-audit.controller';
+import { AdminGroupsController } from './controllers/admin-groups.controller';
+import { AdminSettingsController } from './controllers/admin-settings.controller';
+import { AdminUsersController } from './controllers/admin-users.controller';
+import { SetupController } from './controllers/setup.controller';
+// Customer portal (issue 13).
+import { PortalController } from './controllers/portal.controller';
 import { DomainExceptionFilter } from './filters/domain-exception.filter';
 import { SessionGuard } from './guards/session.guard';
 import { RejectNulPipe } from './pipes/reject-nul.pipe';
+// Answering (issue 14).
+import { UploadsController } from './controllers/uploads.controller';
 
 /** HTTP API features. Needs PlatformModule beside it. */
 @Module({
@@ -45,6 +56,8 @@ import { RejectNulPipe } from './pipes/reject-nul.pipe';
     PrivacyModule,
     CustomersModule,
     ReportsModule,
+    // Customer portal (issue 13).
+    PortalModule,
     // Per-IP limits. The default storage is per process; with several api replicas each counts on
     // its own, which multiplies the limit by the replica count.
     ThrottlerModule.forRootAsync({
@@ -92,6 +105,16 @@ import { RejectNulPipe } from './pipes/reject-nul.pipe';
     ContactsController,
     OrganisationsController,
     ReportsController,
+    // Admin and audit (issue 12).
+    SetupController,
+    AdminUsersController,
+    AdminGroupsController,
+    AdminAuditController,
+    AdminSettingsController,
+    // Customer portal (issue 13).
+    PortalController,
+    // Answering (issue 14).
+    UploadsController,
   ],
   providers: [
     { provide: APP_GUARD, useClass: SessionGuard },

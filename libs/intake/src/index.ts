@@ -18,6 +18,7 @@ export * from './mailboxes/message-id';
 export * from './mailboxes/password-cipher';
 export * from './mailboxes/stage-email.usecase';
 export * from './metrics/intake-metrics';
+export * from './metrics/metrics-scrape';
 export * from './quarantine/expire-quarantine.handler';
 export * from './quarantine/quarantine-action.error';
 export * from './quarantine/quarantine-action.handler';
@@ -33,3 +34,5 @@ export * from './settle/settle-sweep.service';
 export * from './pipeline/inspect-message';
 export * from './pipeline/thread/db-thread-store';
 export * from './pipeline/thread/thread-store';
+// Answering (issue 14): agents' uploads are judged like inbound attachments.
+export { checkUploadedFile, type CheckedUpload } from './pipeline/filters/normalize-attachments.filter';
