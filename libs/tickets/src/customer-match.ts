@@ -1,9 +1,20 @@
+/** A whole address as typed (`erika@example.org`), matched exactly rather than as a part. */
+const WHOLE_ADDRESS = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
 /**
  * SQL selecting the ids of contacts whose address (primary or further), name, company or
  * organisation contains every term (see customerSearchTerms). Each branch uses a trigram index of
- * migration 1765300000000, whose indexed expression it repeats exactly.
+ * migration 1765300000000, whose indexed expression it repeats exactly. A single whole address is
+ * looked up by equality on the unique indexes instead: its common trigrams ("exa", "com") would
+ * make the trigram index read the posting lists of nearly every customer.
  */
 export function contactMatchSql(terms: string[], param: (value: unknown) => string): string {
+  const only = terms.length === 1 ? (terms[0] as string).replace(/\\(.)/g, '$1') : null;
+  if (only && WHOLE_ADDRESS.test(only)) {
+    const address = param(only);
+    return `SELECT c.id FROM contacts c WHERE c.email = ${address}
+    UNION SELECT a.contact_id FROM contact_addresses a WHERE a.email = ${address}`;
+  }
   const patterns = terms.map((t) => param(`%${t}%`));
   const all = (expr: string) => patterns.map((p) => `${expr} LIKE ${p}`).join(' AND ');
   return `SELECT c.id FROM contacts c
