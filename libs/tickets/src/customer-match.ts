@@ -9,7 +9,7 @@ const WHOLE_ADDRESS = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
  * make the trigram index read the posting lists of nearly every customer.
  */
 export function contactMatchSql(terms: string[], param: (value: unknown) => string): string {
-  const only = terms.length === 1 ? (terms[0] as string).replace(/\\(.)/g, '$1') : null;
+  const only = terms.length === 1 ? terms[0].replace(/\\(.)/g, '$1') : null;
   if (only && WHOLE_ADDRESS.test(only)) {
     const address = param(only);
     return `SELECT c.id FROM contacts c WHERE c.email = ${address}
