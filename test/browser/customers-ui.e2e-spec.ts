@@ -2,7 +2,14 @@ import { UserRole } from '@app/database';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { createGroup, createTicket, staff, type FixtureTicket, type StaffSession } from '../support/inbox-fixtures';
+import {
+  api,
+  createGroup,
+  createTicket,
+  staff,
+  type FixtureTicket,
+  type StaffSession,
+} from '../support/inbox-fixtures';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { launchChromium } from './chromium';
 import { ensureWebBundle } from './web-bundle';
@@ -198,5 +205,24 @@ describe('customer screens in Chromium', () => {
     const agentPage = await signIn(outsider.email);
     expect(await agentPage.getByRole('link', { name: 'Reports' }).count()).toBe(0);
     await agentPage.context().close();
+  });
+
+  it('filters the ticket timeline by kind of event', async () => {
+    await api(app, supervisor)('PATCH', `/api/tickets/${solved.id}`, { priority: 'high' });
+    const page = await signIn(supervisor.email);
+    await page.goto(`${app.baseUrl}/tickets/${solved.id}`);
+    const entries = page.getByRole('list', { name: 'Conversation' });
+    await entries.locator('li.event').first().waitFor();
+    expect(await entries.locator('li.message').count()).toBe(1);
+    await page.getByLabel('Show').selectOption('changes');
+    await entries.locator('li.message').waitFor({ state: 'detached' });
+    expect(await entries.locator('li.event').count()).toBe(1);
+    await page.getByLabel('Show').selectOption('messages');
+    await entries.locator('li.event').waitFor({ state: 'detached' });
+    expect(await entries.locator('li.message').count()).toBe(1);
+    await page.getByLabel('Show').selectOption('privacy');
+    await entries.locator('li.message').waitFor({ state: 'detached' });
+    expect(await entries.locator('li').count()).toBe(0);
+    await page.context().close();
   });
 });

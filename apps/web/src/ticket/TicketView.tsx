@@ -9,6 +9,7 @@ import { Composer } from './Composer';
 import { describeDeliveryError } from './delivery';
 import { MessageBody } from './MessageBody';
 import { SlaBadge } from './SlaBadge';
+import { eventKind, TIMELINE_KINDS, type TimelineKind } from './timeline-filter';
 import { ticketApi, type HistoryEvent, type Message, type TicketDetail } from './ticket.api';
 
 type Entry = { kind: 'message'; at: string; message: Message } | { kind: 'event'; at: string; event: HistoryEvent };
@@ -17,6 +18,7 @@ export function TicketView({ id, me }: { id: string; me: User }) {
   const queryClient = useQueryClient();
   const dir = useDirectory();
   const ticket = useQuery({ queryKey: ['ticket', id], queryFn: () => ticketApi.get(id) });
+  const [kind, setKind] = useState<TimelineKind>('all');
   const invalidate = () => {
     void queryClient.invalidateQueries({ queryKey: ['ticket', id] });
     void queryClient.invalidateQueries({ queryKey: ['tickets'] });
@@ -45,7 +47,13 @@ export function TicketView({ id, me }: { id: string; me: User }) {
     ...t.history
       .filter((h) => h.type !== 'message_received' && h.type !== 'note_added' && h.type !== 'ticket_created')
       .map((h) => ({ kind: 'event' as const, at: h.createdAt, event: h })),
-  ].sort((a, b) => a.at.localeCompare(b.at));
+  ]
+    .filter(
+      (e) =>
+        kind === 'all' ||
+        (e.kind === 'message' ? kind === 'messages' : eventKind(e.event.type, e.event.field) === kind),
+    )
+    .sort((a, b) => a.at.localeCompare(b.at));
 
   return (
     <main className="ticket" aria-labelledby="ticket-subject">
@@ -75,6 +83,16 @@ export function TicketView({ id, me }: { id: string; me: User }) {
           )}
           <Presence ticketId={t.id} dir={dir} />
         </header>
+        <label className="timeline-filter">
+          Show{' '}
+          <select value={kind} onChange={(e) => setKind(e.target.value as TimelineKind)}>
+            {TIMELINE_KINDS.map(([k, label]) => (
+              <option key={k} value={k}>
+                {label}
+              </option>
+            ))}
+          </select>
+        </label>
         <ol className="entries" aria-label="Conversation">
           {entries.map((e) =>
             e.kind === 'message' ? (
