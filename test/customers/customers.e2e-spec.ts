@@ -202,6 +202,34 @@ describe('customers and organisations API', () => {
     expect(await json<Customer[]>(await api(app, supervisor)('GET', '/api/contacts?q=%25%25%25'))).toEqual([]);
   });
 
+  it('exports a customer’s and an organisation’s requests as CSV within visibility, audited', async () => {
+    const full = await api(app, supervisor)('GET', `/api/contacts/${erikaId}/tickets.csv`);
+    expect(full.status).toBe(200);
+    expect(full.headers.get('content-type')).toMatch(/^text\/csv/);
+    const lines = (await full.text()).trim().split('\n');
+    expect(lines[0]).toBe('reference,subject,status,priority,channel,created_at,last_activity_at,sla_breached');
+    expect(lines.slice(1).map((l) => l.split(',')[0])).toEqual(
+      [hidden, visibleOpen, visibleSolved].map((t) => `T-${t.number}`),
+    );
+    const outsiderCsv = await (await api(app, outsider)('GET', `/api/contacts/${erikaId}/tickets.csv`)).text();
+    expect(outsiderCsv).not.toContain(SECRET);
+    expect(outsiderCsv).not.toContain(`T-${hidden.number}`);
+    expect(outsiderCsv.trim().split('\n')).toHaveLength(3);
+    expect((await api(app, outsider)('GET', `/api/contacts/${loneId}/tickets.csv`)).status).toBe(404);
+    const orgs = (await (await api(app, outsider)('GET', '/api/organisations')).json()) as Array<{ id: string }>;
+    const orgCsv = await (await api(app, outsider)('GET', `/api/organisations/${orgs[0].id}/tickets.csv`)).text();
+    expect(orgCsv).not.toContain(SECRET);
+    expect(orgCsv.trim().split('\n')).toHaveLength(3);
+    const audit = await app.dataSource.query<Array<{ action: string; actor_id: string; details: { rows: number } }>>(
+      `SELECT action, actor_id, details FROM audit_log WHERE action LIKE 'export.%_requests' ORDER BY id`,
+    );
+    expect(audit.map((a) => [a.action, a.actor_id, a.details.rows])).toEqual([
+      ['export.customer_requests', supervisor.id, 3],
+      ['export.customer_requests', outsider.id, 2],
+      ['export.organisation_requests', outsider.id, 2],
+    ]);
+  });
+
   it('lets a supervisor edit a customer through the correction path (recorded, audited); agents get 403', async () => {
     const denied = await api(app, owner)('PATCH', `/api/contacts/${erikaId}`, { phone: '+49 30 1' });
     expect(denied.status).toBe(403);
@@ -219,7 +247,7 @@ describe('customers and organisations API', () => {
     );
     expect(dsr).toEqual({ type: 'correction', status: 'done', received_by: `user:${supervisor.id}` });
     const audit = await app.dataSource.query<Array<{ action: string }>>(
-      `SELECT action FROM audit_log WHERE target_id IN ($1, $2) ORDER BY id`,
+      `SELECT action FROM audit_log WHERE target_id IN ($1, $2) AND action NOT LIKE 'export.%' ORDER BY id`,
       [erikaId, done.requestId],
     );
     expect(audit.map((a) => a.action)).toEqual(['dsr.received', 'dsr.verified', 'contact.corrected', 'dsr.completed']);

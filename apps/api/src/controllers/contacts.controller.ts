@@ -1,10 +1,13 @@
+import { AuditService } from '@app/audit';
 import { CustomerCommandsService, CustomerQueryService, OrganisationService } from '@app/customers';
 import { UserRole } from '@app/database';
 import { TicketQueryService, type StaffActor } from '@app/tickets';
-import { Body, Controller, Get, HttpCode, Param, Patch, Post, Put, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Patch, Post, Put, Query, Res } from '@nestjs/common';
+import type { Response } from 'express';
 import { ApiBody, ApiCookieAuth, ApiNotFoundResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { Roles } from '../guards/auth.decorators';
 import { Actor } from './current-actor';
+import { streamTicketCsv } from './ticket-csv';
 
 /**
  * Customers (issue 11). Reading is open to all staff, within ticket visibility: an agent sees a
@@ -20,6 +23,7 @@ export class ContactsController {
     private readonly commands: CustomerCommandsService,
     private readonly organisations: OrganisationService,
     private readonly tickets: TicketQueryService,
+    private readonly audit: AuditService,
   ) {}
 
   @Get()
@@ -54,6 +58,28 @@ export class ContactsController {
       },
       actor,
     );
+  }
+
+  @Get(':id/tickets.csv')
+  @ApiOperation({ summary: "The customer's requests the caller may open, as CSV (streamed; the export is audited)" })
+  @ApiQuery({ name: 'status', required: false })
+  async ticketCsv(
+    @Param('id') id: string,
+    @Query('status') status: unknown,
+    @Actor() actor: StaffActor,
+    @Res() res: Response,
+  ): Promise<void> {
+    await this.customers.get(id, actor);
+    await streamTicketCsv({
+      res,
+      filename: `customer-requests.csv`,
+      filter: { contact: id, sort: 'created', status: typeof status === 'string' ? status : undefined },
+      actor,
+      tickets: this.tickets,
+      audit: this.audit,
+      action: 'export.customer_requests',
+      target: { type: 'contact', id },
+    });
   }
 
   @Patch(':id')

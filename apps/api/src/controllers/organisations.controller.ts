@@ -1,10 +1,13 @@
+import { AuditService } from '@app/audit';
 import { OrganisationService } from '@app/customers';
 import { UserRole } from '@app/database';
 import { TicketQueryService, type StaffActor } from '@app/tickets';
-import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Param, Patch, Post, Query, Res } from '@nestjs/common';
+import type { Response } from 'express';
 import { ApiBody, ApiCookieAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { Roles } from '../guards/auth.decorators';
 import { Actor } from './current-actor';
+import { streamTicketCsv } from './ticket-csv';
 
 /** Organisations (issue 11): reading within ticket visibility; creating and changing for admins. */
 @ApiTags('customers')
@@ -14,6 +17,7 @@ export class OrganisationsController {
   constructor(
     private readonly organisations: OrganisationService,
     private readonly tickets: TicketQueryService,
+    private readonly audit: AuditService,
   ) {}
 
   @Get()
@@ -45,6 +49,22 @@ export class OrganisationsController {
       },
       actor,
     );
+  }
+
+  @Get(':id/tickets.csv')
+  @ApiOperation({ summary: "All its customers' requests the caller may open, as CSV (streamed; audited)" })
+  async ticketCsv(@Param('id') id: string, @Actor() actor: StaffActor, @Res() res: Response): Promise<void> {
+    await this.organisations.get(id, actor);
+    await streamTicketCsv({
+      res,
+      filename: 'organisation-requests.csv',
+      filter: { organisation: id, sort: 'created' },
+      actor,
+      tickets: this.tickets,
+      audit: this.audit,
+      action: 'export.organisation_requests',
+      target: { type: 'organisation', id },
+    });
   }
 
   @Post()
