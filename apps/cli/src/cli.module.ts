@@ -1,6 +1,7 @@
 import { AuthModule } from '@app/auth';
 import { MailboxesModule } from '@app/intake';
 import { PrivacyModule } from '@app/privacy';
+import { ReportsModule } from '@app/reports';
 import { TicketsModule } from '@app/tickets';
 import { Module } from '@nestjs/common';
 import { DSR_COMMANDS } from './commands/dsr.command';
@@ -9,7 +10,7 @@ import { MAILBOX_COMMANDS } from './commands/mailbox.command';
 import { QUARANTINE_COMMANDS } from './commands/quarantine.command';
 import { MailCommand, MailInspectCommand } from './commands/mail-inspect.command';
 import { RETENTION_COMMANDS } from './commands/retention.command';
-import { StatsCommand, StatsRollupCommand } from './commands/stats.command';
+import { StatsCommand, StatsRollupCommand, StatsShowCommand } from './commands/stats.command';
 import { TicketCommand, TicketListCommand, TicketShowCommand } from './commands/ticket.command';
 import { UserCommand, UserCreateCommand } from './commands/user.command';
 
@@ -25,6 +26,7 @@ export const ALL_COMMANDS = [
   ...DSR_COMMANDS,
   StatsCommand,
   StatsRollupCommand,
+  StatsShowCommand,
   // Understanding mail (issue 4).
   MailCommand,
   MailInspectCommand,
@@ -36,7 +38,7 @@ export const ALL_COMMANDS = [
 
 /** Every `intake` command with what it runs on. Needs PlatformModule beside it. */
 @Module({
-  imports: [AuthModule, TicketsModule, PrivacyModule, MailboxesModule],
+  imports: [AuthModule, TicketsModule, PrivacyModule, MailboxesModule, ReportsModule],
   providers: ALL_COMMANDS,
 })
 export class CliModule {}

@@ -1,0 +1,82 @@
+import { createDataSource, runMigrations } from '@app/database';
+import { createTestDatabase, createTestRedis, type TestDatabase, type TestRedis } from '@app/testing';
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { Client } from 'pg';
+
+const BIN = join(__dirname, '..', '..', 'apps', 'cli', 'bin', 'intake.js');
+const NIL = '00000000-0000-0000-0000-000000000000';
+
+/** `intake stats show` (issue 11): the Reports page's figures in the terminal. */
+describe('intake stats show', () => {
+  let database: TestDatabase;
+  let redis: TestRedis;
+
+  const run = (args: string[]): Promise<{ code: number; stdout: string; stderr: string }> =>
+    new Promise((resolve) => {
+      execFile(
+        process.execPath,
+        [BIN, ...args],
+        {
+          env: {
+            PATH: process.env.PATH,
+            HOME: process.env.HOME,
+            DATABASE_URL: database.url,
+            REDIS_URL: redis.url,
+            QUEUE_PREFIX: redis.prefix,
+            APP_SECRET: 'cli-test-secret-cli-test-secret-0000',
+          },
+          timeout: 60_000,
+        },
+        (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+      );
+    });
+
+  beforeAll(async () => {
+    database = await createTestDatabase('cli');
+    redis = createTestRedis('cli');
+    const migrator = createDataSource(database.url, 2);
+    await migrator.initialize();
+    await runMigrations(migrator);
+    await migrator.destroy();
+    const pg = new Client({ connectionString: database.url });
+    await pg.connect();
+    for (const [day, channel, created, solved] of [
+      ['2026-11-02', 'email', 3, 1],
+      ['2026-11-02', 'form', 2, 2],
+      ['2026-11-10', 'email', 4, 0],
+      ['2026-10-30', 'email', 6, 6],
+    ] as const)
+      await pg.query(
+        `INSERT INTO ticket_stats_daily (day, channel, mailbox_id, group_id, created, solved) VALUES ($1, $2, $3, $3, $4, $5)`,
+        [day, channel, NIL, created, solved],
+      );
+    await pg.end();
+  });
+  afterAll(async () => {
+    await redis.drop();
+    await database.drop();
+  });
+
+  it('prints per-period figures and the previous period, as JSON too; bad input fails with one line', async () => {
+    const json = await run(['stats', 'show', '--from', '2026-11-01', '--to', '2026-11-14', '--by', 'week', '--json']);
+    expect(json.code).toBe(0);
+    const report = JSON.parse(json.stdout) as {
+      rows: Array<{ period: string; created: number; solved: number }>;
+      previous: { totals: { created: number } };
+    };
+    // 2026-11-02 and 2026-11-10 fall in the weeks starting Monday 2026-11-02 and 2026-11-09.
+    expect(report.rows.map((r) => [r.period, r.created, r.solved])).toEqual([
+      ['2026-11-02', 5, 3],
+      ['2026-11-09', 4, 0],
+    ]);
+    expect(report.previous.totals.created).toBe(6);
+    const text = await run(['stats', 'show', '--from', '2026-11-01', '--to', '2026-11-14']);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/^period\s+created\s+solved/);
+    expect(text.stdout).toContain('total: created 9, solved 3');
+    const bad = await run(['stats', 'show', '--from', '2026-11-14', '--to', '2026-11-01']);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+  });
+});
