@@ -251,8 +251,8 @@ async function main(): Promise<void> {
   const apiPort = await freePort();
   const processes = [
     supervise('api', 'apps/api/src/main.ts', { ...env, PORT: String(apiPort) }, output),
-    supervise('worker-1', 'test/imap/support/worker-child.ts', env, output),
-    supervise('worker-2', 'test/imap/support/worker-child.ts', env, output),
+    supervise('worker-1', 'apps/worker/src/main.ts', env, output),
+    supervise('worker-2', 'apps/worker/src/main.ts', env, output),
     supervise('poller-1', 'apps/poller/src/main.ts', env, output),
     supervise('poller-2', 'apps/poller/src/main.ts', env, output),
   ];
@@ -314,9 +314,11 @@ async function main(): Promise<void> {
     const plan = ['redis', 'pg', 'redis'];
     let step = 0;
     let lastKill = Date.now();
+    let ticks = 0;
     while (!loadDone) {
       await sleep(250);
-      proxy.dropMidFetch();
+      // Every 2 s the next FETCH response is cut in the middle.
+      if (++ticks % 8 === 0) proxy.dropMidFetch();
       if (Date.now() - lastKill >= KILL_EVERY_MS) {
         lastKill = Date.now();
         const victim = victims[Math.floor(Math.random() * victims.length)];
@@ -469,7 +471,7 @@ async function main(): Promise<void> {
     ],
   ];
   const ok = rows.every(([, , pass]) => pass);
-  const command = `SOAK_EMAILS=${EMAILS} SOAK_FORMS=${FORMS} npm run soak`;
+  const command = `SOAK_EMAILS=${EMAILS} SOAK_FORMS=${FORMS} SOAK_KILL_EVERY_MS=${KILL_EVERY_MS} npm run soak`;
   const table = [
     `Command: \`${command}\` · ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC · ${cpus().length} cores (${cpus()[0]?.model.trim() ?? '?'}), Node ${process.version} · ${seconds} s · **${ok ? 'PASS' : 'FAIL'}**`,
     '',
