@@ -77,6 +77,8 @@ describe('intake stats show', () => {
     expect(text.stdout).toContain('total: created 9, solved 3');
     const bad = await run(['stats', 'show', '--from', '2026-11-14', '--to', '2026-11-01']);
     expect(bad.code).not.toBe(0);
-    expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+    // One clear line (after the CLI's note of which database it opened), no stack trace.
+    expect(bad.stderr).toContain('error: to must not be before from');
+    expect(bad.stderr).not.toMatch(/\n\s+at /);
   });
 });
