@@ -4,3 +4,4 @@ export * from './outbound-message';
 export * from './reply-to-ticket.usecase';
 export * from './send-job';
 export * from './send-message.handler';
+export * from './portal-link';

@@ -6,6 +6,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { recordHistory } from '../history';
+import { withPortalLink } from './portal-link';
 
 export type SendOutcome = 'sent' | 'already_sent' | 'skipped' | 'failed' | 'retrying';
 
@@ -64,7 +65,7 @@ export class SendMessageHandler {
       to,
       replyTo: this.tokens.replyToAddress(ticket.number),
       subject: outboundSubject(ticket.subject, ticket.number, message.autoSubmitted),
-      text: message.bodyText,
+      text: withPortalLink(message.bodyText, this.config.values.PUBLIC_URL, ticket.number),
       messageId: message.messageIdHeader ?? this.tokens.messageId(ticket.number),
       inReplyTo: message.inReplyTo,
       references: message.references,
