@@ -10,8 +10,8 @@ import { join, resolve } from 'node:path';
 
 /** Express-level setup shared by the api process, the all-in-one process and tests. */
 export function setupApp(app: NestExpressApplication, config: AppConfig): void {
-  // Behind one reverse proxy (or none): req.ip is the client, not the proxy.
-  app.set('trust proxy', 'loopback');
+  // req.ip is the client, not the proxy: X-Forwarded-For is believed from TRUST_PROXY's proxies only.
+  app.set('trust proxy', config.values.TRUST_PROXY);
   app.disable('x-powered-by');
   app.use(
     helmet({

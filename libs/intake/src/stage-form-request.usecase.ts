@@ -3,12 +3,13 @@ import { AppConfig } from '@app/config';
 import { formatTicketReference, InboundKind, InboundMessageEntity, TICKET_NUMBER_SEQUENCE } from '@app/database';
 import { currentPrivacyPolicy } from '@app/privacy';
 import { JobName, QueueService } from '@app/queue';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { encodeFormPayload, type FormPayload } from './form/form-payload';
 import { fieldErrors, formRequestSchema } from './form/form-request.schema';
 import { IntakeError } from './intake.error';
+import { IntakeMetrics } from './metrics/intake-metrics';
 import { hashIp } from './persist/persist-inbound.service';
 
 /**
@@ -43,6 +44,7 @@ export class StageFormRequest {
     private readonly config: AppConfig,
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly queue: QueueService,
+    @Optional() private readonly metrics?: IntakeMetrics,
   ) {}
 
   async execute(command: StageFormRequestCommand): Promise<StageFormResult> {
@@ -113,6 +115,7 @@ export class StageFormRequest {
     const id = (inserted.identifiers[0] as { id: string }).id;
     // jobId = staging id: a re-enqueue of the same row is ignored while the job exists.
     await this.queue.add({ name: JobName.ProcessInbound, data: { inboundMessageId: id } }, { jobId: id });
+    this.metrics?.staged.inc({ kind: 'form' });
   }
 
   /** The form's attachment limits; the portal applies the same ones. */

@@ -18,7 +18,6 @@ const STATUS_BY_CODE: Record<string, number> = {
   forbidden: 403,
   ticket_not_found: 404,
   user_exists: 409,
-  account_locked: 429,
   // Agent inbox (issue 5).
   attachment_not_found: 404,
   canned_reply_not_found: 404,
@@ -48,12 +47,36 @@ const STATUS_BY_CODE: Record<string, number> = {
   // Admin and audit (issue 12). A malformed entry is a bug in the caller, not bad input.
   invalid_audit_entry: 500,
   invalid_audit_filter: 400,
+  login_throttled: 429,
+  otp_required: 401,
+  invalid_otp: 401,
+  two_factor_setup_required: 403,
+  two_factor_not_pending: 409,
+  user_not_found: 404,
+  invalid_password: 400,
+  last_admin: 409,
+  link_invalid: 410,
+  group_not_found: 404,
+  group_exists: 409,
+  group_in_use: 409,
+  invalid_group: 400,
+  invalid_settings: 400,
+  setup_done: 409,
+  setup_token_invalid: 403,
+  cross_site_request: 403,
   // Hardening (issue 15): malformed ids and parameters.
   invalid_id: 400,
   invalid_parameter: 400,
+  // Customers (issue 11).
+  customer_not_found: 404,
+  organisation_not_found: 404,
+  invalid_customer: 400,
+  invalid_organisation: 400,
+  organisation_exists: 409,
+  address_taken: 409,
+  merge_refused: 409,
   // Customer portal (issue 13).
   invalid_link: 400,
-  address_taken: 409,
   portal_unauthenticated: 401,
 };
 

@@ -5,6 +5,7 @@ import { CustomerAccountEntity } from './customer-account.entity';
 @Entity('login_events')
 @Index('ix_login_events_user_created', ['userId', 'createdAt'])
 @Index('ix_login_events_created', ['createdAt'])
+@Index('ix_login_events_account_ip', ['accountHash', 'ip', 'createdAt'])
 @Index('ix_login_events_customer_created', ['customerAccountId', 'createdAt'])
 export class LoginEventEntity {
   @PrimaryGeneratedColumn('identity', { type: 'bigint' })
@@ -23,6 +24,13 @@ export class LoginEventEntity {
 
   @Column({ type: 'boolean' })
   success: boolean;
+
+  /**
+   * Keyed hash of the address typed in (known or not), so failures can be counted per account and
+   * source IP without storing the address. Emptied with the IP by retention.
+   */
+  @Column({ name: 'account_hash', type: 'char', length: 64, nullable: true })
+  accountHash: string | null;
 
   @Column({ type: 'text', nullable: true })
   ip: string | null;

@@ -344,7 +344,10 @@ export class PersistInboundService {
       if (!names.get(sender.address)) names.set(sender.address, sender.name);
     }
     const found = await m.query<Array<{ id: string; email: string; has_name: boolean }>>(
-      `SELECT id, email, name IS NOT NULL AS has_name FROM contacts WHERE email = ANY($1::text[])`,
+      // A further address of a customer (issue 11: added by staff or kept from a merge) is theirs;
+      // it never gets a contact of its own, so "has_name" is taken as true for it.
+      `SELECT id, email, name IS NOT NULL AS has_name FROM contacts WHERE email = ANY($1::text[])
+       UNION ALL SELECT contact_id, email, true FROM contact_addresses WHERE email = ANY($1::text[])`,
       [[...names.keys()]],
     );
     const ids = new Map<string, string>();
