@@ -9,7 +9,12 @@ export type TicketErrorCode =
   | 'invalid_merge'
   | 'canned_reply_not_found'
   | 'canned_reply_exists'
-  | 'invalid_sla_policy';
+  | 'invalid_sla_policy'
+  // Answering (issue 14).
+  | 'invalid_upload'
+  | 'upload_not_found'
+  | 'message_not_found'
+  | 'retry_not_possible';
 
 export class TicketError extends DomainError {
   readonly domain = 'tickets';

@@ -252,6 +252,7 @@ export class PersistInboundService {
         content_sha256: message.messageId ? row.sha256 : null,
         inbound_message_id: row.id,
         created_at: row.createdAt ?? now,
+        cc: message.cc.map((a) => a.address.toLowerCase()).slice(0, 50),
       };
       messages.push(inbound);
       for (const [i, attachment] of message.attachments.entries()) {
@@ -574,6 +575,8 @@ const INBOUND_MESSAGE_COLUMNS = {
   content_sha256: 'char(64)',
   inbound_message_id: 'uuid',
   created_at: 'timestamptz',
+  // Answering (issue 14): offered for reply-all.
+  cc: 'text[]',
 };
 
 const OUTBOUND_MESSAGE_COLUMNS = {
