@@ -9,6 +9,7 @@ import { StagingStorage1765000000000 } from './1765000000000-staging-storage';
 import { AuditLog1765400000000 } from './1765400000000-audit-log';
 // Answering (issue 14).
 import { Answering1765500000000 } from './1765500000000-answering';
+import { MailboxOauth1765510000000 } from './1765510000000-mailbox-oauth';
 
 /** Every migration, in order. Append new ones; never edit one that has shipped. */
 export const ALL_MIGRATIONS = [
@@ -23,4 +24,5 @@ export const ALL_MIGRATIONS = [
   AuditLog1765400000000,
   // Answering (issue 14).
   Answering1765500000000,
+  MailboxOauth1765510000000,
 ];

@@ -29,6 +29,7 @@ import { TicketStatsDailyEntity } from './ticket-stats-daily.entity';
 import { AuditActorType, AuditLogEntity } from './audit-log.entity';
 // Answering (issue 14).
 import { AgentPreferencesEntity } from './agent-preferences.entity';
+import { MailboxOauthStateEntity } from './mailbox-oauth-state.entity';
 import { OutboundUploadEntity } from './outbound-upload.entity';
 import { ReplyDraftEntity } from './reply-draft.entity';
 
@@ -66,7 +67,7 @@ export { MailboxStateEntity };
 // Admin and audit (issue 12).
 export { AuditActorType, AuditLogEntity };
 // Answering (issue 14).
-export { AgentPreferencesEntity, OutboundUploadEntity, ReplyDraftEntity };
+export { AgentPreferencesEntity, MailboxOauthStateEntity, OutboundUploadEntity, ReplyDraftEntity };
 export { formatTicketReference, parseTicketReference, TICKET_NUMBER_SEQUENCE } from './ticket.entity';
 
 /** Every entity; the data source and the migration check use this list. */
@@ -103,6 +104,7 @@ export const ALL_ENTITIES = [
   AuditLogEntity,
   // Answering (issue 14).
   AgentPreferencesEntity,
+  MailboxOauthStateEntity,
   OutboundUploadEntity,
   ReplyDraftEntity,
 ];
