@@ -163,11 +163,14 @@ describe('staff sign-in, sessions and the ticket API', () => {
     expect(role).toBe('supervisor');
   });
 
-  it('locks an account after repeated failures, even with the right password', async () => {
-    for (let i = 0; i < 3; i++) expect((await login(app, 'locked@desk.test', 'bad-password-000')).status).toBe(401);
-    const res = await login(app, 'locked@desk.test', 'locked-password-123');
+  it('throttles the source that failed repeatedly, even with the right password, but not the owner elsewhere', async () => {
+    for (let i = 0; i < 3; i++) {
+      expect((await login(app, 'locked@desk.test', 'bad-password-000', '203.0.113.9')).status).toBe(401);
+    }
+    const res = await login(app, 'locked@desk.test', 'locked-password-123', '203.0.113.9');
     expect(res.status).toBe(429);
-    expect(((await res.json()) as { error: string }).error).toBe('account_locked');
+    expect(((await res.json()) as { error: string }).error).toBe('login_throttled');
+    expect((await login(app, 'locked@desk.test', 'locked-password-123', '198.51.100.20')).status).toBe(200);
   });
 
   it('rejects malformed pagination input with 400', async () => {

@@ -125,7 +125,11 @@ describe('audit log migration', () => {
     await ds.initialize();
     try {
       await runMigrations(ds);
-      await ds.undoLastMigration();
+      // Back to just before the audit log (later migrations are undone first).
+      const before = async () =>
+        (await ds.query<unknown[]>(`SELECT 1 FROM information_schema.tables WHERE table_name = 'privacy_audit_log'`))
+          .length > 0;
+      while (!(await before())) await ds.undoLastMigration();
       await ds.query(
         `INSERT INTO privacy_audit_log (actor, action, subject_type, subject_id, details) VALUES
           ('user:6f1c2d3e-0000-4000-8000-000000000001', 'dsr_verified', 'data_subject_request', '6f1c2d3e-0000-4000-8000-000000000002', '{}'),
@@ -162,7 +166,7 @@ describe('audit log migration', () => {
           details: { version: '2' },
         },
       ]);
-      await ds.undoLastMigration();
+      while (!(await before())) await ds.undoLastMigration();
       const back = await ds.query<Array<{ actor: string; action: string; details: unknown }>>(
         `SELECT actor, action, details FROM privacy_audit_log ORDER BY id`,
       );

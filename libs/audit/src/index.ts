@@ -1,3 +1,4 @@
+export * from './audit-query.service';
 export * from './audit-context';
 export * from './audit-record';
 export * from './audit-retention.service';

@@ -5,9 +5,25 @@ export type AuthErrorCode =
   | 'unauthenticated'
   | 'forbidden'
   | 'csrf_failed'
-  | 'account_locked'
+  | 'login_throttled'
+  | 'otp_required'
+  | 'invalid_otp'
+  | 'two_factor_setup_required'
+  | 'two_factor_not_pending'
   | 'user_exists'
-  | 'invalid_user';
+  | 'user_not_found'
+  | 'invalid_user'
+  | 'invalid_password'
+  | 'last_admin'
+  | 'link_invalid'
+  | 'group_not_found'
+  | 'group_exists'
+  | 'group_in_use'
+  | 'invalid_group'
+  | 'invalid_settings'
+  | 'setup_done'
+  | 'setup_token_invalid'
+  | 'cross_site_request';
 
 export class AuthError extends DomainError {
   readonly domain = 'auth';

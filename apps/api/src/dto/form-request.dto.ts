@@ -33,4 +33,7 @@ export class LoginDto {
 
   @ApiProperty()
   password: string;
+
+  @ApiPropertyOptional({ description: 'TOTP or recovery code, when the account has two-factor sign-in' })
+  otp?: string;
 }

@@ -1,7 +1,8 @@
 import { DomainError } from '@app/common';
 import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
 import { ThrottlerException } from '@nestjs/throttler';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
+import { friendlyErrorPage, wantsFriendlyPage } from '../pages/friendly-errors';
 
 /** The one place where domain error codes become HTTP statuses. */
 const STATUS_BY_CODE: Record<string, number> = {
@@ -17,7 +18,6 @@ const STATUS_BY_CODE: Record<string, number> = {
   forbidden: 403,
   ticket_not_found: 404,
   user_exists: 409,
-  account_locked: 429,
   // Agent inbox (issue 5).
   attachment_not_found: 404,
   canned_reply_not_found: 404,
@@ -47,9 +47,37 @@ const STATUS_BY_CODE: Record<string, number> = {
   // Admin and audit (issue 12). A malformed entry is a bug in the caller, not bad input.
   invalid_audit_entry: 500,
   invalid_audit_filter: 400,
+  login_throttled: 429,
+  otp_required: 401,
+  invalid_otp: 401,
+  two_factor_setup_required: 403,
+  two_factor_not_pending: 409,
+  user_not_found: 404,
+  invalid_password: 400,
+  last_admin: 409,
+  link_invalid: 410,
+  group_not_found: 404,
+  group_exists: 409,
+  group_in_use: 409,
+  invalid_group: 400,
+  invalid_settings: 400,
+  setup_done: 409,
+  setup_token_invalid: 403,
+  cross_site_request: 403,
   // Hardening (issue 15): malformed ids and parameters.
   invalid_id: 400,
   invalid_parameter: 400,
+  // Customers (issue 11).
+  customer_not_found: 404,
+  organisation_not_found: 404,
+  invalid_customer: 400,
+  invalid_organisation: 400,
+  organisation_exists: 409,
+  address_taken: 409,
+  merge_refused: 409,
+  // Customer portal (issue 13).
+  invalid_link: 400,
+  portal_unauthenticated: 401,
   // Answering (issue 14).
   invalid_upload: 400,
   upload_not_found: 404,
@@ -68,6 +96,15 @@ export class DomainExceptionFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const res = host.switchToHttp().getResponse<Response>();
+    const req = host.switchToHttp().getRequest<Request>();
+    // Customers' browsers (the public form and the portal) get pages, API clients keep JSON (issue 13).
+    if (wantsFriendlyPage(req)) {
+      if (!(exception instanceof DomainError || exception instanceof HttpException)) {
+        this.logger.error({ error: exception instanceof Error ? exception.name : typeof exception }, 'unhandled error');
+      }
+      friendlyErrorPage(req, res, exception, this.statusOf(exception));
+      return;
+    }
     if (exception instanceof DomainError) {
       const status = STATUS_BY_CODE[exception.code] ?? 400;
       res.status(status).json({
@@ -90,5 +127,12 @@ export class DomainExceptionFilter implements ExceptionFilter {
     }
     this.logger.error({ error: exception instanceof Error ? exception.name : typeof exception }, 'unhandled error');
     res.status(500).json({ statusCode: 500, error: 'internal_error', message: 'Something went wrong' });
+  }
+
+  private statusOf(exception: unknown): number {
+    if (exception instanceof DomainError) return STATUS_BY_CODE[exception.code] ?? 400;
+    if (exception instanceof ThrottlerException) return 429;
+    if (exception instanceof HttpException) return exception.getStatus();
+    return 500;
   }
 }

@@ -3,7 +3,7 @@ import { safeEqual } from '@app/common';
 import type { UserRole } from '@app/database';
 import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { PUBLIC_ROUTE, ROLES, type AuthedRequest } from './auth.decorators';
+import { PUBLIC_ROUTE, ROLES, TWO_FACTOR_SETUP_ALLOWED, type AuthedRequest } from './auth.decorators';
 
 export const SESSION_COOKIE = 'intake_session';
 export const CSRF_COOKIE = 'intake_csrf';
@@ -13,7 +13,8 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 /**
  * Every route needs a session unless marked @Public. State-changing requests must also echo the
  * session's CSRF token in the X-CSRF-Token header (synchronizer token: a cross-site page can send
- * the cookie but cannot read the token). Roles are checked last.
+ * the cookie but cannot read the token). A user whose role requires two-factor sign-in and who has
+ * not set it up reaches only the routes marked @TwoFactorSetupAllowed. Roles are checked last.
  */
 @Injectable()
 export class SessionGuard implements CanActivate {
@@ -33,6 +34,9 @@ export class SessionGuard implements CanActivate {
       const header = req.header(CSRF_HEADER);
       if (!header || !safeEqual(header, user.csrfToken))
         throw new AuthError('csrf_failed', 'Missing or wrong CSRF token');
+    }
+    if (user.twoFactorSetupRequired && !this.reflector.getAllAndOverride<boolean>(TWO_FACTOR_SETUP_ALLOWED, targets)) {
+      throw new AuthError('two_factor_setup_required', 'Turn on two-factor sign-in first (your role requires it)');
     }
     const roles = this.reflector.getAllAndOverride<UserRole[] | undefined>(ROLES, targets);
     if (roles && !roles.includes(user.role)) throw new AuthError('forbidden', 'Your role may not do this');

@@ -27,6 +27,16 @@ import { TicketRedactionEntity } from './ticket-redaction.entity';
 import { TicketStatsDailyEntity } from './ticket-stats-daily.entity';
 // Admin and audit (issue 12).
 import { AuditActorType, AuditLogEntity } from './audit-log.entity';
+// Customers (issue 11).
+import { OrganisationEntity } from './organisation.entity';
+import { DeskSettingEntity } from './desk-setting.entity';
+import { RecoveryCodeEntity } from './recovery-code.entity';
+import { UserTokenEntity } from './user-token.entity';
+// Customer portal (issue 13).
+import { CustomerAccountEmailEntity } from './customer-account-email.entity';
+import { CustomerAccountMailEntity } from './customer-account-mail.entity';
+import { CustomerAccountEntity, type PendingCustomerProfile } from './customer-account.entity';
+import { CustomerSessionEntity } from './customer-session.entity';
 // Answering (issue 14).
 import { AgentPreferencesEntity } from './agent-preferences.entity';
 import { MailboxOauthStateEntity } from './mailbox-oauth-state.entity';
@@ -65,7 +75,11 @@ export {
 // IMAP intake (issue 3).
 export { MailboxStateEntity };
 // Admin and audit (issue 12).
-export { AuditActorType, AuditLogEntity };
+export { AuditActorType, AuditLogEntity, DeskSettingEntity, RecoveryCodeEntity, UserTokenEntity };
+export { OrganisationEntity };
+// Customer portal (issue 13).
+export { CustomerAccountEmailEntity, CustomerAccountEntity, CustomerAccountMailEntity, CustomerSessionEntity };
+export type { PendingCustomerProfile };
 // Answering (issue 14).
 export { AgentPreferencesEntity, MailboxOauthStateEntity, OutboundUploadEntity, ReplyDraftEntity };
 export { formatTicketReference, parseTicketReference, TICKET_NUMBER_SEQUENCE } from './ticket.entity';
@@ -102,6 +116,16 @@ export const ALL_ENTITIES = [
   MailboxStateEntity,
   // Admin and audit (issue 12).
   AuditLogEntity,
+  // Customers (issue 11).
+  OrganisationEntity,
+  DeskSettingEntity,
+  RecoveryCodeEntity,
+  UserTokenEntity,
+  // Customer portal (issue 13).
+  CustomerAccountEntity,
+  CustomerAccountEmailEntity,
+  CustomerSessionEntity,
+  CustomerAccountMailEntity,
   // Answering (issue 14).
   AgentPreferencesEntity,
   MailboxOauthStateEntity,

@@ -20,4 +20,16 @@ export class UserEntity extends MutableEntity {
 
   @Column({ type: 'boolean', default: true })
   active: boolean;
+
+  /** The TOTP secret, AES-256-GCM encrypted like mailbox passwords; set while enrolling or enrolled. */
+  @Column({ name: 'totp_secret_encrypted', type: 'text', nullable: true })
+  totpSecretEncrypted: string | null;
+
+  /** Two-factor sign-in is on once the user confirmed a first code. */
+  @Column({ name: 'totp_enabled', type: 'boolean', default: false })
+  totpEnabled: boolean;
+
+  /** The last accepted TOTP time step, so a code cannot be replayed within its window. */
+  @Column({ name: 'totp_last_step', type: 'bigint', nullable: true })
+  totpLastStep: string | null;
 }

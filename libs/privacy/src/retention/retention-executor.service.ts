@@ -120,7 +120,7 @@ export class RetentionExecutor {
       );
       if (rows.length === 0) return 0;
       await m.query(
-        `UPDATE login_events l SET ip = v.ip, ip_truncated = true
+        `UPDATE login_events l SET ip = v.ip, ip_truncated = true, account_hash = NULL
            FROM (SELECT unnest($1::bigint[]) AS id, unnest($2::text[]) AS ip) v WHERE l.id = v.id`,
         [rows.map((r) => r.id), rows.map((r) => truncateIp(r.ip))],
       );
