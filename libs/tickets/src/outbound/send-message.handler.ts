@@ -40,6 +40,8 @@ const MARK_SENT_TRIES = 6;
  * `sent` is committed right after the server's 250; if the worker dies inside that window (or the
  * database stays away for all of markSent's tries) the row stays `sending`, and the retried job or
  * the start-up re-enqueue sends it again: a rare duplicate is preferred to a reply silently lost.
+ * Automatic mail (acknowledgements) is the exception: at most once, so a row found `sending` is
+ * marked failed (`interrupted`) instead of being sent a second time.
  */
 @Injectable()
 export class SendMessageHandler {
@@ -94,6 +96,12 @@ export class SendMessageHandler {
     }
     if (message.deliveryStatus === DeliveryStatus.Sent) return { outcome: 'already_sent' };
     if (message.deliveryStatus === DeliveryStatus.Failed) return { outcome: 'failed' };
+    if (message.deliveryStatus === DeliveryStatus.Sending && message.autoSubmitted) {
+      // An automatic mail (acknowledgement, notification) whose earlier run died inside the SMTP
+      // window may already be with the customer: those are sent at most once, so it is not sent
+      // again (replies by agents keep at least once, see above).
+      return this.fail(message, 'interrupted');
+    }
     const ticket = message.ticket;
     const to = message.toAddresses?.length ? message.toAddresses : ticket.contact?.email ? [ticket.contact.email] : [];
     if (to.length === 0) return this.fail(message, 'no_recipient');
