@@ -10,3 +10,4 @@ export * from './uploads.service';
 export * from './smtp-route-resolver';
 export * from './drafts.service';
 export * from './message-actions.usecase';
+export * from './portal-link';
