@@ -12,6 +12,7 @@ import { AccountSecurity1765410000000 } from './1765410000000-account-security';
 import { CustomerPortal1765600000000 } from './1765600000000-customer-portal';
 // Answering (issue 14).
 import { Answering1765500000000 } from './1765500000000-answering';
+import { MailboxOauth1765510000000 } from './1765510000000-mailbox-oauth';
 
 /** Every migration, in order. Append new ones; never edit one that has shipped. */
 export const ALL_MIGRATIONS = [
@@ -30,4 +31,5 @@ export const ALL_MIGRATIONS = [
   CustomerPortal1765600000000,
   // Answering (issue 14).
   Answering1765500000000,
+  MailboxOauth1765510000000,
 ];

@@ -266,4 +266,21 @@ describe('rich replies, attachments, CC/BCC, forward and per-mailbox identity', 
     expect(theirs.content).toBeNull();
     expect((await call('DELETE', `/api/tickets/${ticket.id}/draft`)).status).toBe(204);
   });
+
+  it('refuses a canned reply with an unknown placeholder, naming the known ones, and saves nothing', async () => {
+    const res = await api(t, admin)('POST', '/api/canned-replies', {
+      title: 'Greeting',
+      body: 'Hello {{contact.name}}, about {{ticket.reference}}',
+    });
+    expect(res.status).toBe(400);
+    const { message } = (await res.json()) as { message: string };
+    expect(message).toContain('{{contact.name}}');
+    expect(message).toContain('known: {{customer.name}}');
+    expect(Number((await t.dataSource.query(`SELECT count(*) AS n FROM canned_replies`))[0].n)).toBe(0);
+    const good = await api(t, admin)('POST', '/api/canned-replies', {
+      title: 'Greeting',
+      body: 'Hello {{customer.name}}, about {{ticket.reference}}',
+    });
+    expect(good.status).toBe(201);
+  });
 });

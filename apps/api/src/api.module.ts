@@ -43,6 +43,7 @@ import { DomainExceptionFilter } from './filters/domain-exception.filter';
 import { SessionGuard } from './guards/session.guard';
 import { RejectNulPipe } from './pipes/reject-nul.pipe';
 // Answering (issue 14).
+import { MailboxOAuthController } from './controllers/mailbox-oauth.controller';
 import { UploadsController } from './controllers/uploads.controller';
 
 /** HTTP API features. Needs PlatformModule beside it. */
@@ -115,6 +116,7 @@ import { UploadsController } from './controllers/uploads.controller';
     PortalController,
     // Answering (issue 14).
     UploadsController,
+    MailboxOAuthController,
   ],
   providers: [
     { provide: APP_GUARD, useClass: SessionGuard },

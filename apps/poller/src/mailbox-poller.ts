@@ -2,7 +2,7 @@ import { sha256Hex } from '@app/common';
 import type { AppConfig } from '@app/config';
 import type { MailboxEntity } from '@app/database';
 import type { SettleSweepService, StageEmailUseCase } from '@app/intake';
-import { closeImapClient, createImapClient, hashStream, imapErrorCode, type ImapSettings } from '@app/mail';
+import { closeImapClient, createImapClientFresh, hashStream, imapErrorCode, type ImapSettings } from '@app/mail';
 import type { Logger } from '@nestjs/common';
 import type { ImapFlow } from 'imapflow';
 import type { MailboxStateStore } from './mailbox-state.store';
@@ -79,6 +79,7 @@ export class MailboxPoller {
       } catch (error) {
         const code = imapErrorCode(error);
         this.deps.logger.warn({ mailboxId: this.id, error: code }, 'mailbox session failed');
+        if (code === 'auth_failed') await this.settings.onAuthFailed?.().catch(() => undefined);
         await this.status({ lastError: code });
       }
       await this.status({ connected: false });
@@ -92,7 +93,10 @@ export class MailboxPoller {
 
   private async session(): Promise<void> {
     const { config } = this.deps;
-    const client = createImapClient(
+    // OAuth2 mailboxes get a fresh access token per session (refreshed before it expires), so a
+    // reconnect after a long IDLE never logs in with a stale one; a revoked grant throws here and
+    // is shown as the mailbox's error (`oauth_revoked`), leaving every message on the server.
+    const client = await createImapClientFresh(
       this.settings,
       { idleRestartMs: config.values.IMAP_IDLE_RESTART_MS, autoIdleDelayMs: AUTO_IDLE_DELAY_MS },
       (code) => this.deps.logger.warn({ mailboxId: this.id, error: code }, 'imap connection error'),

@@ -112,6 +112,20 @@ export const configSchema = z.object({
   /** Send acknowledgements for new tickets at all. */
   ACK_ENABLED: bool.default(true),
 
+  // --- OAuth2 mailboxes (issue 14): the desk's app registration at each provider ---
+  OAUTH_GOOGLE_CLIENT_ID: z.string().min(1).optional(),
+  OAUTH_GOOGLE_CLIENT_SECRET: z.string().min(1).optional(),
+  OAUTH_MICROSOFT_CLIENT_ID: z.string().min(1).optional(),
+  OAUTH_MICROSOFT_CLIENT_SECRET: z.string().min(1).optional(),
+  /** Entra ID tenant (id or domain); `common` accepts any work account. */
+  OAUTH_MICROSOFT_TENANT: z.string().min(1).default('common'),
+  /** Any standards-compliant provider (RFC 6749 + PKCE): endpoints, scopes (space-separated) and the client. */
+  OAUTH_CUSTOM_AUTHORIZE_URL: url(['http:', 'https:']).optional(),
+  OAUTH_CUSTOM_TOKEN_URL: url(['http:', 'https:']).optional(),
+  OAUTH_CUSTOM_REVOKE_URL: url(['http:', 'https:']).optional(),
+  OAUTH_CUSTOM_SCOPES: z.string().default('openid offline_access'),
+  OAUTH_CUSTOM_CLIENT_ID: z.string().min(1).optional(),
+  OAUTH_CUSTOM_CLIENT_SECRET: z.string().min(1).optional(),
   // --- Production (issue 16) ---
   /**
    * Which proxies' X-Forwarded-For the api believes (Express "trust proxy"): `false`, a hop count,

@@ -36,3 +36,6 @@ export * from './pipeline/thread/db-thread-store';
 export * from './pipeline/thread/thread-store';
 // Answering (issue 14): agents' uploads are judged like inbound attachments.
 export { checkUploadedFile, type CheckedUpload } from './pipeline/filters/normalize-attachments.filter';
+export * from './mailboxes/oauth/mailbox-oauth.module';
+export * from './mailboxes/oauth/mailbox-oauth.service';
+export * from './mailboxes/oauth/oauth-providers';

@@ -46,7 +46,40 @@ async function pickPort(): Promise<number> {
   });
 }
 
-function configText(dir: string, port: number): string {
+/** Dovecot validates OAuth2 tokens itself against an RFC 7662 introspection endpoint. */
+export interface DovecotOAuth2 {
+  introspectionUrl: string;
+  clientId: string;
+  clientSecret: string;
+  /** The introspection field holding the user name (oidc-provider: `sub`). */
+  usernameAttribute?: string;
+}
+
+function oauth2Passdb(dir: string, oauth2: DovecotOAuth2 | undefined): string {
+  if (!oauth2) return '';
+  writeFileSync(
+    join(dir, 'oauth2.conf.ext'),
+    [
+      'introspection_mode = post',
+      `introspection_url = ${oauth2.introspectionUrl}`,
+      `client_id = ${oauth2.clientId}`,
+      `client_secret = ${oauth2.clientSecret}`,
+      `username_attribute = ${oauth2.usernameAttribute ?? 'sub'}`,
+      'active_attribute = active',
+      'active_value = true',
+      'force_introspection = yes',
+      '',
+    ].join('\n'),
+  );
+  return `passdb {
+  driver = oauth2
+  mechanisms = xoauth2 oauthbearer
+  args = ${dir}/oauth2.conf.ext
+}
+`;
+}
+
+function configText(dir: string, port: number, oauth2?: DovecotOAuth2): string {
   return `base_dir = ${dir}/run
 state_dir = ${dir}/state
 log_path = ${dir}/dovecot.log
@@ -54,13 +87,13 @@ protocols = imap
 listen = 127.0.0.1
 ssl = no
 disable_plaintext_auth = no
-auth_mechanisms = plain login
+auth_mechanisms = plain login${oauth2 ? ' xoauth2 oauthbearer' : ''}
 mail_location = maildir:~/Maildir
 mail_uid = nobody
 mail_gid = nogroup
 first_valid_uid = 1
-passdb {
-  driver = passwd-file
+${oauth2Passdb(dir, oauth2)}passdb {
+  driver = passwd-file${oauth2 ? '\n  mechanisms = plain login' : ''}
   args = scheme=PLAIN username_format=%u ${dir}/passwd
 }
 userdb {
@@ -103,6 +136,7 @@ async function waitForPort(port: number, timeoutMs: number): Promise<void> {
 
 export async function startDovecot(
   users: Record<string, string> = { 'support@desk.test': 'secret' },
+  options: { oauth2?: DovecotOAuth2 } = {},
 ): Promise<TestDovecot> {
   const dir = mkdtempSync(join(tmpdir(), 'intake-dovecot-'));
   for (const sub of ['run', 'state', 'mail']) mkdirSync(join(dir, sub));
@@ -117,7 +151,7 @@ export async function startDovecot(
   );
   const port = await pickPort();
   const configFile = join(dir, 'dovecot.conf');
-  writeFileSync(configFile, configText(dir, port));
+  writeFileSync(configFile, configText(dir, port, options.oauth2));
   let child: ChildProcess | null = null;
 
   const start = async (): Promise<void> => {

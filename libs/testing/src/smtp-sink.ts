@@ -25,15 +25,35 @@ export interface SmtpSink {
  * it receives, for assertions in tests. No TLS; no authentication unless `auth` is given, then
  * AUTH is required and only that user and password pass (535 otherwise).
  */
-export async function startSmtpSink(options: { auth?: { user: string; pass: string } } = {}): Promise<SmtpSink> {
+export async function startSmtpSink(
+  options: {
+    auth?: { user: string; pass: string };
+    /** XOAUTH2 only: a login passes when `validate` accepts the user and access token. */
+    oauth2?: { validate(user: string, accessToken: string): Promise<boolean> };
+  } = {},
+): Promise<SmtpSink> {
   const messages: SinkMessage[] = [];
   let reject: number | null = null;
   const auth = options.auth;
+  const oauth2 = options.oauth2;
   const serverOptions: SMTPServerOptions = {
-    authOptional: !auth,
-    disabledCommands: auth ? ['STARTTLS'] : ['STARTTLS', 'AUTH'],
+    authOptional: !auth && !oauth2,
+    disabledCommands: auth || oauth2 ? ['STARTTLS'] : ['STARTTLS', 'AUTH'],
     allowInsecureAuth: true,
+    ...(oauth2 ? { authMethods: ['XOAUTH2'] } : {}),
     onAuth(credentials, _session, callback) {
+      if (oauth2) {
+        const refuse = () => {
+          const error = new Error('Invalid token') as Error & { responseCode: number };
+          error.responseCode = 535;
+          callback(error);
+        };
+        if (credentials.method !== 'XOAUTH2' || !credentials.accessToken) return refuse();
+        oauth2
+          .validate(credentials.username ?? '', credentials.accessToken)
+          .then((ok) => (ok ? callback(null, { user: credentials.username ?? '' }) : refuse()), refuse);
+        return;
+      }
       if (auth && credentials.username === auth.user && credentials.password === auth.pass) {
         return callback(null, { user: credentials.username });
       }

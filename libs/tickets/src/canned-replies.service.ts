@@ -5,7 +5,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { z } from 'zod';
 import type { StaffActor } from './actor';
-import { renderTemplate } from './canned-reply-template';
+import { placeholderError, renderTemplate, unknownPlaceholders } from './canned-reply-template';
 import { TicketQueryService } from './ticket-query.service';
 import { TicketError } from './ticket.error';
 
@@ -82,6 +82,9 @@ function parse(input: unknown): z.output<typeof cannedReplySchema> {
       `${issue?.path.join('.') || 'canned reply'} ${issue?.message ?? ''}`,
     );
   }
+  // Unknown placeholders would be sent literally (issue 14): refused, with the known ones listed.
+  const unknown = unknownPlaceholders(parsed.data.body);
+  if (unknown.length > 0) throw new TicketError('invalid_ticket_change', placeholderError(unknown));
   return parsed.data;
 }
 

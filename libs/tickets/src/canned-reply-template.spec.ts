@@ -1,4 +1,4 @@
-import { renderTemplate } from './canned-reply-template';
+import { placeholderError, renderTemplate, unknownPlaceholders } from './canned-reply-template';
 
 describe('canned reply placeholders', () => {
   const values = {
@@ -19,5 +19,16 @@ describe('canned reply placeholders', () => {
     expect(
       renderTemplate('{{customer.secret}} {{customer.name}}', { ...values, 'customer.name': '{{agent.name}}' }),
     ).toBe('{{customer.secret}} {{agent.name}}');
+  });
+});
+
+describe('unknownPlaceholders', () => {
+  it('finds placeholders that would be sent literally, once each', () => {
+    expect(unknownPlaceholders('Hi {{ customer.name }}, {{contact.name}} {{contact.name}} {{Agent}}')).toEqual([
+      'contact.name',
+      'Agent',
+    ]);
+    expect(unknownPlaceholders('Hi {{customer.name}} — {{ticket.reference}}')).toEqual([]);
+    expect(placeholderError(['contact.name'])).toContain('known: {{customer.name}}');
   });
 });

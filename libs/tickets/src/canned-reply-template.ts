@@ -21,3 +21,18 @@ export function renderTemplate(template: string, values: TemplateValues): string
     key in values ? values[key as keyof TemplateValues] : whole,
   );
 }
+
+/**
+ * Placeholders in `template` that are not known (a typo such as `{{contact.name}}` would otherwise
+ * be sent literally). Templates, signatures and canned replies are refused when saved with any.
+ */
+export function unknownPlaceholders(template: string): string[] {
+  const known = new Set<string>(TEMPLATE_PLACEHOLDERS);
+  const found = [...template.matchAll(/\{\{\s*([^{}]*?)\s*\}\}/g)].map((m) => m[1] ?? '');
+  return [...new Set(found.filter((name) => !known.has(name)))];
+}
+
+/** The error message for a template with unknown placeholders, listing the known ones. */
+export function placeholderError(unknown: string[]): string {
+  return `Unknown placeholder${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `{{${u}}}`).join(', ')}; known: ${TEMPLATE_PLACEHOLDERS.map((k) => `{{${k}}}`).join(', ')}`;
+}

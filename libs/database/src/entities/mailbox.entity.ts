@@ -85,4 +85,37 @@ export class MailboxEntity extends MutableEntity {
   /** The mailbox that answers form tickets and agent-created tickets (at most one). */
   @Column({ name: 'default_outbound', type: 'boolean', default: false })
   defaultOutbound: boolean;
+
+  // --- OAuth2 mailboxes (issue 14) ---
+  /** `password` (IMAP LOGIN with the stored password) or `oauth2` (SASL XOAUTH2 with tokens). */
+  @Column({ name: 'auth_method', type: 'varchar', length: 16, default: 'password' })
+  authMethod: 'password' | 'oauth2';
+
+  /** google, microsoft or custom (see oauth-providers.ts). */
+  @Column({ name: 'oauth_provider', type: 'text', nullable: true })
+  oauthProvider: string | null;
+
+  @Column({ name: 'oauth_refresh_token_encrypted', type: 'text', nullable: true })
+  oauthRefreshTokenEncrypted: string | null;
+
+  @Column({ name: 'oauth_access_token_encrypted', type: 'text', nullable: true })
+  oauthAccessTokenEncrypted: string | null;
+
+  @Column({ name: 'oauth_access_expires_at', type: 'timestamptz', nullable: true })
+  oauthAccessExpiresAt: Date | null;
+
+  /** Why the grant cannot be used (`oauth_revoked`: reconnect); null when it works. */
+  @Column({ name: 'oauth_error', type: 'text', nullable: true })
+  oauthError: string | null;
+
+  /** SMTP server of an OAuth2 mailbox (XOAUTH2); null = the provider's preset. */
+  @Column({ name: 'smtp_host', type: 'text', nullable: true })
+  smtpHost: string | null;
+
+  @Column({ name: 'smtp_port', type: 'integer', nullable: true })
+  smtpPort: number | null;
+
+  /** Implicit TLS (465); false = STARTTLS when offered (587). */
+  @Column({ name: 'smtp_tls', type: 'boolean', default: true })
+  smtpTls: boolean;
 }

@@ -11,6 +11,7 @@ import {
   type MailboxCreateInput,
   type MailboxUpdateInput,
 } from './mailbox-input.schema';
+import { MailboxOAuthService } from './oauth/mailbox-oauth.service';
 import { PasswordCipher } from './password-cipher';
 
 /** A mailbox as shown to admins: everything but the password. */
@@ -28,6 +29,16 @@ export interface MailboxView {
   processedFolder: string;
   quarantineFolder: string;
   enabled: boolean;
+  // Answering and OAuth2 (issue 14); never a token or secret.
+  /** `login` (IMAP LOGIN with the stored secret) or `oauth2` (XOAUTH2). */
+  authMethod: 'login' | 'oauth2';
+  oauthProvider: string | null;
+  /** `oauth_revoked`: the grant was withdrawn — reconnect the mailbox. */
+  oauthError: string | null;
+  fromName: string | null;
+  replyTo: string | null;
+  signature: string | null;
+  defaultOutbound: boolean;
   createdAt: string;
   updatedAt: string;
 }
@@ -54,6 +65,7 @@ export class MailboxService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly cipher: PasswordCipher,
+    private readonly oauth: MailboxOAuthService,
   ) {}
 
   private get repo() {
@@ -182,7 +194,13 @@ export class MailboxService {
       tls: mailbox.tls,
       tlsRejectUnauthorized: mailbox.tlsRejectUnauthorized,
       username: mailbox.username,
-      password: this.cipher.decrypt(mailbox.passwordEncrypted),
+      ...(mailbox.authMethod === 'oauth2'
+        ? {
+            password: '',
+            accessToken: () => this.oauth.accessToken(mailbox.id),
+            onAuthFailed: () => this.oauth.invalidateAccessToken(mailbox.id),
+          }
+        : { password: this.cipher.decrypt(mailbox.passwordEncrypted) }),
     };
   }
 
@@ -210,6 +228,13 @@ export function toView(m: MailboxEntity): MailboxView {
     processedFolder: m.processedFolder,
     quarantineFolder: m.quarantineFolder,
     enabled: m.enabled,
+    authMethod: m.authMethod === 'oauth2' ? 'oauth2' : 'login',
+    oauthProvider: m.oauthProvider,
+    oauthError: m.oauthError,
+    fromName: m.fromName,
+    replyTo: m.replyTo,
+    signature: m.signature,
+    defaultOutbound: m.defaultOutbound,
     createdAt: m.createdAt.toISOString(),
     updatedAt: m.updatedAt.toISOString(),
   };

@@ -4,6 +4,7 @@ import { QuarantineService } from '../quarantine/quarantine.service';
 import { AfterProcessService } from '../settle/after-process.service';
 import { SettleSweepService } from '../settle/settle-sweep.service';
 import { MailboxService } from './mailbox.service';
+import { MailboxOAuthModule } from './oauth/mailbox-oauth.module';
 import { PasswordCipher } from './password-cipher';
 import { StageEmailUseCase } from './stage-email.usecase';
 
@@ -18,5 +19,5 @@ const providers = [
 ];
 
 /** Email intake services shared by api, worker, poller and CLI: mailboxes, staging, quarantine, metrics. */
-@Module({ providers, exports: providers })
+@Module({ imports: [MailboxOAuthModule], providers, exports: providers })
 export class MailboxesModule {}

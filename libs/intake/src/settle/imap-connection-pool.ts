@@ -1,5 +1,5 @@
 import type { MailboxEntity } from '@app/database';
-import { closeImapClient, createImapClient } from '@app/mail';
+import { closeImapClient, createImapClientFresh } from '@app/mail';
 import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import type { ImapFlow } from 'imapflow';
 import { MailboxService } from '../mailboxes/mailbox.service';
@@ -72,7 +72,7 @@ export class ImapConnectionPool implements OnModuleDestroy {
     if (existing && existing.version === version) return existing;
     if (existing) this.drop(mailbox.id, existing);
     const entry: Pooled = {
-      client: this.newClient(mailbox),
+      client: await this.newClient(mailbox),
       version,
       lastUsed: Date.now(),
       folders: new Set(),
@@ -83,15 +83,15 @@ export class ImapConnectionPool implements OnModuleDestroy {
     return entry;
   }
 
-  private newClient(mailbox: MailboxEntity): ImapFlow {
-    return createImapClient(this.mailboxes.settings(mailbox), { autoIdleDelayMs: 5000 }, (code) =>
+  private newClient(mailbox: MailboxEntity): Promise<ImapFlow> {
+    return createImapClientFresh(this.mailboxes.settings(mailbox), { autoIdleDelayMs: 5000 }, (code) =>
       this.logger.warn({ mailboxId: mailbox.id, error: code }, 'settle connection error'),
     );
   }
 
   private async reconnect(mailbox: MailboxEntity, entry: Pooled): Promise<void> {
     entry.client.close();
-    entry.client = this.newClient(mailbox);
+    entry.client = await this.newClient(mailbox);
     entry.folders.clear();
     await entry.client.connect();
   }

@@ -8,7 +8,7 @@ import type { ImapClientTuning, ImapSettings } from './imap-settings';
  * subjects. `onError` receives a short code only.
  */
 export function createImapClient(
-  settings: ImapSettings,
+  settings: ImapSettings & { token?: string },
   tuning: ImapClientTuning = {},
   onError: (code: string) => void = () => undefined,
 ): ImapFlow {
@@ -16,7 +16,10 @@ export function createImapClient(
     host: settings.host,
     port: settings.port,
     secure: settings.tls,
-    auth: { user: settings.username, pass: settings.password },
+    auth:
+      settings.token !== undefined
+        ? { user: settings.username, accessToken: settings.token }
+        : { user: settings.username, pass: settings.password },
     tls: { rejectUnauthorized: settings.tlsRejectUnauthorized },
     logger: false,
     maxIdleTime: tuning.idleRestartMs,
@@ -29,6 +32,16 @@ export function createImapClient(
   });
   client.on('error', (error: unknown) => onError(imapErrorCode(error)));
   return client;
+}
+
+/** Like createImapClient, fetching an OAuth2 mailbox's access token first. */
+export async function createImapClientFresh(
+  settings: ImapSettings,
+  tuning: ImapClientTuning = {},
+  onError: (code: string) => void = () => undefined,
+): Promise<ImapFlow> {
+  const token = settings.accessToken ? await settings.accessToken() : undefined;
+  return createImapClient({ ...settings, ...(token !== undefined ? { token } : {}) }, tuning, onError);
 }
 
 /** Logout politely, or drop the socket when the connection is already broken. */

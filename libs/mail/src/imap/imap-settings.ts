@@ -8,6 +8,10 @@ export interface ImapSettings {
   tlsRejectUnauthorized: boolean;
   username: string;
   password: string;
+  /** OAuth2 mailboxes: a fresh access token for each connection (SASL XOAUTH2/OAUTHBEARER). */
+  accessToken?: () => Promise<string>;
+  /** OAuth2: the server refused the token; drop it so the next connection refreshes. */
+  onAuthFailed?: () => Promise<void>;
 }
 
 export interface ImapClientTuning {

@@ -78,7 +78,8 @@ export class SendMessageHandler {
       // The mailbox's own transport cannot be used (an OAuth2 grant revoked, a secret that no longer
       // decrypts): like a refused login, nothing this message can fix; it waits, visibly, for the
       // mailbox to be reconnected (which re-enqueues it).
-      const code = error instanceof MailSendError ? error.code : 'mailbox_transport_unavailable';
+      const own = (error as { code?: unknown } | null)?.code;
+      const code = typeof own === 'string' && /^[a-z_]{1,40}$/.test(own) ? own : 'mailbox_transport_unavailable';
       await repo.update(
         { id: message.id, deliveryStatus: In([DeliveryStatus.Queued, DeliveryStatus.Sending]) },
         { deliveryStatus: DeliveryStatus.Queued, deliveryError: code },
