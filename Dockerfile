@@ -1,19 +1,44 @@
-# Intake image: one build, any process (api, worker, poller, all-in-one) chosen by the command.
-FROM node:20-bookworm-slim AS build
+# Intake image: built once, every process (api, worker, poller, all-in-one, the intake CLI) chosen by
+# the command. Production runs against PostgreSQL and Redis (DATABASE_URL, REDIS_URL): the embedded
+# PostgreSQL of the first-run mode (60 MB of binaries) is not in this image.
+
+# --- build: dev dependencies, TypeScript and the web bundle ---
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 COPY apps/cli/package.json apps/cli/package.json
 RUN npm ci --no-audit --no-fund
 COPY . .
-RUN npm run build && npm prune --omit=dev
+RUN npm run build
 
-FROM node:20-bookworm-slim
+# --- runtime dependencies only: no dev tools, no optional packages (the embedded PostgreSQL
+# binaries are embedded-postgres's optional platform package; msgpackr falls back to JavaScript) ---
+FROM node:24-bookworm-slim AS deps
 WORKDIR /app
-ENV NODE_ENV=production
-# A 64 MB young generation (V8's default is 16 MB): request and intake work allocates many short-lived
-# objects; fewer scavenges measured +19% intake throughput and a shorter API latency tail (BENCHMARKS.md).
-ENV NODE_OPTIONS=--max-semi-space-size=64
-COPY --from=build /app /app
+COPY package.json package-lock.json ./
+COPY apps/cli/package.json apps/cli/package.json
+COPY apps/cli/bin apps/cli/bin
+RUN npm ci --omit=dev --omit=optional --no-audit --no-fund && npm cache clean --force
+
+FROM node:24-bookworm-slim
+WORKDIR /app
+ENV NODE_ENV=production \
+    HOST=0.0.0.0 \
+    PORT=3000 \
+    NODE_OPTIONS=--max-semi-space-size=64
+# The 64 MB young generation (V8's default is 16 MB): request and intake work allocates many
+# short-lived objects; fewer scavenges measured +19% intake throughput (BENCHMARKS.md).
+COPY --from=deps --chown=root:root /app/node_modules ./node_modules
+COPY --from=deps --chown=root:root /app/apps/cli ./apps/cli
+COPY --from=build --chown=root:root /app/dist ./dist
+COPY --from=build --chown=root:root /app/package.json ./package.json
+# The code stays root-owned and read-only for the process; only /app/var is the node user's (the
+# CLI's and all-in-one's working data outside production; nothing is written there in production).
+RUN mkdir -p /app/var && chown node:node /app/var && chmod 0700 /app/var
 USER node
-EXPOSE 3000
+EXPOSE 3000 9464 9465
+# The process answers /health with 200 when its database and queue answer (api on PORT; worker and
+# poller on WORKER_METRICS_PORT / POLLER_METRICS_PORT, see docker-compose.yml).
+HEALTHCHECK --interval=15s --timeout=5s --start-period=60s --retries=3 \
+  CMD ["node", "dist/apps/all-in-one/src/healthcheck.js"]
 CMD ["node", "dist/apps/all-in-one/src/main.js"]

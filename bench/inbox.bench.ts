@@ -1,6 +1,8 @@
 // Agent inbox benchmark (issue 5): seeds 1,000,000 tickets with one or two messages each into a
 // fresh database with plain SQL, then times the inbox API (HTTP, session, JSON) for the main
 // views and a search next to the same SQL statements run bare over one pg connection.
+// Issue 11 adds the search box's customer-aware searches (address, name, organisation, bare
+// number) and the customer search over the 200,000 contacts, every tenth with a company.
 // Run: npm run bench:inbox   (env BENCH_TICKETS to change the size, BENCH_RUNS the samples,
 // BENCH_WARMUP the rounds over every case before timing;
 // BENCH_DB=name keeps the seeded database under that name and reuses it on the next run, applying
@@ -12,6 +14,7 @@ import { loadConfig } from '@app/config';
 import { createDataSource, runMigrations, UserRole } from '@app/database';
 import { PlatformModule } from '@app/platform';
 import { createTestDatabase, createTestRedis, TEST_PG_ADMIN_URL, type TestDatabase } from '@app/testing';
+import { CustomerQueryService } from '@app/customers';
 import { TicketQueryService, type StaffActor } from '@app/tickets';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -148,6 +151,35 @@ async function seed(url: string): Promise<void> {
   });
   await timed('VACUUM ANALYZE', () => pg.query('VACUUM ANALYZE'));
   await pg.end();
+}
+
+/**
+ * Issue 11: every tenth customer gets a company (2,000 of them), which makes it a member of the
+ * organisation of that name, as the contacts trigger does one row at a time. Runs once per database
+ * (a reused BENCH_DB seeded before issue 11 gets it on its next run).
+ */
+async function seedCustomers(url: string): Promise<void> {
+  const pg = new Client({ connectionString: url });
+  pg.on('error', () => undefined);
+  await pg.connect();
+  try {
+    const { rows } = await pg.query<{ n: number }>('SELECT count(*)::int AS n FROM organisations');
+    if ((rows[0]?.n ?? 0) > 0) return;
+    await timed('companies and organisations (issue 11)', async () => {
+      await pg.query('SET session_replication_role = replica');
+      await pg.query(`UPDATE contacts SET company = 'Company ' || (substring(split_part(email, '@', 1) from 9)::int % 2000)
+        WHERE email LIKE 'customer%' AND substring(split_part(email, '@', 1) from 9)::int % 10 = 0`);
+      await pg.query(
+        `INSERT INTO organisations (name) SELECT DISTINCT company FROM contacts WHERE company IS NOT NULL`,
+      );
+      await pg.query(
+        `UPDATE contacts c SET organisation_id = o.id FROM organisations o WHERE lower(o.name) = lower(c.company)`,
+      );
+      await pg.query('VACUUM ANALYZE contacts, organisations');
+    });
+  } finally {
+    await pg.end();
+  }
 }
 
 /**
@@ -298,6 +330,8 @@ async function main(): Promise<void> {
       );
     }
 
+    await seedCustomers(database.url);
+
     const login = async (email: string) => {
       const res = await fetch(`${base}/api/auth/login`, {
         method: 'POST',
@@ -328,7 +362,30 @@ async function main(): Promise<void> {
       { name: 'open, tag vip', who: 'supervisor', query: { view: 'open', tag: 'vip' } },
       { name: 'search "printer invoice"', who: 'supervisor', query: { view: 'all', q: 'printer invoice' } },
       { name: 'search "warr" (prefix)', who: 'supervisor', query: { view: 'open', q: 'warr' } },
+      // Issue 11: the search box looks through every ticket the user may see, customers included.
+      { name: 'search by address', who: 'supervisor', query: { view: 'all', q: 'customer4242@example.org' } },
+      {
+        name: 'search by address (agent, group-scoped)',
+        who: 'agent',
+        query: { view: 'all', q: 'customer4242@example.org' },
+      },
+      { name: 'search by name "Customer 4242"', who: 'supervisor', query: { view: 'all', q: 'Customer 4242' } },
+      { name: 'search by organisation "Company 1234"', who: 'supervisor', query: { view: 'all', q: 'Company 1234' } },
+      {
+        name: 'search by bare number',
+        who: 'supervisor',
+        query: { view: 'all', q: String(10_000 + Math.floor(TICKETS / 2)) },
+      },
     ];
+    // The list's statements run bare: the customer lookup of a search (issue 11), then the page.
+    const bareList = async (query: Record<string, string>, who: 'supervisor' | 'agent') => {
+      const match = queries.contactMatchQuery(query);
+      const contacts = match
+        ? (await pgc.query<{ id: string }>(match.sql, match.values)).rows.map((r) => r.id)
+        : undefined;
+      const { sql, values } = queries.listQuery(query, actors[who], contacts);
+      await pgc.query(sql, values);
+    };
     const rows: string[] = [];
     const verdicts: boolean[] = [];
     const record = (name: string, api: Stats, bare: Stats) => {
@@ -360,19 +417,17 @@ async function main(): Promise<void> {
           cookies[c.who],
         );
         if (res.status !== 200) throw new Error(`${c.name}: HTTP ${res.status}`);
-        const { sql, values } = queries.listQuery(c.query, actors[c.who]);
-        await pgc.query(sql, values);
+        await bareList(c.query, c.who);
       }
     }
     for (const c of cases) {
       const qs = new URLSearchParams(c.query).toString();
-      const { sql, values } = queries.listQuery(c.query, actors[c.who]);
       const [api, bare] = await samplePair(
         async () => {
           const res = await getJson(agentPool, base, `/api/tickets?${qs}`, cookies[c.who]);
           if (res.status !== 200) throw new Error(`${c.name}: HTTP ${res.status}`);
         },
-        () => pgc.query(sql, values),
+        () => bareList(c.query, c.who),
       );
       record(c.name, api, bare);
     }
@@ -408,6 +463,25 @@ async function main(): Promise<void> {
         () => pgc.query(sql, values),
       );
       record(`view counts (${who})`, api, bare);
+    }
+    // Issue 11: the customers listed above the tickets.
+    const customers = app.get(CustomerQueryService);
+    for (const [label, who, q] of [
+      ['customer search by address', 'supervisor', 'customer4242@'],
+      ['customer search by address (agent)', 'agent', 'customer4242@'],
+      ['customer search by organisation', 'supervisor', 'Company 1234'],
+    ] as const) {
+      const query = customers.searchQuery(q, actors[who], 5);
+      if (!query) throw new Error(`${label}: no query`);
+      const path = `/api/contacts?limit=5&q=${encodeURIComponent(q)}`;
+      const [api, bare] = await samplePair(
+        async () => {
+          const res = await getJson(agentPool, base, path, cookies[who]);
+          if (res.status !== 200) throw new Error(`${label}: HTTP ${res.status}`);
+        },
+        () => pgc.query(query.sql, query.values),
+      );
+      record(label, api, bare);
     }
     if (profiler) await profiler.stop(process.env.BENCH_PROFILE ?? 'inbox.cpuprofile');
     agentPool.destroy();

@@ -7,7 +7,9 @@ import { IntakeThroughput1764800000000 } from './1764800000000-intake-throughput
 import { AgentInboxSpeed1764900000000 } from './1764900000000-agent-inbox-speed';
 import { StagingStorage1765000000000 } from './1765000000000-staging-storage';
 import { AuditLog1765400000000 } from './1765400000000-audit-log';
+import { Customers1765300000000 } from './1765300000000-customers';
 import { AccountSecurity1765410000000 } from './1765410000000-account-security';
+import { CustomerPortal1765600000000 } from './1765600000000-customer-portal';
 
 /** Every migration, in order. Append new ones; never edit one that has shipped. */
 export const ALL_MIGRATIONS = [
@@ -20,5 +22,8 @@ export const ALL_MIGRATIONS = [
   AgentInboxSpeed1764900000000,
   StagingStorage1765000000000,
   AuditLog1765400000000,
+  // Customers and organisations (issue 11).
+  Customers1765300000000,
   AccountSecurity1765410000000,
+  CustomerPortal1765600000000,
 ];

@@ -205,6 +205,9 @@ describe('web form → queue → worker → ticket', () => {
     const before = await app.dataSource.getRepository(InboundMessageEntity).count();
     const res = await post(app, { ...form, website: 'http://spam.example' });
     expect(res.status).toBe(202);
+    // Looks like any other answer (issue 13): a real-looking reference, never the tell-tale T-0.
+    const { reference } = (await res.json()) as { reference: string };
+    expect(reference).toMatch(/^T-[1-9]\d*$/);
     expect(await app.dataSource.getRepository(InboundMessageEntity).count()).toBe(before);
   });
 

@@ -1,7 +1,7 @@
 import { createDataSource, runMigrations } from '@app/database';
 import { createTestDatabase, createTestRedis, type TestDatabase, type TestRedis } from '@app/testing';
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -21,7 +21,7 @@ describe('intake CLI', () => {
   let database: TestDatabase;
   let redis: TestRedis;
 
-  const run = (args: string[], env: Record<string, string> = {}): Promise<Run> =>
+  const run = (args: string[], env: Record<string, string | undefined> = {}): Promise<Run> =>
     new Promise((resolve) => {
       execFile(
         process.execPath,
@@ -173,6 +173,54 @@ describe('intake CLI', () => {
     // --json stays JSON: the characters are escaped by JSON itself and come back intact.
     const json = await run(['ticket', 'show', reference, '--json']);
     expect((JSON.parse(json.stdout) as { subject: string }).subject).toBe(hostile);
+  });
+
+  it('opens no database for help, commander errors and mail inspect; says so when one is needed and unreachable', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'intake-offline-'));
+    const eml = join(dir, 'hello.eml');
+    writeFileSync(
+      eml,
+      'From: erika@example.org\r\nSubject: offline\r\nMessage-ID: <offline@example.org>\r\n\r\nHi\r\n',
+    );
+    // Embedded mode (no DATABASE_URL): starting the embedded PostgreSQL would create this folder.
+    const embeddedDir = join(dir, 'var', 'postgres');
+    const embedded = {
+      DATABASE_URL: undefined,
+      REDIS_URL: undefined,
+      EMBEDDED_PG_DIR: embeddedDir,
+      EMBEDDED_PG_PORT: '1',
+    };
+    const [help, groupHelp, group, unknown, inspect] = await Promise.all([
+      run(['--help'], embedded),
+      run(['ticket', '--help'], embedded),
+      run(['dsr'], embedded),
+      run(['frobnicate'], embedded),
+      run(['mail', 'inspect', eml, '--json'], embedded),
+    ]);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: intake /);
+    expect(groupHelp.code).toBe(0);
+    expect(groupHelp.stdout).toMatch(/list \[options\]/);
+    expect(group.code).toBe(0);
+    expect(group.stdout).toMatch(/^Usage: intake dsr/);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain("error: unknown command 'frobnicate'");
+    expect(inspect.code).toBe(0);
+    const result = JSON.parse(inspect.stdout) as { thread: { reason: string } };
+    expect(result.thread.reason).toBeTruthy();
+    expect(existsSync(embeddedDir)).toBe(false);
+
+    // A command that needs the database opens it; an unreachable one is one clear failure.
+    const unreachable = await run(['ticket', 'list'], { DATABASE_URL: 'postgres://postgres@127.0.0.1:1/none' });
+    expect(unreachable.code).toBe(1);
+    expect(unreachable.stderr.trim().split('\n')).toHaveLength(1);
+    expect(unreachable.stderr).toMatch(/^intake: /);
+    // With --database, inspect reads the desk's database: unreachable, it fails the same way.
+    const withDb = await run(['mail', 'inspect', eml, '--json', '--database'], {
+      DATABASE_URL: 'postgres://postgres@127.0.0.1:1/none',
+    });
+    expect(withDb.code).toBe(1);
+    expect(withDb.stdout).toBe('');
   });
 
   it('prints help cleanly, reports an unknown command once, and fails on an unknown subcommand', async () => {

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { PlatformModule, runProcess } from '@app/platform';
+import { ObservabilityModule, PlatformModule, runProcess } from '@app/platform';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -11,7 +11,20 @@ import { WorkerModule } from '../../worker/src/worker.module';
 
 /** api + worker + poller in one process: for small installs and first runs. */
 void runProcess('all-in-one', async (config, infra) => {
-  @Module({ imports: [PlatformModule.forRoot(config, infra.databaseUrl), ApiModule, WorkerModule, PollerModule] })
+  // The api serves /health and /metrics on PORT; the worker's and poller's own ports only when set.
+  const observability = [
+    ObservabilityModule.forProcess('worker', config.values.WORKER_METRICS_PORT),
+    ObservabilityModule.forProcess('poller', config.values.POLLER_METRICS_PORT),
+  ];
+  @Module({
+    imports: [
+      PlatformModule.forRoot(config, infra.databaseUrl),
+      ApiModule,
+      WorkerModule,
+      PollerModule,
+      ...observability,
+    ],
+  })
   class AllInOneRoot {}
   const app = await NestFactory.create<NestExpressApplication>(AllInOneRoot, { bufferLogs: true, bodyParser: false });
   app.useLogger(app.get(Logger));

@@ -1,6 +1,8 @@
 import { AuthModule } from '@app/auth';
+import { CustomersModule } from '@app/customers';
 import { AppConfig } from '@app/config';
 import { IntakeModule } from '@app/intake';
+import { PortalModule } from '@app/portal';
 import { PrivacyModule } from '@app/privacy';
 import { OutboundModule, TicketsLiveModule, TicketsModule } from '@app/tickets';
 import { Module } from '@nestjs/common';
@@ -24,12 +26,17 @@ import { ViewsController } from './controllers/views.controller';
 // Privacy (issue 6).
 import { ConsentController } from './controllers/consent.controller';
 import { PrivacyController } from './controllers/privacy.controller';
+// Customers (issue 11).
+import { ContactsController } from './controllers/contacts.controller';
+import { OrganisationsController } from './controllers/organisations.controller';
 // Admin and audit (issue 12).
 import { AdminAuditController } from './controllers/admin-audit.controller';
 import { AdminGroupsController } from './controllers/admin-groups.controller';
 import { AdminSettingsController } from './controllers/admin-settings.controller';
 import { AdminUsersController } from './controllers/admin-users.controller';
 import { SetupController } from './controllers/setup.controller';
+// Customer portal (issue 13).
+import { PortalController } from './controllers/portal.controller';
 import { DomainExceptionFilter } from './filters/domain-exception.filter';
 import { SessionGuard } from './guards/session.guard';
 import { RejectNulPipe } from './pipes/reject-nul.pipe';
@@ -43,6 +50,9 @@ import { RejectNulPipe } from './pipes/reject-nul.pipe';
     TicketsLiveModule,
     OutboundModule,
     PrivacyModule,
+    CustomersModule,
+    // Customer portal (issue 13).
+    PortalModule,
     // Per-IP limits. The default storage is per process; with several api replicas each counts on
     // its own, which multiplies the limit by the replica count.
     ThrottlerModule.forRootAsync({
@@ -86,12 +96,17 @@ import { RejectNulPipe } from './pipes/reject-nul.pipe';
     // Privacy (issue 6).
     PrivacyController,
     ConsentController,
+    // Customers (issue 11).
+    ContactsController,
+    OrganisationsController,
     // Admin and audit (issue 12).
     SetupController,
     AdminUsersController,
     AdminGroupsController,
     AdminAuditController,
     AdminSettingsController,
+    // Customer portal (issue 13).
+    PortalController,
   ],
   providers: [
     { provide: APP_GUARD, useClass: SessionGuard },

@@ -10,8 +10,8 @@ import { join, resolve } from 'node:path';
 
 /** Express-level setup shared by the api process, the all-in-one process and tests. */
 export function setupApp(app: NestExpressApplication, config: AppConfig): void {
-  // Behind one reverse proxy (or none): req.ip is the client, not the proxy.
-  app.set('trust proxy', 'loopback');
+  // req.ip is the client, not the proxy: X-Forwarded-For is believed from TRUST_PROXY's proxies only.
+  app.set('trust proxy', config.values.TRUST_PROXY);
   app.disable('x-powered-by');
   app.use(
     helmet({
@@ -69,13 +69,14 @@ export function setupApp(app: NestExpressApplication, config: AppConfig): void {
   if (web) {
     // These run before Nest's routes: server paths skip them, so an API request costs no file
     // system lookup (express.static would stat a file for every request).
-    const serverPath = /^\/(api|support|health|metrics)(\/|$)/;
+    const serverPath = /^\/(api|support|portal|health|metrics)(\/|$)/;
     const assets = express.static(web, { index: false, maxAge: '1h' });
     app.use((req: express.Request, res: express.Response, next: express.NextFunction) => {
       if (serverPath.test(req.path)) return next();
       assets(req, res, next);
     });
-    // Client-side routes of the single-page app: anything not under /api, /support or /health.
+    // Client-side routes of the single-page app: anything not under /api, /support, /portal or
+    // /health (the customer portal is server-rendered: the staff bundle never reaches a customer).
     app.use((req: express.Request, res: express.Response, next: express.NextFunction) => {
       if (req.method !== 'GET' || serverPath.test(req.path)) return next();
       res.sendFile(join(web, 'index.html'));

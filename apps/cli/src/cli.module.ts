@@ -13,27 +13,30 @@ import { StatsCommand, StatsRollupCommand } from './commands/stats.command';
 import { TicketCommand, TicketListCommand, TicketShowCommand } from './commands/ticket.command';
 import { UserCommand, UserCreateCommand } from './commands/user.command';
 
-/** Every `intake` command. Needs PlatformModule beside it. */
+/** Every `intake` command, in the order help lists them. */
+export const ALL_COMMANDS = [
+  UserCommand,
+  UserCreateCommand,
+  TicketCommand,
+  TicketListCommand,
+  TicketShowCommand,
+  // Privacy (issue 6).
+  ...RETENTION_COMMANDS,
+  ...DSR_COMMANDS,
+  StatsCommand,
+  StatsRollupCommand,
+  // Understanding mail (issue 4).
+  MailCommand,
+  MailInspectCommand,
+  // IMAP intake (issue 3).
+  ...MAILBOX_COMMANDS,
+  ...QUARANTINE_COMMANDS,
+  ImportCommand,
+];
+
+/** Every `intake` command with what it runs on. Needs PlatformModule beside it. */
 @Module({
   imports: [AuthModule, TicketsModule, PrivacyModule, MailboxesModule],
-  providers: [
-    UserCommand,
-    UserCreateCommand,
-    TicketCommand,
-    TicketListCommand,
-    TicketShowCommand,
-    // Privacy (issue 6).
-    ...RETENTION_COMMANDS,
-    ...DSR_COMMANDS,
-    StatsCommand,
-    StatsRollupCommand,
-    // Understanding mail (issue 4).
-    MailCommand,
-    MailInspectCommand,
-    // IMAP intake (issue 3).
-    ...MAILBOX_COMMANDS,
-    ...QUARANTINE_COMMANDS,
-    ImportCommand,
-  ],
+  providers: ALL_COMMANDS,
 })
 export class CliModule {}

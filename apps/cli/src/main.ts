@@ -1,11 +1,13 @@
 import 'reflect-metadata';
 import { ConfigError, loadConfig } from '@app/config';
 import { PlatformModule, prepareInfrastructure } from '@app/platform';
-import { Module } from '@nestjs/common';
+import { Module, type DynamicModule, type Type } from '@nestjs/common';
 import { CommandFactory } from 'nest-commander';
 import { CliModule } from './cli.module';
 import { terminalSafe } from './commands/output';
 import { commanderExitCode, exitWhenFlushed } from './exit';
+import { NeedsDatabase } from './needs-database';
+import { OfflineCliModule } from './offline.module';
 
 async function main(): Promise<void> {
   let config;
@@ -19,27 +21,40 @@ async function main(): Promise<void> {
     }
     throw error;
   }
+  // First pass without a database: help, commander's errors and `mail inspect` end here.
+  if (!(await runCommands(OfflineCliModule.forRoot(config)))) return;
   const infra = await prepareInfrastructure(config, { migrate: true });
   @Module({ imports: [PlatformModule.forRoot(config, infra.databaseUrl), CliModule] })
   class CliRoot {}
   try {
-    await CommandFactory.run(CliRoot, {
-      logger: ['error', 'warn'],
-      cliName: 'intake',
-      // Commander has printed its own message (unknown command, missing argument) or the help by
-      // now; throwing keeps it from calling process.exit() itself, before output is flushed.
-      errorHandler: (error) => {
-        throw error;
-      },
-      serviceErrorHandler: (error) => {
-        const code = commanderExitCode(error);
-        if (code === null) process.stderr.write(`intake: ${terminalSafe(error.message)}\n`);
-        process.exitCode = code ?? 1;
-      },
-    });
+    await runCommands(CliRoot);
   } finally {
     await infra.stop();
   }
+}
+
+/** Runs the command line against `root`; true when the command asked for the database instead. */
+async function runCommands(root: Type<unknown> | DynamicModule): Promise<boolean> {
+  let needsDatabase = false;
+  await CommandFactory.run(root as Type<unknown>, {
+    logger: ['error', 'warn'],
+    cliName: 'intake',
+    // Commander has printed its own message (unknown command, missing argument) or the help by
+    // now; throwing keeps it from calling process.exit() itself, before output is flushed.
+    errorHandler: (error) => {
+      throw error;
+    },
+    serviceErrorHandler: (error) => {
+      if (error instanceof NeedsDatabase) {
+        needsDatabase = true;
+        return;
+      }
+      const code = commanderExitCode(error);
+      if (code === null) process.stderr.write(`intake: ${terminalSafe(error.message)}\n`);
+      process.exitCode = code ?? 1;
+    },
+  });
+  return needsDatabase;
 }
 
 main()

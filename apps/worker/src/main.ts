@@ -1,12 +1,14 @@
 import 'reflect-metadata';
-import { PlatformModule, runProcess } from '@app/platform';
+import { ObservabilityModule, PlatformModule, runProcess } from '@app/platform';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
 import { WorkerModule } from './worker.module';
 
 void runProcess('worker', async (config, infra) => {
-  @Module({ imports: [PlatformModule.forRoot(config, infra.databaseUrl), WorkerModule] })
+  // /health and /metrics on a port of its own (WORKER_METRICS_PORT, default 9464; 0 = off).
+  const observability = ObservabilityModule.forProcess('worker', config.values.WORKER_METRICS_PORT ?? 9464);
+  @Module({ imports: [PlatformModule.forRoot(config, infra.databaseUrl), WorkerModule, observability] })
   class WorkerRoot {}
   const app = await NestFactory.createApplicationContext(WorkerRoot, { bufferLogs: true });
   app.useLogger(app.get(Logger));

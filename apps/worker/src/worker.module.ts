@@ -1,4 +1,5 @@
 import { ImapSettleWorkerModule, IntakeWorkerModule } from '@app/intake';
+import { PortalWorkerModule } from '@app/portal';
 import { PrivacyWorkerModule } from '@app/privacy';
 import { JobDispatchModule } from '@app/queue';
 import { OutboundWorkerModule } from '@app/tickets';
@@ -11,7 +12,15 @@ import { StartupRequeueService } from './startup-requeue.service';
 
 /** Queue consumers and their job handlers. Needs PlatformModule beside it. */
 @Module({
-  imports: [JobDispatchModule, IntakeWorkerModule, ImapSettleWorkerModule, PrivacyWorkerModule, OutboundWorkerModule],
+  imports: [
+    JobDispatchModule,
+    IntakeWorkerModule,
+    ImapSettleWorkerModule,
+    PrivacyWorkerModule,
+    OutboundWorkerModule,
+    // Customer portal (issue 13): account mails.
+    PortalWorkerModule,
+  ],
   providers: [IntakeProcessor, StartupRequeueService, ImapSettleProcessor, MaintenanceProcessor, OutboundProcessor],
 })
 export class WorkerModule {}

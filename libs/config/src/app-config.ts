@@ -13,7 +13,7 @@ export class ConfigError extends Error {
  * `process.env` in the code base.
  */
 export class AppConfig {
-  constructor(readonly values: AppConfigValues & { APP_SECRET: string }) {}
+  constructor(readonly values: AppConfigValues & { APP_SECRET: string; PUBLIC_URL: string }) {}
 
   get embeddedDatabase(): boolean {
     return this.values.DATABASE_URL === undefined;
@@ -68,5 +68,35 @@ function resolveSecret(values: AppConfigValues): string {
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): AppConfig {
   const values = parseConfig(env);
-  return new AppConfig({ ...values, APP_SECRET: resolveSecret(values) });
+  const secret = resolveSecret(values);
+  if (values.NODE_ENV === 'production') requireInProduction(values);
+  return new AppConfig({ ...values, APP_SECRET: secret, PUBLIC_URL: publicUrl(values) });
+}
+
+/** PUBLIC_URL, else where this process listens (a wildcard HOST is reached through 127.0.0.1). */
+function publicUrl(values: AppConfigValues): string {
+  if (values.PUBLIC_URL) return values.PUBLIC_URL;
+  const wildcard = values.HOST === '0.0.0.0' || values.HOST === '::' || values.HOST === '[::]';
+  const host = wildcard
+    ? '127.0.0.1'
+    : values.HOST.includes(':') && !values.HOST.startsWith('[')
+      ? `[${values.HOST}]`
+      : values.HOST;
+  return `http://${host}:${values.PORT}`;
+}
+
+/**
+ * Production runs against a real PostgreSQL (the production image has no embedded one) and keeps
+ * mailbox passwords under their own key: missing either stops the process with one line, before
+ * anything starts (not a stack trace from deep inside a module).
+ */
+function requireInProduction(values: AppConfigValues): void {
+  if (!values.DATABASE_URL) {
+    throw new ConfigError(
+      'Invalid configuration: DATABASE_URL is required when NODE_ENV=production (the embedded PostgreSQL is for first runs on one machine)',
+    );
+  }
+  if (!values.MAILBOX_ENCRYPTION_KEY) {
+    throw new ConfigError('Invalid configuration: MAILBOX_ENCRYPTION_KEY is required when NODE_ENV=production');
+  }
 }

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 const bool = z
@@ -24,7 +25,8 @@ export const configSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: int(0, 65535).default(3000),
-  PUBLIC_URL: url(['http:', 'https:']).default('http://127.0.0.1:3000'),
+  /** Unset: http://HOST:PORT (127.0.0.1 when HOST listens on every interface); see loadConfig. */
+  PUBLIC_URL: url(['http:', 'https:']).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /**
    * Bearer token `/metrics` requires. Unset: the api's `/metrics` is open outside production and
@@ -109,7 +111,54 @@ export const configSchema = z.object({
   ACK_RATE_LIMIT_PER_HOUR: int(0, 10_000).default(3),
   /** Send acknowledgements for new tickets at all. */
   ACK_ENABLED: bool.default(true),
+
+  // --- Production (issue 16) ---
+  /**
+   * Which proxies' X-Forwarded-For the api believes (Express "trust proxy"): `false`, a hop count,
+   * or a comma-separated list of loopback / linklocal / uniquelocal / IP addresses / CIDR ranges.
+   */
+  TRUST_PROXY: z
+    .string()
+    .default('loopback')
+    .transform((v, ctx) => {
+      const parsed = parseTrustProxy(v);
+      if (parsed === null) {
+        ctx.addIssue({
+          code: 'custom',
+          message:
+            'must be false, a hop count, or a comma-separated list of loopback, linklocal, uniquelocal, IP addresses or CIDR ranges',
+        });
+        return z.NEVER;
+      }
+      return parsed;
+    }),
+  /** Port of the worker process's /health and /metrics (default 9464; 0 = off; all-in-one: off unless set). */
+  WORKER_METRICS_PORT: int(0, 65535).optional(),
+  /** Port of the poller process's /health and /metrics (default 9465; 0 = off; all-in-one: off unless set). */
+  POLLER_METRICS_PORT: int(0, 65535).optional(),
 });
+
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/** `false`, a hop count, or a list of proxy names / addresses / CIDR ranges; null when invalid. */
+export function parseTrustProxy(value: string): false | number | string[] | null {
+  const v = value.trim();
+  if (v === 'false' || v === '0') return false;
+  if (/^[0-9]+$/.test(v)) return Number(v);
+  const items = v
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  if (items.length === 0) return null;
+  for (const item of items) {
+    if (PROXY_NAMES.has(item)) continue;
+    const [address, bits, extra] = item.split('/');
+    const family = isIP(address ?? '');
+    if (family === 0 || extra !== undefined) return null;
+    if (bits !== undefined && !(/^[0-9]+$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128))) return null;
+  }
+  return items;
+}
 
 export type AppConfigInput = z.input<typeof configSchema>;
 export type AppConfigValues = z.output<typeof configSchema>;

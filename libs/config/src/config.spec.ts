@@ -33,7 +33,7 @@ describe('configuration', () => {
   });
 
   it('serves /api/docs outside production, and in production only when asked', () => {
-    const base = { APP_SECRET: 's'.repeat(32), DATABASE_URL: 'postgres://x/y' };
+    const base = { APP_SECRET: 's'.repeat(32), DATABASE_URL: 'postgres://x/y', MAILBOX_ENCRYPTION_KEY: 'k'.repeat(32) };
     expect(loadConfig({ ...base, NODE_ENV: 'development' }).apiDocsEnabled).toBe(true);
     expect(loadConfig({ ...base, NODE_ENV: 'production' }).apiDocsEnabled).toBe(false);
     expect(loadConfig({ ...base, NODE_ENV: 'production', API_DOCS_ENABLED: 'true' }).apiDocsEnabled).toBe(true);

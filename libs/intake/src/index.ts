@@ -18,6 +18,7 @@ export * from './mailboxes/message-id';
 export * from './mailboxes/password-cipher';
 export * from './mailboxes/stage-email.usecase';
 export * from './metrics/intake-metrics';
+export * from './metrics/metrics-scrape';
 export * from './quarantine/expire-quarantine.handler';
 export * from './quarantine/quarantine-action.error';
 export * from './quarantine/quarantine-action.handler';

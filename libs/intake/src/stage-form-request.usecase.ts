@@ -3,12 +3,13 @@ import { AppConfig } from '@app/config';
 import { formatTicketReference, InboundKind, InboundMessageEntity, TICKET_NUMBER_SEQUENCE } from '@app/database';
 import { currentPrivacyPolicy } from '@app/privacy';
 import { JobName, QueueService } from '@app/queue';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { encodeFormPayload } from './form/form-payload';
+import { encodeFormPayload, type FormPayload } from './form/form-payload';
 import { fieldErrors, formRequestSchema } from './form/form-request.schema';
 import { IntakeError } from './intake.error';
+import { IntakeMetrics } from './metrics/intake-metrics';
 import { hashIp } from './persist/persist-inbound.service';
 
 /**
@@ -30,7 +31,8 @@ export interface StageFormRequestCommand {
   ip: string | undefined;
 }
 
-export type StageFormResult = { reference: string } | { honeypot: true };
+/** A honeypot hit gets a reference like any other (a real number, used by nothing) but stores nothing. */
+export type StageFormResult = { reference: string; honeypot?: true };
 
 /**
  * Validates a web-form request, stores it as an inbound message and enqueues it. The ticket number
@@ -42,6 +44,7 @@ export class StageFormRequest {
     private readonly config: AppConfig,
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly queue: QueueService,
+    @Optional() private readonly metrics?: IntakeMetrics,
   ) {}
 
   async execute(command: StageFormRequestCommand): Promise<StageFormResult> {
@@ -51,13 +54,13 @@ export class StageFormRequest {
     }
     const form = parsed.data;
     this.checkFiles(command.files);
-    // A filled honeypot is a bot: answer as if accepted, store nothing.
-    if (form.website && form.website.trim() !== '') return { honeypot: true };
+    // A filled honeypot is a bot: answer exactly as if accepted (a fresh number from the same
+    // sequence, so the reference looks like any other; issue 13), store nothing.
+    if (form.website && form.website.trim() !== '') {
+      return { reference: formatTicketReference(await this.reserveNumber()), honeypot: true };
+    }
 
-    const reserved = await this.dataSource.query<Array<{ n: string }>>(
-      `SELECT nextval('${TICKET_NUMBER_SEQUENCE}') AS n`,
-    );
-    const ticketNumber = Number(reserved[0]?.n);
+    const ticketNumber = await this.reserveNumber();
     const raw = encodeFormPayload({
       version: 1,
       name: form.name,
@@ -75,6 +78,33 @@ export class StageFormRequest {
         contentBase64: f.buffer.toString('base64'),
       })),
     });
+    await this.stageRaw(raw, ticketNumber);
+    return { reference: formatTicketReference(ticketNumber) };
+  }
+
+  /**
+   * Stores an already validated payload as a staging row and enqueues its id: the one intake path
+   * the web form and the customer portal share (issue 13). A new request reserves its number here.
+   */
+  async stagePayload(payload: FormPayload, newTicket: boolean): Promise<{ ticketNumber: number | null }> {
+    const ticketNumber = newTicket ? await this.reserveNumber() : null;
+    await this.stageRaw(encodeFormPayload(payload), ticketNumber);
+    return { ticketNumber };
+  }
+
+  /** The IP's keyed hash as the web form stores it, for payloads built elsewhere. */
+  ipHash(ip: string | undefined): string | null {
+    return hashIp(this.config.values.APP_SECRET, ip);
+  }
+
+  private async reserveNumber(): Promise<number> {
+    const reserved = await this.dataSource.query<Array<{ n: string }>>(
+      `SELECT nextval('${TICKET_NUMBER_SEQUENCE}') AS n`,
+    );
+    return Number(reserved[0]?.n);
+  }
+
+  private async stageRaw(raw: Buffer, ticketNumber: number | null): Promise<void> {
     const inserted = await this.dataSource.getRepository(InboundMessageEntity).insert({
       kind: InboundKind.Form,
       raw,
@@ -85,10 +115,11 @@ export class StageFormRequest {
     const id = (inserted.identifiers[0] as { id: string }).id;
     // jobId = staging id: a re-enqueue of the same row is ignored while the job exists.
     await this.queue.add({ name: JobName.ProcessInbound, data: { inboundMessageId: id } }, { jobId: id });
-    return { reference: formatTicketReference(ticketNumber) };
+    this.metrics?.staged.inc({ kind: 'form' });
   }
 
-  private checkFiles(files: UploadedFile[]): void {
+  /** The form's attachment limits; the portal applies the same ones. */
+  checkFiles(files: UploadedFile[]): void {
     const { FORM_MAX_ATTACHMENTS, FORM_MAX_ATTACHMENT_BYTES } = this.config.values;
     if (files.length > FORM_MAX_ATTACHMENTS) {
       throw new IntakeError('too_many_attachments', `At most ${FORM_MAX_ATTACHMENTS} attachments are accepted`, {

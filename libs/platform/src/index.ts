@@ -2,3 +2,4 @@ export * from './infrastructure';
 export * from './logging';
 export * from './platform.module';
 export * from './run-process';
+export * from './observability.module';

@@ -29,6 +29,8 @@ export enum JobName {
   SendMessage = 'send-message',
   /** Replay or delete one quarantined message, server copy included (asked by an operator). NEVER RENAME. */
   QuarantineAction = 'quarantine-action',
+  /** Customer portal (issue 13): send one account mail (address verification, sign-in link). NEVER RENAME. */
+  SendPortalMail = 'send-portal-mail',
 }
 
 /** Which queue carries each job. */
@@ -40,6 +42,7 @@ export const JOB_QUEUE: Record<JobName, QueueName> = {
   [JobName.StatsRollup]: QueueName.Maintenance,
   [JobName.SendMessage]: QueueName.Outbound,
   [JobName.QuarantineAction]: QueueName.ImapSettle,
+  [JobName.SendPortalMail]: QueueName.Outbound,
 };
 
 /**
@@ -56,6 +59,8 @@ export interface JobPayloads {
   /** The outbound message row; its content is read from the database at send time. */
   [JobName.SendMessage]: { messageId: string };
   [JobName.QuarantineAction]: { inboundMessageId: string; action: 'replay' | 'delete' };
+  /** The customer_account_mails row; address and link are read and derived at send time. */
+  [JobName.SendPortalMail]: { portalMailId: string };
 }
 
 export type JobOf<N extends JobName> = JobPayloads[N];

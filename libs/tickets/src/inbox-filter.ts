@@ -27,6 +27,9 @@ export const inboxFilterSchema = z.object({
   /** A group id or `none`. */
   group: z.union([z.literal('none'), UUID]).optional(),
   mailbox: UUID.optional(),
+  /** Customer page and organisation page (issue 11): one contact's or one organisation's tickets. */
+  contact: UUID.optional(),
+  organisation: UUID.optional(),
   tag: z
     .string()
     .trim()
@@ -63,4 +66,16 @@ export function searchQuery(text: string): string | null {
       ?.slice(0, 8) ?? [];
   if (words.length === 0) return null;
   return words.map((w, i) => (i === words.length - 1 ? `${w}:*` : w)).join(' & ');
+}
+
+/**
+ * Words of at least three characters from what was typed, lower-cased, with LIKE's wildcards
+ * escaped: each must occur somewhere in a customer's address, name, company or organisation
+ * (trigram indexes; shorter words would match nearly everyone and cannot use them).
+ */
+export function customerSearchTerms(text: string): string[] {
+  return (text.toLowerCase().match(/[^\s,;<>()"']+/gu) ?? [])
+    .filter((w) => w.length >= 3)
+    .slice(0, 4)
+    .map((w) => w.replace(/[\\%_]/g, (c) => `\\${c}`));
 }

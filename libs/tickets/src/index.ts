@@ -2,6 +2,7 @@ export * from './actor';
 export * from './canned-replies.service';
 export * from './canned-reply-template';
 export * from './cursor';
+export * from './customer-match';
 export * from './directory.service';
 export * from './history';
 export * from './inbox-cursor';
@@ -16,3 +17,4 @@ export * from './ticket.error';
 export * from './tickets.module';
 // Replies by email (issue 4).
 export * from './outbound';
+export * from './sql-params';

@@ -14,7 +14,15 @@ import { In, type DataSource } from 'typeorm';
 import { ticketKeySql } from './ticket-key';
 import { scopeOf, scopeSql, SYSTEM_SCOPE, type AccessScope, type StaffActor } from './actor';
 import { decodeInboxCursor, encodeInboxCursor } from './inbox-cursor';
-import { parseInboxFilter, searchQuery, type InboxFilter, type InboxFilterInput, type InboxView } from './inbox-filter';
+import { contactMatchSql } from './customer-match';
+import {
+  customerSearchTerms,
+  parseInboxFilter,
+  searchQuery,
+  type InboxFilter,
+  type InboxFilterInput,
+  type InboxView,
+} from './inbox-filter';
 import { pooledQuery } from './pooled-query';
 import { SqlParams } from './sql-params';
 import { TicketError } from './ticket.error';
@@ -103,6 +111,9 @@ export interface TicketDetail extends TicketSummary {
 /** Counts are exact up to this number; the inbox shows "10000+" beyond (a full count of a million rows is slow). */
 export const VIEW_COUNT_CAP = 10_000;
 
+/** Customers matched by a search that are passed to the list query as an array (see contactMatchQuery). */
+export const CONTACT_MATCH_CAP = 1_000;
+
 export type ViewCounts = Record<InboxView, number>;
 
 const OPEN = `('new','open')`;
@@ -172,7 +183,11 @@ export class TicketQueryService {
    * on the server) every ticket is visible.
    */
   async list(input: InboxFilterInput, actor?: StaffActor): Promise<TicketPage> {
-    const { sql, values, filter } = this.listQuery(input, actor);
+    const match = this.contactMatchQuery(input);
+    const contacts = match
+      ? (await pooledQuery<{ id: string }>(this.dataSource, match.sql, match.values)).map((r) => r.id)
+      : undefined;
+    const { sql, values, filter } = this.listQuery(input, actor, contacts);
     const rows = await pooledQuery<TicketRow>(this.dataSource, sql, values);
     const page = rows.slice(0, filter.limit);
     const last = page[page.length - 1];
@@ -186,11 +201,15 @@ export class TicketQueryService {
   }
 
   /** The SQL of one list page (public so the inbox benchmark can time the same statement bare). */
-  listQuery(input: InboxFilterInput, actor?: StaffActor): { sql: string; values: unknown[]; filter: InboxFilter } {
+  listQuery(
+    input: InboxFilterInput,
+    actor?: StaffActor,
+    matchedContacts?: string[],
+  ): { sql: string; values: unknown[]; filter: InboxFilter } {
     const filter = parseInboxFilter(input);
     const scope = actor ? scopeOf(actor) : SYSTEM_SCOPE;
     const p = new SqlParams();
-    const where = this.conditions(filter, scope, actor, p);
+    const where = this.conditions(filter, scope, actor, p, matchedContacts);
     const sort = SORT_SQL[filter.sort];
     if (filter.cursor) {
       const cursor = decodeInboxCursor(filter.cursor, filter.sort);
@@ -202,6 +221,21 @@ export class TicketQueryService {
       ORDER BY ${sort.column} ${sort.direction}, t.id ${sort.direction}
       LIMIT ${filter.limit + 1}`;
     return { sql, values: p.values, filter };
+  }
+
+  /**
+   * Issue 11: the customers whose address, name, company or organisation match a search, looked up
+   * first (up to CONTACT_MATCH_CAP of them) so that the list query gets their ids as one array: as a
+   * subquery inside the list, the planner could not know how few there are and scanned tickets.
+   * Null when the search has no customer terms (or is a reference).
+   */
+  contactMatchQuery(input: InboxFilterInput): { sql: string; values: unknown[] } | null {
+    const q = parseInboxFilter(input).q;
+    if (!q || parseTicketReference(q) !== null) return null;
+    const terms = customerSearchTerms(q);
+    if (!terms.length) return null;
+    const p = new SqlParams();
+    return { sql: `${contactMatchSql(terms, (v) => p.add(v))} LIMIT ${CONTACT_MATCH_CAP + 1}`, values: p.values };
   }
 
   /** Tickets per view for this caller, exact up to VIEW_COUNT_CAP. One round trip. */
@@ -317,7 +351,13 @@ export class TicketQueryService {
     return { meta: toAttachmentSummary(entity), data };
   }
 
-  private conditions(filter: InboxFilter, scope: AccessScope, actor: StaffActor | undefined, p: SqlParams): string[] {
+  private conditions(
+    filter: InboxFilter,
+    scope: AccessScope,
+    actor: StaffActor | undefined,
+    p: SqlParams,
+    matchedContacts?: string[],
+  ): string[] {
     const add = (v: unknown) => p.add(v);
     const where = [scopeSql(scope, add)];
     const view = VIEW_SQL[filter.view](() => (actor ? add(actor.id) : null));
@@ -335,14 +375,35 @@ export class TicketQueryService {
     else if (filter.group) where.push(`t.group_id = ${add(filter.group)}`);
     if (filter.mailbox) where.push(`t.mailbox_id = ${add(filter.mailbox)}`);
     if (filter.tag) where.push(`t.tags @> ARRAY[${add(filter.tag)}]::text[]`);
+    if (filter.contact) where.push(`t.contact_id = ${add(filter.contact)}`);
+    if (filter.organisation)
+      where.push(
+        `t.contact_id IN (SELECT oc.id FROM contacts oc WHERE oc.organisation_id = ${add(filter.organisation)})`,
+      );
     if (filter.q) {
       const reference = parseTicketReference(filter.q);
-      const tsquery = searchQuery(filter.q);
       if (reference !== null) where.push(`t.number = ${add(reference)}`);
-      else if (tsquery)
-        where.push(
-          `t.id IN (SELECT s.ticket_id FROM ticket_search s WHERE s.document @@ to_tsquery('simple', ${add(tsquery)}))`,
-        );
+      else {
+        // Issue 11: a bare number is a reference too; the customer's address, name, company and
+        // organisation match beside subject and message text. One set of ids, so each branch
+        // uses its own index and the page is then sorted as any other.
+        const tsquery = searchQuery(filter.q);
+        const terms = customerSearchTerms(filter.q);
+        const branches: string[] = [];
+        if (/^\d{1,15}$/.test(filter.q))
+          branches.push(`SELECT n.id FROM tickets n WHERE n.number = ${add(Number(filter.q))}`);
+        if (tsquery)
+          branches.push(
+            `SELECT s.ticket_id FROM ticket_search s WHERE s.document @@ to_tsquery('simple', ${add(tsquery)})`,
+          );
+        if (terms.length && matchedContacts && matchedContacts.length <= CONTACT_MATCH_CAP) {
+          if (matchedContacts.length)
+            branches.push(`SELECT ct.id FROM tickets ct WHERE ct.contact_id = ANY(${add(matchedContacts)}::uuid[])`);
+        } else if (terms.length)
+          // Very many customers match (or the caller did not look them up): the subquery form.
+          branches.push(`SELECT ct.id FROM tickets ct WHERE ct.contact_id IN (${contactMatchSql(terms, add)})`);
+        if (branches.length) where.push(`t.id IN (${branches.join(' UNION ')})`);
+      }
     }
     return where;
   }

@@ -7,6 +7,9 @@ import { Processor } from '@nestjs/bullmq';
 import { ImapSettleProcessor } from '../../../apps/worker/src/processors/imap-settle.processor';
 import { IntakeProcessor } from '../../../apps/worker/src/processors/intake.processor';
 
+// Several workers may run at once (other test files): no fixed /health + /metrics port unless asked.
+process.env.WORKER_METRICS_PORT ??= '0';
+
 const fast = { lockDuration: 2000, stalledInterval: 1000 };
 Processor(QueueName.Intake, fast)(IntakeProcessor);
 Processor(QueueName.ImapSettle, fast)(ImapSettleProcessor);

@@ -38,7 +38,7 @@ export class RequestsController {
       files: files ?? [],
       ip: req.ip,
     });
-    const reference = 'reference' in result ? result.reference : 'T-0';
+    const reference = result.reference;
     if (wantsHtml(req)) {
       res.redirect(303, `/support/sent?reference=${encodeURIComponent(reference)}`);
       return undefined;

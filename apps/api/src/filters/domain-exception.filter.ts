@@ -1,7 +1,8 @@
 import { DomainError } from '@app/common';
 import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
 import { ThrottlerException } from '@nestjs/throttler';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
+import { friendlyErrorPage, wantsFriendlyPage } from '../pages/friendly-errors';
 
 /** The one place where domain error codes become HTTP statuses. */
 const STATUS_BY_CODE: Record<string, number> = {
@@ -66,6 +67,17 @@ const STATUS_BY_CODE: Record<string, number> = {
   // Hardening (issue 15): malformed ids and parameters.
   invalid_id: 400,
   invalid_parameter: 400,
+  // Customers (issue 11).
+  customer_not_found: 404,
+  organisation_not_found: 404,
+  invalid_customer: 400,
+  invalid_organisation: 400,
+  organisation_exists: 409,
+  address_taken: 409,
+  merge_refused: 409,
+  // Customer portal (issue 13).
+  invalid_link: 400,
+  portal_unauthenticated: 401,
 };
 
 /**
@@ -79,6 +91,15 @@ export class DomainExceptionFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const res = host.switchToHttp().getResponse<Response>();
+    const req = host.switchToHttp().getRequest<Request>();
+    // Customers' browsers (the public form and the portal) get pages, API clients keep JSON (issue 13).
+    if (wantsFriendlyPage(req)) {
+      if (!(exception instanceof DomainError || exception instanceof HttpException)) {
+        this.logger.error({ error: exception instanceof Error ? exception.name : typeof exception }, 'unhandled error');
+      }
+      friendlyErrorPage(req, res, exception, this.statusOf(exception));
+      return;
+    }
     if (exception instanceof DomainError) {
       const status = STATUS_BY_CODE[exception.code] ?? 400;
       res.status(status).json({
@@ -101,5 +122,12 @@ export class DomainExceptionFilter implements ExceptionFilter {
     }
     this.logger.error({ error: exception instanceof Error ? exception.name : typeof exception }, 'unhandled error');
     res.status(500).json({ statusCode: 500, error: 'internal_error', message: 'Something went wrong' });
+  }
+
+  private statusOf(exception: unknown): number {
+    if (exception instanceof DomainError) return STATUS_BY_CODE[exception.code] ?? 400;
+    if (exception instanceof ThrottlerException) return 429;
+    if (exception instanceof HttpException) return exception.getStatus();
+    return 500;
   }
 }

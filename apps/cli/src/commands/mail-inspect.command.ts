@@ -1,6 +1,7 @@
 import { AppConfig } from '@app/config';
 import {
   DbThreadStore,
+  EMPTY_THREAD_STORE,
   firstMessageOf,
   inspectMessage,
   replyTokensFrom,
@@ -14,6 +15,7 @@ import { Command, CommandRunner, Option, SubCommand } from 'nest-commander';
 import type { DataSource } from 'typeorm';
 import { fail, printJson, printJsonLine, printText } from './output';
 import { CommandGroup } from './command-group';
+import { NeedsDatabase } from '../needs-database';
 
 @SubCommand({
   name: 'inspect',
@@ -24,20 +26,23 @@ import { CommandGroup } from './command-group';
 })
 export class MailInspectCommand extends CommandRunner {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    /** Null in the offline pass (see offline.module.ts): no database is opened unless --database. */
+    @InjectDataSource() private readonly dataSource: DataSource | null,
     private readonly config: AppConfig,
   ) {
     super();
   }
 
-  async run(paths: string[], options: { json?: boolean }): Promise<void> {
+  async run(paths: string[], options: { json?: boolean; database?: boolean }): Promise<void> {
+    if (options.database && !this.dataSource) throw new NeedsDatabase();
     const files = await expandPaths(paths);
     if (files.length === 0) return fail(`no files in ${paths.join(', ')}`);
     // One file keeps the one-document output; several files print one result after another
     // (JSON lines with --json), so a folder of mail is checked in one start-up.
     const single = files.length === 1 && files[0]?.given === true;
-    // Threading reads the database (read-only) to show what would happen to this message now.
-    const store = new DbThreadStore(this.dataSource);
+    // With --database, threading reads the desk's database (read-only) to show what would happen
+    // to this message now; without, no database is opened and every message threads as new.
+    const store = options.database && this.dataSource ? new DbThreadStore(this.dataSource) : EMPTY_THREAD_STORE;
     for (const file of files) {
       const bytes = await readFile(file.path).catch(() => null);
       if (!bytes) {
@@ -61,6 +66,14 @@ export class MailInspectCommand extends CommandRunner {
         printInspection(result);
       }
     }
+  }
+
+  @Option({
+    flags: '--database',
+    description: "check threading against the desk's database (opened read-only; by default none is opened)",
+  })
+  parseDatabase(): boolean {
+    return true;
   }
 
   @Option({ flags: '--json', description: 'print JSON (one line per file when there are several)' })

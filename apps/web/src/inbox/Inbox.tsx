@@ -1,5 +1,6 @@
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useMemo, useRef, useState } from 'react';
+import { customersApi } from '../customers/customers.api';
 import { relativeTime } from '../shared/format';
 import { isTyping } from '../shared/keyboard';
 import { navigate } from '../shared/router';
@@ -45,6 +46,8 @@ export function Inbox({ me }: { me: User }) {
   const [filters, setFilters] = useState<Filters>(NO_FILTERS);
   const [search, setSearch] = useState('');
   const [q, setQ] = useState('');
+  // A search looks through every ticket the user may see; the current view is an optional filter.
+  const [searchInView, setSearchInView] = useState(false);
   const [cursorIndex, setCursorIndex] = useState(0);
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const searchRef = useRef<HTMLInputElement>(null);
@@ -57,11 +60,16 @@ export function Inbox({ me }: { me: User }) {
   }, [search]);
 
   const params = useMemo(() => {
-    const p = new URLSearchParams({ view, limit: '50' });
+    const p = new URLSearchParams({ view: q && !searchInView ? 'all' : view, limit: '50' });
     for (const [k, v] of Object.entries(filters) as Array<[string, string]>) if (v) p.set(k, v);
     if (q) p.set('q', q);
     return p.toString();
-  }, [view, filters, q]);
+  }, [view, filters, q, searchInView]);
+  const customers = useQuery({
+    queryKey: ['customer-search', q],
+    queryFn: () => customersApi.search(q),
+    enabled: q.length >= 3,
+  });
 
   const counts = useQuery({
     queryKey: ['views'],
@@ -158,7 +166,7 @@ export function Inbox({ me }: { me: User }) {
             <input
               ref={searchRef}
               type="search"
-              placeholder="Search subject and messages, or T-12345  ( / )"
+              placeholder="Search tickets, customers, T-12345  ( / )"
               value={search}
               onChange={(e) => setSearch(e.target.value)}
             />
@@ -232,6 +240,39 @@ export function Inbox({ me }: { me: User }) {
             onApply={(change) => bulk.mutate(change)}
             onClear={() => setSelected(new Set())}
           />
+        )}
+        {q && (
+          <div className="search-scope" data-testid="search-scope">
+            <span>{searchInView ? 'Searching this view only.' : 'Searching every ticket you can see.'}</span>{' '}
+            <label>
+              <input type="checkbox" checked={searchInView} onChange={(e) => setSearchInView(e.target.checked)} /> Only
+              in “{VIEWS.find(([k]) => k === view)?.[1]}”
+            </label>
+          </div>
+        )}
+        {q && (customers.data?.length ?? 0) > 0 && (
+          <section className="customer-hits" aria-labelledby="customer-hits-title" data-testid="customer-hits">
+            <h2 id="customer-hits-title">Customers</h2>
+            <ul className="plain">
+              {customers.data?.map((c) => (
+                <li key={c.id}>
+                  <a
+                    href={`/customers/${c.id}`}
+                    onClick={(e) => {
+                      e.preventDefault();
+                      navigate(`/customers/${c.id}`);
+                    }}
+                  >
+                    {c.name ?? c.email ?? 'Anonymised customer'}
+                  </a>{' '}
+                  <span className="muted">
+                    {c.email}
+                    {c.organisation ? ` · ${c.organisation.name}` : ''} · {c.tickets.total} requests
+                  </span>
+                </li>
+              ))}
+            </ul>
+          </section>
         )}
         {list.isError && (
           <p className="error" role="alert">

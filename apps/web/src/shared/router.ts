@@ -1,10 +1,17 @@
 import { useEffect, useState } from 'react';
 
 // Three screens (inbox, ticket, settings) do not need a router library: the path is the state.
-export type Route = { name: 'inbox' } | { name: 'ticket'; id: string } | { name: 'settings' };
+export type Route =
+  | { name: 'inbox' }
+  | { name: 'ticket'; id: string }
+  | { name: 'settings' }
+  | { name: 'customer'; id: string }
+  | { name: 'organisation'; id: string };
 
 export function parseRoute(path: string): Route {
   if (path === '/settings') return { name: 'settings' };
+  const page = /^\/(customers|organisations)\/([0-9a-fA-F-]{36})$/.exec(path);
+  if (page) return { name: page[1] === 'customers' ? 'customer' : 'organisation', id: page[2] ?? '' };
   const match = /^\/tickets\/([0-9a-zA-Z-]+)$/.exec(path);
   return match ? { name: 'ticket', id: match[1] } : { name: 'inbox' };
 }

@@ -1,6 +1,8 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { Settings } from '../admin/Settings';
+import { CustomerPage } from '../customers/CustomerPage';
+import { OrganisationPage } from '../customers/OrganisationPage';
 import { Inbox } from '../inbox/Inbox';
 import { onUnauthenticated } from '../shared/http';
 import { isTyping } from '../shared/keyboard';
@@ -118,6 +120,10 @@ function Workspace({ user }: { user: User }) {
       </header>
       {route.name === 'ticket' ? (
         <TicketView id={route.id} me={user} />
+      ) : route.name === 'customer' ? (
+        <CustomerPage id={route.id} me={user} />
+      ) : route.name === 'organisation' ? (
+        <OrganisationPage id={route.id} me={user} />
       ) : route.name === 'settings' && user.role !== 'agent' ? (
         <Settings me={user} />
       ) : (

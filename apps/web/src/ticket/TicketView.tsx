@@ -1,5 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
+import { CustomerPanel } from '../customers/CustomerPanel';
 import { absoluteTime, fileSize, relativeTime } from '../shared/format';
 import { navigate } from '../shared/router';
 import { useDirectory, type Directory } from '../shell/directory';
@@ -88,6 +89,7 @@ export function TicketView({ id, me }: { id: string; me: User }) {
         <Composer ticket={t} me={me} onSent={invalidate} />
       </div>
       <aside className="sidebar" aria-label="Ticket properties">
+        <CustomerPanel contactId={t.contact.id} ticketId={t.id} />
         <Properties t={t} dir={dir} busy={update.isPending} onChange={(c) => update.mutate(c)} />
         {update.error && (
           <p className="error" role="alert">

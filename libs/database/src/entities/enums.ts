@@ -20,6 +20,8 @@ export enum TicketPriority {
 export enum Channel {
   Email = 'email',
   Form = 'form',
+  /** Customer portal (issue 13): a new request or reply written while signed in. */
+  Portal = 'portal',
 }
 export enum MessageDirection {
   In = 'in',

@@ -27,9 +27,16 @@ import { TicketRedactionEntity } from './ticket-redaction.entity';
 import { TicketStatsDailyEntity } from './ticket-stats-daily.entity';
 // Admin and audit (issue 12).
 import { AuditActorType, AuditLogEntity } from './audit-log.entity';
+// Customers (issue 11).
+import { OrganisationEntity } from './organisation.entity';
 import { DeskSettingEntity } from './desk-setting.entity';
 import { RecoveryCodeEntity } from './recovery-code.entity';
 import { UserTokenEntity } from './user-token.entity';
+// Customer portal (issue 13).
+import { CustomerAccountEmailEntity } from './customer-account-email.entity';
+import { CustomerAccountMailEntity } from './customer-account-mail.entity';
+import { CustomerAccountEntity, type PendingCustomerProfile } from './customer-account.entity';
+import { CustomerSessionEntity } from './customer-session.entity';
 
 export * from './enums';
 export {
@@ -64,6 +71,10 @@ export {
 export { MailboxStateEntity };
 // Admin and audit (issue 12).
 export { AuditActorType, AuditLogEntity, DeskSettingEntity, RecoveryCodeEntity, UserTokenEntity };
+export { OrganisationEntity };
+// Customer portal (issue 13).
+export { CustomerAccountEmailEntity, CustomerAccountEntity, CustomerAccountMailEntity, CustomerSessionEntity };
+export type { PendingCustomerProfile };
 export { formatTicketReference, parseTicketReference, TICKET_NUMBER_SEQUENCE } from './ticket.entity';
 
 /** Every entity; the data source and the migration check use this list. */
@@ -98,7 +109,14 @@ export const ALL_ENTITIES = [
   MailboxStateEntity,
   // Admin and audit (issue 12).
   AuditLogEntity,
+  // Customers (issue 11).
+  OrganisationEntity,
   DeskSettingEntity,
   RecoveryCodeEntity,
   UserTokenEntity,
+  // Customer portal (issue 13).
+  CustomerAccountEntity,
+  CustomerAccountEmailEntity,
+  CustomerSessionEntity,
+  CustomerAccountMailEntity,
 ];

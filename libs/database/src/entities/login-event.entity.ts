@@ -1,16 +1,26 @@
-import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import { CustomerAccountEntity } from './customer-account.entity';
 
 /** One sign-in attempt: IP, browser family and language, time. Minimised over time by retention. */
 @Entity('login_events')
 @Index('ix_login_events_user_created', ['userId', 'createdAt'])
 @Index('ix_login_events_created', ['createdAt'])
 @Index('ix_login_events_account_ip', ['accountHash', 'ip', 'createdAt'])
+@Index('ix_login_events_customer_created', ['customerAccountId', 'createdAt'])
 export class LoginEventEntity {
   @PrimaryGeneratedColumn('identity', { type: 'bigint' })
   id: string;
 
   @Column({ name: 'user_id', type: 'uuid', nullable: true })
   userId: string | null;
+
+  /** Customer portal sign-ins (issue 13): same table, so the same retention classes apply. */
+  @Column({ name: 'customer_account_id', type: 'uuid', nullable: true })
+  customerAccountId: string | null;
+
+  @ManyToOne(() => CustomerAccountEntity, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'customer_account_id', foreignKeyConstraintName: 'fk_login_events_customer_account' })
+  customerAccount?: CustomerAccountEntity;
 
   @Column({ type: 'boolean' })
   success: boolean;

@@ -18,6 +18,8 @@ export const TICKET_NUMBER_SEQUENCE = 'ticket_number_seq';
 @Index('ix_tickets_assignee_updated', ['assigneeId', 'updatedAt', 'id'])
 @Index('ix_tickets_next_due', ['nextDueAt', 'id'])
 @Index('ix_tickets_created', ['createdAt', 'id'])
+// Customer page, newest first (issue 11).
+@Index('ix_tickets_contact_created', ['contactId', 'createdAt', 'id'])
 // Created by hand in migration 1764600000000 (TypeORM cannot express GIN or this partial index).
 @Index('ix_tickets_tags', { synchronize: false })
 @Index('ix_tickets_open_updated', { synchronize: false })

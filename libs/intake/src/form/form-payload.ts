@@ -14,6 +14,11 @@ export interface FormPayload {
   ipHash: string | null;
   submittedAt: string;
   attachments: Array<{ filename: string; contentType: string; contentBase64: string }>;
+  /**
+   * Customer portal (issue 13): written by a signed-in customer. `ticketId` set: a reply to that
+   * ticket (already checked to be theirs); null: a new request. Tickets it creates get channel `portal`.
+   */
+  portal?: { ticketId: string | null };
 }
 
 export function encodeFormPayload(payload: FormPayload): Buffer {

@@ -208,13 +208,23 @@ export class PersistInboundService {
           number: row.reservedTicketNumber ?? null,
           subject: message.subject.trim() || '(no subject)',
           status: TicketStatus.New,
-          channel: row.kind === InboundKind.Form ? Channel.Form : Channel.Email,
+          channel: row.kind === InboundKind.Form ? (ctx.form?.portal ? Channel.Portal : Channel.Form) : Channel.Email,
           contact_id: contactId,
           mailbox_id: row.mailboxId,
           last_message_at: now,
           linked_ticket_id: linkedTicketId,
         });
-        history.push(historyRow(ticketId, ActorType.Contact, contactId, 'ticket_created', 'channel', null, row.kind));
+        history.push(
+          historyRow(
+            ticketId,
+            ActorType.Contact,
+            contactId,
+            'ticket_created',
+            'channel',
+            null,
+            ctx.form?.portal ? Channel.Portal : row.kind,
+          ),
+        );
         if (linkedTicketId) {
           history.push(
             historyRow(ticketId, ActorType.System, null, 'linked_to_closed', 'linked_ticket_id', null, linkedTicketId),
@@ -285,17 +295,22 @@ export class PersistInboundService {
     const numbers = await this.insertTickets(m, newTickets);
     await this.updateTickets(m, [...ticketUpdates.values()]);
     const acks = await this.acknowledgements(m, ackCandidates, numbers, history);
+    // Messages take the clock, not the transaction's start: two messages of one batch on the same
+    // ticket (an email and a portal reply) keep the order they arrived in, and an acknowledgement
+    // comes after the message it answers.
     await insertRows(
       m,
       'messages',
       INBOUND_MESSAGE_COLUMNS,
       messages.map((r) => ({ ...r, direction: MessageDirection.In, internal: false })),
+      { created_at: 'clock_timestamp()' },
     );
     await insertRows(
       m,
       'messages',
       OUTBOUND_MESSAGE_COLUMNS,
       acks.map((a) => a.row),
+      { created_at: 'clock_timestamp()' },
     );
     for (const a of attachments) await this.storage.put(m, String(a.row.storage_key), a.content);
     await insertRows(
@@ -328,7 +343,10 @@ export class PersistInboundService {
       if (!names.get(sender.address)) names.set(sender.address, sender.name);
     }
     const found = await m.query<Array<{ id: string; email: string; has_name: boolean }>>(
-      `SELECT id, email, name IS NOT NULL AS has_name FROM contacts WHERE email = ANY($1::text[])`,
+      // A further address of a customer (issue 11: added by staff or kept from a merge) is theirs;
+      // it never gets a contact of its own, so "has_name" is taken as true for it.
+      `SELECT id, email, name IS NOT NULL AS has_name FROM contacts WHERE email = ANY($1::text[])
+       UNION ALL SELECT contact_id, email, true FROM contact_addresses WHERE email = ANY($1::text[])`,
       [[...names.keys()]],
     );
     const ids = new Map<string, string>();
@@ -619,13 +637,16 @@ async function insertRows(
   table: string,
   columns: Record<string, string>,
   rows: Row[],
+  /** Further columns set by an SQL expression, evaluated per row in order (e.g. clock_timestamp()). */
+  computed: Record<string, string> = {},
 ): Promise<void> {
   if (rows.length === 0) return;
   const names = Object.keys(columns).map((c) => `"${c}"`);
   const types = Object.entries(columns).map(([c, t]) => `"${c}" ${t}`);
+  const extra = Object.keys(computed).map((c) => `"${c}"`);
   await m.query(
-    `INSERT INTO "${table}" (${names.join(', ')})
-     SELECT ${names.map((n) => `r.${n}`).join(', ')}
+    `INSERT INTO "${table}" (${[...names, ...extra].join(', ')})
+     SELECT ${[...names.map((n) => `r.${n}`), ...Object.values(computed)].join(', ')}
        FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (${types.join(', ')})) WITH ORDINALITY AS r(${names.join(', ')}, ord)
       ORDER BY r.ord`,
     [toJson(rows)],

@@ -70,7 +70,15 @@ export interface ClassificationDetail {
   feedbackType: string | null;
 }
 
-export type ThreadReason = 'new' | 'token' | 'in-reply-to' | 'references' | 'subject' | 'bounce-original';
+export type ThreadReason =
+  | 'new'
+  | 'token'
+  | 'in-reply-to'
+  | 'references'
+  | 'subject'
+  | 'bounce-original'
+  /** Customer portal (issue 13): the signed-in customer replied on their ticket. */
+  | 'portal';
 
 export interface ThreadDecision {
   /** null: start a new ticket. */

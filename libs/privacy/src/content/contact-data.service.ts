@@ -29,6 +29,8 @@ export class ContactDataService {
         WHERE contact_id = ANY($1::uuid[]) AND requested_changes IS NOT NULL`,
       [contactIds],
     );
+    // Further addresses (issue 11) are personal data like the primary one.
+    await m.query(`DELETE FROM contact_addresses WHERE contact_id = ANY($1::uuid[])`, [contactIds]);
     const updated = await m.query<[unknown[], number]>(
       `UPDATE contacts SET email = NULL, name = NULL, company = NULL, website = NULL, phone = NULL,
               anonymized_at = COALESCE(anonymized_at, now())

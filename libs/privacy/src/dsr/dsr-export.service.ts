@@ -22,7 +22,12 @@ export class DsrExportService {
     private readonly storage: AttachmentStorage,
   ) {}
 
-  async build(contactId: string, requestId: string): Promise<ExportArchive> {
+  /**
+   * `customerCopy` (the customer portal's self-service download, issue 13) leaves out internal
+   * notes and other people's messages on the contact's tickets (and their attachments): those reach
+   * a customer only through a request that staff handle.
+   */
+  async build(contactId: string, requestId: string, options: { customerCopy?: boolean } = {}): Promise<ExportArchive> {
     const q = <T>(sql: string, params: unknown[]) => this.dataSource.query<T[]>(sql, params);
     const contact = await this.dataSource.getRepository(ContactEntity).findOneOrFail({ where: { id: contactId } });
     const tickets = await q<Record<string, unknown> & { id: string }>(
@@ -35,8 +40,10 @@ export class DsrExportService {
     const messages = await q<Record<string, unknown> & { id: string; ticket_id: string }>(
       `SELECT id, ticket_id, direction, internal, author_contact_id = $2 AS written_by_you, body_text, body_html,
               message_id_header, in_reply_to, created_at, delivery_status
-         FROM messages WHERE ticket_id = ANY($1::uuid[]) OR author_contact_id = $2 ORDER BY created_at`,
-      [ticketIds, contactId],
+         FROM messages WHERE (ticket_id = ANY($1::uuid[]) OR author_contact_id = $2)
+          AND NOT ($3 AND (internal OR (direction = 'in' AND author_contact_id IS DISTINCT FROM $2)))
+        ORDER BY created_at`,
+      [ticketIds, contactId, options.customerCopy === true],
     );
     const attachments = await q<{
       id: string;

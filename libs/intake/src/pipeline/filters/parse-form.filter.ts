@@ -17,6 +17,8 @@ export class ParseFormFilter implements IntakeFilter {
       throw new QuarantineError('form_payload_unreadable');
     }
     ctx.form = form;
+    // A portal reply names its ticket: the portal checked it belongs to the signed-in customer.
+    if (form.portal?.ticketId) ctx.thread = { ticketId: form.portal.ticketId, reason: 'portal' };
     ctx.message = {
       from: { address: form.email.toLowerCase(), name: form.name },
       replyTo: [],

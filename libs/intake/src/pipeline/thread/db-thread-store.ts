@@ -46,6 +46,9 @@ export class DbThreadStore implements ThreadStore {
       `SELECT 1 FROM tickets t JOIN contacts c ON c.id = t.contact_id
         WHERE t.id = $1 AND c.email = $2
        UNION ALL
+       SELECT 1 FROM tickets t JOIN contact_addresses a ON a.contact_id = t.contact_id
+        WHERE t.id = $1 AND a.email = $2
+       UNION ALL
        SELECT 1 FROM messages m JOIN contacts c ON c.id = m.author_contact_id
         WHERE m.ticket_id = $1 AND c.email = $2 AND (m.classification IS NULL OR m.classification <> ALL($3::text[]))
        LIMIT 1`,
