@@ -31,6 +31,7 @@ import { ContactsController } from './controllers/contacts.controller';
 import { OrganisationsController } from './controllers/organisations.controller';
 // Admin and audit (issue 12).
 import { AdminAuditController } from './controllers/admin-audit.controller';
+import { AdminOutboundController } from './controllers/admin-outbound.controller';
 import { AdminGroupsController } from './controllers/admin-groups.controller';
 import { AdminSettingsController } from './controllers/admin-settings.controller';
 import { AdminUsersController } from './controllers/admin-users.controller';
@@ -105,6 +106,7 @@ import { RejectNulPipe } from './pipes/reject-nul.pipe';
     AdminGroupsController,
     AdminAuditController,
     AdminSettingsController,
+    AdminOutboundController,
     // Customer portal (issue 13).
     PortalController,
   ],

@@ -9,7 +9,8 @@ export type TicketErrorCode =
   | 'invalid_merge'
   | 'canned_reply_not_found'
   | 'canned_reply_exists'
-  | 'invalid_sla_policy';
+  | 'invalid_sla_policy'
+  | 'invalid_recipient';
 
 export class TicketError extends DomainError {
   readonly domain = 'tickets';

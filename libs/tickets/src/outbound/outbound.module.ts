@@ -1,12 +1,18 @@
 import { AppConfig } from '@app/config';
 import { MailTransport, SmtpMailTransport } from '@app/mail';
 import { Module, type OnApplicationShutdown } from '@nestjs/common';
+import { AuditModule } from '@app/audit';
+import { OutboundStatusService } from './outbound-status.service';
 import { ReplyToTicket } from './reply-to-ticket.usecase';
 import { RequeueOutbound } from './requeue-outbound.service';
 import { SendMessageHandler } from './send-message.handler';
 
 /** Outbound use cases for processes that accept agent actions (api, cli). */
-@Module({ providers: [ReplyToTicket], exports: [ReplyToTicket] })
+@Module({
+  imports: [AuditModule],
+  providers: [ReplyToTicket, OutboundStatusService],
+  exports: [ReplyToTicket, OutboundStatusService],
+})
 export class OutboundModule {}
 
 class TransportCloser implements OnApplicationShutdown {
