@@ -74,7 +74,7 @@ describe('authorization of the admin and account routes, by role', () => {
     const routes = Object.entries(doc.paths).flatMap(([path, ops]) =>
       Object.keys(ops).map((method) => `${method.toUpperCase()} ${path}`),
     );
-    const covered = routes.filter((r) => COVERED.test(r.split(' ')[1]!));
+    const covered = routes.filter((r) => COVERED.test(r.split(' ')[1]));
     expect(covered.filter((r) => !RULES[r])).toEqual([]);
     expect(Object.keys(RULES).filter((r) => !routes.includes(r))).toEqual([]);
 
@@ -84,7 +84,7 @@ describe('authorization of the admin and account routes, by role', () => {
       const path = template.replace('{id}', '00000000-0000-4000-8000-000000000000').replace('{token}', 'x'.repeat(30));
       for (const who of ['anonymous', ...STAFF] as Who[]) {
         const res = await api(app, sessions[who])(method, path, method === 'GET' ? undefined : {});
-        const allowed = RULES[route]!.includes(who);
+        const allowed = RULES[route].includes(who);
         // A role decision answers `unauthenticated` or `forbidden`; a wrong password, code or
         // set-up token (401/403 with its own code) is the route working for an allowed caller.
         const code = ((await res.json().catch(() => ({}))) as { error?: string }).error;
@@ -126,7 +126,7 @@ describe('authorization of the admin and account routes, by role', () => {
     const [entry] = await app.dataSource.query<Array<{ details: { method: string; path: string } }>>(
       `SELECT details FROM audit_log WHERE action = 'queue.changed'`,
     );
-    expect(entry!.details).toEqual({ method: 'PUT', path: '/api/queues/intake/pause' });
+    expect(entry.details).toEqual({ method: 'PUT', path: '/api/queues/intake/pause' });
     await fetch(`${app.baseUrl}/admin/queues/api/queues/intake/resume`, {
       method: 'PUT',
       headers: { cookie: sessions.admin!.cookie, 'sec-fetch-site': 'same-origin' },
