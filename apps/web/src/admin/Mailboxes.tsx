@@ -98,7 +98,12 @@ function MailboxItem({
         )}
       </div>
       <div className="settings-actions">
-        <button type="button" onClick={() => test.mutate()} disabled={test.isPending} aria-label={`Test ${m.name}`}>
+        <button
+          type="button"
+          onClick={() => test.mutate()}
+          disabled={test.isPending}
+          aria-label={`Test connection: ${m.name}`}
+        >
           {test.isPending ? 'Testing…' : 'Test connection'}
         </button>
         <button type="button" onClick={onEdit} aria-label={`Edit ${m.name}`}>

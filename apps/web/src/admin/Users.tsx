@@ -114,7 +114,11 @@ export function Users({ me }: { me: User }) {
                     <button type="button" onClick={() => reset.mutate(u)} aria-label={`Reset password of ${u.name}`}>
                       Reset password
                     </button>
-                    <button type="button" onClick={() => revoke.mutate(u)} aria-label={`Sign ${u.name} out everywhere`}>
+                    <button
+                      type="button"
+                      onClick={() => revoke.mutate(u)}
+                      aria-label={`Sign out everywhere: ${u.name}`}
+                    >
                       Sign out everywhere
                     </button>
                     {u.twoFactor && (
@@ -123,7 +127,7 @@ export function Users({ me }: { me: User }) {
                         onClick={() =>
                           window.confirm(`Reset two-factor sign-in of ${u.name}?`) && resetTwoFactor.mutate(u)
                         }
-                        aria-label={`Reset two-factor of ${u.name}`}
+                        aria-label={`Reset 2FA of ${u.name}`}
                       >
                         Reset 2FA
                       </button>
