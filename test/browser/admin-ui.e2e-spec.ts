@@ -104,7 +104,7 @@ describe('admin screens in Chromium', () => {
       },
       { what: 'the ticket of the new email', timeoutMs: 30_000 },
     );
-    expect(ticket!.group).toBe('Billing');
+    expect(ticket.group).toBe('Billing');
     // The group's member sees it in their inbox.
     const ann = await signIn('ann@desk.test');
     await ann.getByText('Invoice 4711 is wrong').first().waitFor();
