@@ -10,6 +10,8 @@ import { AuditLog1765400000000 } from './1765400000000-audit-log';
 import { Customers1765300000000 } from './1765300000000-customers';
 import { AccountSecurity1765410000000 } from './1765410000000-account-security';
 import { CustomerPortal1765600000000 } from './1765600000000-customer-portal';
+// Answering (issue 14).
+import { Answering1765500000000 } from './1765500000000-answering';
 
 /** Every migration, in order. Append new ones; never edit one that has shipped. */
 export const ALL_MIGRATIONS = [
@@ -26,4 +28,6 @@ export const ALL_MIGRATIONS = [
   Customers1765300000000,
   AccountSecurity1765410000000,
   CustomerPortal1765600000000,
+  // Answering (issue 14).
+  Answering1765500000000,
 ];

@@ -96,7 +96,8 @@ describe('content of inbound email', () => {
     let peakRss = before.rss;
     const timer = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 20);
     const started = Date.now();
-    const row = await deliver(t, raw);
+    // A slow machine may take a while with 25 MB; time is not what this test asserts.
+    const row = await deliver(t, raw, 170_000);
     clearInterval(timer);
     const ms = Date.now() - started;
     const attachment = await t.dataSource
@@ -115,5 +116,5 @@ describe('content of inbound email', () => {
     // the assertion. 436 MB peak growth measured on 2026-11-27; the bound catches a regression
     // such as a second full copy per filter, not the baseline.
     expect(growthMb).toBeLessThan(600);
-  });
+  }, 180_000);
 });

@@ -13,7 +13,7 @@ export async function compose(options: Mail.Options): Promise<Buffer> {
  * Stages raw bytes exactly as the poller does (an `email` staging row with raw bytes and sha256,
  * then `process-inbound` with the row id as job id) and waits until the worker has handled it.
  */
-export async function deliver(t: TestApp, raw: Buffer): Promise<InboundMessageEntity> {
+export async function deliver(t: TestApp, raw: Buffer, timeoutMs = 30_000): Promise<InboundMessageEntity> {
   const repo = t.dataSource.getRepository(InboundMessageEntity);
   const id = await stageEmail(t, raw);
   return waitFor(
@@ -23,6 +23,6 @@ export async function deliver(t: TestApp, raw: Buffer): Promise<InboundMessageEn
         ? row
         : undefined;
     },
-    { what: 'inbound processed', timeoutMs: 30_000 },
+    { what: 'inbound processed', timeoutMs },
   );
 }

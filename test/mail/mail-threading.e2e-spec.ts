@@ -328,7 +328,6 @@ describe.each(MODES)('email threading, acknowledgements and loops — %s', (_mod
     // The first agent answer takes the ticket out of `new`, with a history event.
     const answered = await t.dataSource.getRepository(TicketEntity).findOneByOrFail({ id: ticket.id });
     expect(answered.status).toBe('open');
-    expect(answered.firstResponseAt).not.toBeNull();
     expect(
       await t.dataSource
         .getRepository(HistoryEventEntity)
@@ -338,6 +337,10 @@ describe.each(MODES)('email threading, acknowledgements and loops — %s', (_mod
     await waitFor(async () => (await repo.findOneByOrFail({ id: messageId })).deliveryStatus === DeliveryStatus.Sent, {
       what: 'sent',
     });
+    // The SLA's first response is recorded once the SMTP server accepted the reply (issue 14).
+    const sent = await repo.findOneByOrFail({ id: messageId });
+    const responded = await t.dataSource.getRepository(TicketEntity).findOneByOrFail({ id: ticket.id });
+    expect(responded.firstResponseAt?.getTime()).toBe(sent.sentAt?.getTime());
 
     const dsn = [
       'From: Mail Delivery System <MAILER-DAEMON@mx.customer.test>',

@@ -41,6 +41,8 @@ import { PortalController } from './controllers/portal.controller';
 import { DomainExceptionFilter } from './filters/domain-exception.filter';
 import { SessionGuard } from './guards/session.guard';
 import { RejectNulPipe } from './pipes/reject-nul.pipe';
+// Answering (issue 14).
+import { UploadsController } from './controllers/uploads.controller';
 
 /** HTTP API features. Needs PlatformModule beside it. */
 @Module({
@@ -109,6 +111,8 @@ import { RejectNulPipe } from './pipes/reject-nul.pipe';
     AdminOutboundController,
     // Customer portal (issue 13).
     PortalController,
+    // Answering (issue 14).
+    UploadsController,
   ],
   providers: [
     { provide: APP_GUARD, useClass: SessionGuard },

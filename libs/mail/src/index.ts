@@ -2,3 +2,5 @@ export * from './imap';
 export * from './outbound/mail-transport';
 export * from './outbound/outbound-mail';
 export * from './reply-token';
+export * from './html/sanitize-email-html';
+export * from './password-cipher';

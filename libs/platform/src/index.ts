@@ -3,3 +3,4 @@ export * from './logging';
 export * from './platform.module';
 export * from './run-process';
 export * from './observability.module';
+export * from './database-note';

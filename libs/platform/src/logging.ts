@@ -1,6 +1,14 @@
 import type { AppConfig } from '@app/config';
 import type { Params } from 'nestjs-pino';
-import type { DestinationStream } from 'pino';
+import type { DestinationStream, LogFn } from 'pino';
+import pinoPretty from 'pino-pretty';
+
+/**
+ * Nest's start-up chatter (one line per module, controller and route: ~130 per start) goes to
+ * debug; everything else keeps its level.
+ */
+const START_UP_CONTEXTS = new Set(['InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestFactory']);
+const INFO = 30;
 
 /**
  * Keys whose values may be personal data (names, addresses, content, network identity, secrets).
@@ -73,6 +81,30 @@ export function loggerParams(config: AppConfig): Params {
     },
     autoLogging: { ignore: (req: { url?: string }) => req.url === '/health' || req.url === '/metrics' },
     customProps: () => ({ app: 'intake' }),
+    hooks: {
+      logMethod(this: { debug: LogFn }, args: Parameters<LogFn>, method: LogFn, level: number): void {
+        const first: unknown = args[0];
+        const context = first && typeof first === 'object' ? (first as { context?: unknown }).context : undefined;
+        if (level === INFO && typeof context === 'string' && START_UP_CONTEXTS.has(context)) {
+          this.debug(...args);
+          return;
+        }
+        method.apply(this, args);
+      },
+    },
   };
-  return { pinoHttp: testDestination ? [options, testDestination] : options };
+  if (testDestination) return { pinoHttp: [options, testDestination] };
+  // Development (npm start): readable lines; production and tests: JSON lines for log shipping.
+  if (config.values.NODE_ENV === 'development') {
+    const pretty = pinoPretty({
+      colorize: process.stdout.isTTY,
+      translateTime: 'SYS:HH:MM:ss',
+      ignore: 'pid,hostname,app,context',
+      messageFormat: '{if context}{context}: {end}{msg}',
+      singleLine: true,
+      sync: true,
+    });
+    return { pinoHttp: [options, pretty] };
+  }
+  return { pinoHttp: options };
 }

@@ -1,5 +1,7 @@
 import { ConfigError, loadConfig, type AppConfig } from '@app/config';
+import { EmbeddedPostgresError } from '@app/database';
 import type { INestApplicationContext } from '@nestjs/common';
+import { writeDatabaseNote } from './database-note';
 import { prepareInfrastructure, type Infrastructure } from './infrastructure';
 
 export interface StartedProcess {
@@ -26,7 +28,20 @@ export async function runProcess(
     }
     throw error;
   }
-  const infrastructure = await prepareInfrastructure(config, options);
+  let infrastructure: Infrastructure;
+  try {
+    infrastructure = await prepareInfrastructure(config, options);
+  } catch (error) {
+    // What the operator can fix (the embedded PostgreSQL cannot start here) is one line, not a trace.
+    if (error instanceof EmbeddedPostgresError) {
+      process.stderr.write(`intake ${name}: ${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  // Outside production: the CLI run from this folder finds the same database (in production the
+  // CLI runs with the server's environment, e.g. `docker compose exec api …`).
+  if (!config.production) writeDatabaseNote(config, infrastructure.databaseUrl);
   const app = await create(config, infrastructure);
   let stopping = false;
   const stop = (signal: string): void => {

@@ -93,6 +93,14 @@ export interface TicketDetail extends TicketSummary {
     deliveryStatus: string | null;
     /** Why the last delivery attempt failed (a code such as `smtp_rejected:550` or `bounced:permanent:…`). */
     deliveryError: string | null;
+    // Answering (issue 14).
+    /** Inbound: who was copied (offered for reply-all); outbound: who was copied. */
+    cc: string[];
+    bcc: string[];
+    /** Outbound to explicit recipients (a forward); null = the ticket's contact. */
+    to: string[] | null;
+    sentAt: string | null;
+    forwardedMessageId: string | null;
     createdAt: string;
     attachments: AttachmentSummary[];
   }>;
@@ -313,6 +321,11 @@ export class TicketQueryService {
         references: m.references,
         deliveryStatus: m.deliveryStatus,
         deliveryError: m.deliveryError,
+        cc: m.cc,
+        bcc: m.bcc,
+        to: m.toAddresses,
+        sentAt: m.sentAt?.toISOString() ?? null,
+        forwardedMessageId: m.forwardedMessageId,
         createdAt: m.createdAt.toISOString(),
         attachments: attachments.filter((a) => a.messageId === m.id).map(toAttachmentSummary),
       })),

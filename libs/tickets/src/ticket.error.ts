@@ -10,7 +10,13 @@ export type TicketErrorCode =
   | 'canned_reply_not_found'
   | 'canned_reply_exists'
   | 'invalid_sla_policy'
-  | 'invalid_recipient';
+  // Admin (issue 12).
+  | 'invalid_recipient'
+  // Answering (issue 14).
+  | 'invalid_upload'
+  | 'upload_not_found'
+  | 'message_not_found'
+  | 'retry_not_possible';
 
 export class TicketError extends DomainError {
   readonly domain = 'tickets';

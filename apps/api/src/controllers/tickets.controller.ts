@@ -1,11 +1,13 @@
 import {
+  DraftsService,
+  MessageActions,
   ReplyToTicket,
   TicketCommandsService,
   TicketEventsService,
   TicketQueryService,
   type StaffActor,
 } from '@app/tickets';
-import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query } from '@nestjs/common';
 import {
   ApiBody,
   ApiCookieAuth,
@@ -35,6 +37,8 @@ export class TicketsController {
     private readonly commands: TicketCommandsService,
     private readonly events: TicketEventsService,
     private readonly reply: ReplyToTicket,
+    private readonly messages: MessageActions,
+    private readonly drafts: DraftsService,
   ) {}
 
   @Get()
@@ -93,10 +97,66 @@ export class TicketsController {
     summary:
       'Reply to the customer by email: queued now, sent by the worker; the message shows queued → sent or failed',
   })
-  @ApiBody({ schema: { example: { body: 'Hello, the fix is live; please try again.' } } })
+  @ApiBody({
+    schema: {
+      example: {
+        body: 'Hello, the fix is live; please try again.',
+        html: '<p>Hello, the fix is <strong>live</strong>; please try again.</p>',
+        cc: ['colleague@customer.example'],
+        bcc: [],
+        attachmentIds: ['0b7e6c55-2d8e-4d5f-9b1a-3c2d1e0f9a8b'],
+      },
+    },
+  })
   @ApiNotFoundResponse({ description: 'No such ticket, or not visible to the caller' })
-  sendReply(@Param('id') id: string, @Body() body: { body?: unknown }, @Actor() actor: StaffActor) {
-    return this.reply.execute(actor, id, body?.body);
+  sendReply(@Param('id') id: string, @Body() body: unknown, @Actor() actor: StaffActor) {
+    return this.reply.execute(actor, id, body);
+  }
+
+  @Post(':id/messages/:messageId/forward')
+  @HttpCode(202)
+  @ApiHeader(CSRF)
+  @ApiOperation({ summary: 'Forward one message of the ticket, with its attachments, to outside addresses' })
+  @ApiBody({ schema: { example: { to: ['billing@partner.example'], body: 'FYI, see below.' } } })
+  @ApiNotFoundResponse({ description: 'No such ticket or message, or not visible to the caller' })
+  forward(
+    @Param('id') id: string,
+    @Param('messageId') messageId: string,
+    @Body() body: unknown,
+    @Actor() actor: StaffActor,
+  ) {
+    return this.messages.forward(actor, id, messageId, body);
+  }
+
+  @Post(':id/messages/:messageId/retry')
+  @HttpCode(202)
+  @ApiHeader(CSRF)
+  @ApiOperation({ summary: 'Send a failed (or waiting) outbound message again' })
+  @ApiNotFoundResponse({ description: 'No such ticket or message, or not visible to the caller' })
+  retry(@Param('id') id: string, @Param('messageId') messageId: string, @Actor() actor: StaffActor) {
+    return this.messages.retry(actor, id, messageId);
+  }
+
+  @Get(':id/draft')
+  @ApiOperation({ summary: "The caller's saved draft on this ticket (content null when none)" })
+  getDraft(@Param('id') id: string, @Actor() actor: StaffActor) {
+    return this.drafts.get(actor, id);
+  }
+
+  @Put(':id/draft')
+  @HttpCode(204)
+  @ApiHeader(CSRF)
+  @ApiOperation({ summary: "Save the caller's draft on this ticket (mode, body, html, to, cc, bcc, attachments)" })
+  async saveDraft(@Param('id') id: string, @Body() body: unknown, @Actor() actor: StaffActor): Promise<void> {
+    await this.drafts.save(actor, id, body);
+  }
+
+  @Delete(':id/draft')
+  @HttpCode(204)
+  @ApiHeader(CSRF)
+  @ApiOperation({ summary: "Discard the caller's draft on this ticket" })
+  async discardDraft(@Param('id') id: string, @Actor() actor: StaffActor): Promise<void> {
+    await this.drafts.discard(actor, id);
   }
 
   @Post(':id/notes')

@@ -79,6 +79,11 @@ const STATUS_BY_CODE: Record<string, number> = {
   // Customer portal (issue 13).
   invalid_link: 400,
   portal_unauthenticated: 401,
+  // Answering (issue 14).
+  invalid_upload: 400,
+  upload_not_found: 404,
+  message_not_found: 404,
+  retry_not_possible: 409,
 };
 
 /**

@@ -37,6 +37,10 @@ import { CustomerAccountEmailEntity } from './customer-account-email.entity';
 import { CustomerAccountMailEntity } from './customer-account-mail.entity';
 import { CustomerAccountEntity, type PendingCustomerProfile } from './customer-account.entity';
 import { CustomerSessionEntity } from './customer-session.entity';
+// Answering (issue 14).
+import { AgentPreferencesEntity } from './agent-preferences.entity';
+import { OutboundUploadEntity } from './outbound-upload.entity';
+import { ReplyDraftEntity } from './reply-draft.entity';
 
 export * from './enums';
 export {
@@ -75,6 +79,8 @@ export { OrganisationEntity };
 // Customer portal (issue 13).
 export { CustomerAccountEmailEntity, CustomerAccountEntity, CustomerAccountMailEntity, CustomerSessionEntity };
 export type { PendingCustomerProfile };
+// Answering (issue 14).
+export { AgentPreferencesEntity, OutboundUploadEntity, ReplyDraftEntity };
 export { formatTicketReference, parseTicketReference, TICKET_NUMBER_SEQUENCE } from './ticket.entity';
 
 /** Every entity; the data source and the migration check use this list. */
@@ -119,4 +125,8 @@ export const ALL_ENTITIES = [
   CustomerAccountEmailEntity,
   CustomerSessionEntity,
   CustomerAccountMailEntity,
+  // Answering (issue 14).
+  AgentPreferencesEntity,
+  OutboundUploadEntity,
+  ReplyDraftEntity,
 ];

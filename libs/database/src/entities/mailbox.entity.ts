@@ -6,6 +6,7 @@ import { GroupEntity } from './group.entity';
 /** An IMAP mailbox the poller reads. The password is encrypted at rest (AES-256-GCM). */
 @Entity('mailboxes')
 @Index('ux_mailboxes_name', ['name'], { unique: true })
+@Index('ux_mailboxes_default_outbound', ['defaultOutbound'], { unique: true, where: 'default_outbound' })
 export class MailboxEntity extends MutableEntity {
   @Column({ type: 'text' })
   name: string;
@@ -59,4 +60,29 @@ export class MailboxEntity extends MutableEntity {
   @ManyToOne(() => GroupEntity, { onDelete: 'SET NULL' })
   @JoinColumn({ name: 'group_id', foreignKeyConstraintName: 'fk_mailboxes_group' })
   group?: GroupEntity;
+
+  // --- Answering (issue 14): the mailbox's identity on outbound mail ---
+  /** Display name on From (else MAIL_FROM_NAME). */
+  @Column({ name: 'from_name', type: 'text', nullable: true })
+  fromName: string | null;
+
+  /** Optional Reply-To address; else replies go to the signed plus-address of `address`. */
+  @Column({ name: 'reply_to', type: 'text', nullable: true })
+  replyTo: string | null;
+
+  /** Appended to agents' replies sent from this mailbox; placeholders as in canned replies. */
+  @Column({ type: 'text', nullable: true })
+  signature: string | null;
+
+  /** The acknowledgement of new tickets; null = the built-in text. */
+  @Column({ name: 'ack_template', type: 'text', nullable: true })
+  ackTemplate: string | null;
+
+  /** An SMTP URL of its own (encrypted like the password); null = SMTP_URL. */
+  @Column({ name: 'smtp_url_encrypted', type: 'text', nullable: true })
+  smtpUrlEncrypted: string | null;
+
+  /** The mailbox that answers form tickets and agent-created tickets (at most one). */
+  @Column({ name: 'default_outbound', type: 'boolean', default: false })
+  defaultOutbound: boolean;
 }

@@ -2,6 +2,7 @@ import { Column, Entity, Index, JoinColumn, ManyToOne } from 'typeorm';
 import { BaseEntity } from './base';
 import { ContactEntity } from './contact.entity';
 import { DeliveryStatus, MessageDirection } from './enums';
+import { MailboxEntity } from './mailbox.entity';
 import { TicketEntity } from './ticket.entity';
 import { UserEntity } from './user.entity';
 
@@ -99,4 +100,33 @@ export class MessageEntity extends BaseEntity {
   /** Outbound acknowledgement/notification (sent with Auto-Submitted, rate-limited per recipient). */
   @Column({ name: 'auto_submitted', type: 'boolean', default: false })
   autoSubmitted: boolean;
+
+  // --- Answering (issue 14) ---
+  /** Outbound: explicit recipients (a forward); null = the ticket's contact. */
+  @Column({ name: 'to_addresses', type: 'text', array: true, nullable: true })
+  toAddresses: string[] | null;
+
+  /** Inbound: the Cc of the mail (offered for reply-all); outbound: who was copied. */
+  @Column({ type: 'text', array: true, default: () => "'{}'" })
+  cc: string[];
+
+  /** Outbound only; never written into a header. */
+  @Column({ type: 'text', array: true, default: () => "'{}'" })
+  bcc: string[];
+
+  /** Outbound: the mailbox whose identity (From, signature, transport) the message is sent with. */
+  @Column({ name: 'mailbox_id', type: 'uuid', nullable: true })
+  mailboxId: string | null;
+
+  @ManyToOne(() => MailboxEntity, { onDelete: 'SET NULL' })
+  @JoinColumn({ name: 'mailbox_id', foreignKeyConstraintName: 'fk_messages_mailbox' })
+  mailbox?: MailboxEntity;
+
+  /** A forward: the message it forwards. */
+  @Column({ name: 'forwarded_message_id', type: 'uuid', nullable: true })
+  forwardedMessageId: string | null;
+
+  /** When the SMTP server accepted it (the SLA's first response counts from here). */
+  @Column({ name: 'sent_at', type: 'timestamptz', nullable: true })
+  sentAt: Date | null;
 }

@@ -251,6 +251,7 @@ export class PersistInboundService {
         references: message.references,
         content_sha256: message.messageId ? row.sha256 : null,
         inbound_message_id: row.id,
+        cc: message.cc.map((a) => a.address.toLowerCase()).slice(0, 50),
       };
       messages.push(inbound);
       for (const [i, attachment] of message.attachments.entries()) {
@@ -576,6 +577,8 @@ const INBOUND_MESSAGE_COLUMNS = {
   references: 'text[]',
   content_sha256: 'char(64)',
   inbound_message_id: 'uuid',
+  // Answering (issue 14): offered for reply-all.
+  cc: 'text[]',
 };
 
 const OUTBOUND_MESSAGE_COLUMNS = {

@@ -21,13 +21,23 @@ export class MailSendError extends Error {
   }
 }
 
+/**
+ * Where one message goes out, when not through the default SMTP_URL: a mailbox's own SMTP URL, or
+ * a mailbox signed in with OAuth2 (SASL XOAUTH2 with a fresh access token).
+ */
+export type SmtpRoute =
+  | { url: string }
+  | { host: string; port: number; secure: boolean; user: string; accessToken: string; rejectUnauthorized?: boolean };
+
 /** Port: how the outbound use cases send. */
 export abstract class MailTransport {
-  /** False when there is no outgoing server at all (no SMTP_URL): every send would fail. */
+  /** False when there is no default outgoing server (no SMTP_URL): sends without a route fail. */
   abstract readonly configured: boolean;
-  abstract send(mail: OutboundMail): Promise<SendResult>;
+  abstract send(mail: OutboundMail, route?: SmtpRoute): Promise<SendResult>;
   abstract close(): void;
 }
+
+const POOL_OPTIONS = { pool: true, maxConnections: 2, connectionTimeout: 10_000, socketTimeout: 30_000 };
 
 /**
  * nodemailer SMTP adapter. One pooled transporter per process; the URL comes from SMTP_URL.
@@ -36,28 +46,49 @@ export abstract class MailTransport {
  */
 export class SmtpMailTransport extends MailTransport {
   private readonly transporter: Transporter | null;
+  /** Mailboxes with an SMTP URL of their own: one pooled transporter per URL. */
+  private readonly byUrl = new Map<string, Transporter>();
 
   constructor(url: string | undefined) {
     super();
-    this.transporter = url
-      ? nodemailer.createTransport(url, {
-          pool: true,
-          maxConnections: 2,
-          connectionTimeout: 10_000,
-          socketTimeout: 30_000,
-        } as never)
-      : null;
+    this.transporter = url ? nodemailer.createTransport(url, POOL_OPTIONS as never) : null;
+  }
+
+  private transporterFor(route: SmtpRoute | undefined): { transporter: Transporter | null; oneOff: boolean } {
+    if (!route) return { transporter: this.transporter, oneOff: false };
+    if ('url' in route) {
+      let t = this.byUrl.get(route.url);
+      if (!t) {
+        t = nodemailer.createTransport(route.url, POOL_OPTIONS as never);
+        this.byUrl.set(route.url, t);
+      }
+      return { transporter: t, oneOff: false };
+    }
+    // OAuth2: the access token changes every hour, so a connection per message (no pool to go stale).
+    return {
+      transporter: nodemailer.createTransport({
+        host: route.host,
+        port: route.port,
+        secure: route.secure,
+        auth: { type: 'OAuth2', user: route.user, accessToken: route.accessToken },
+        tls: { rejectUnauthorized: route.rejectUnauthorized ?? true },
+        connectionTimeout: 10_000,
+        socketTimeout: 30_000,
+      } as never),
+      oneOff: true,
+    };
   }
 
   get configured(): boolean {
     return this.transporter !== null;
   }
 
-  async send(mail: OutboundMail): Promise<SendResult> {
-    if (!this.transporter) throw new MailSendError('smtp_not_configured', null);
+  async send(mail: OutboundMail, route?: SmtpRoute): Promise<SendResult> {
+    const { transporter, oneOff } = this.transporterFor(route);
+    if (!transporter) throw new MailSendError('smtp_not_configured', null);
     const options = toNodemailerOptions(mail);
     try {
-      const info = (await this.transporter.sendMail(options)) as {
+      const info = (await transporter.sendMail(options)) as {
         accepted: unknown[];
         rejected: unknown[];
         response: string;
@@ -72,10 +103,14 @@ export class SmtpMailTransport extends MailTransport {
         typeof e.code === 'string' ? e.code : 'send_failed',
         typeof e.responseCode === 'number' ? e.responseCode : null,
       );
+    } finally {
+      if (oneOff) transporter.close();
     }
   }
 
   close(): void {
     this.transporter?.close();
+    for (const t of this.byUrl.values()) t.close();
+    this.byUrl.clear();
   }
 }

@@ -1,17 +1,34 @@
 import type Mail from 'nodemailer/lib/mailer';
 
 /** One message to send, already decided by the domain; this layer only renders and transports it. */
+export interface OutboundAttachment {
+  filename: string;
+  contentType: string;
+  content: Buffer;
+  /** Set for images shown inside the HTML (`<img src="cid:…">`), without the angle brackets. */
+  cid?: string;
+}
+
 export interface OutboundMail {
   from: { address: string; name: string };
-  to: string;
+  /** One address, or several (a forward to more than one person). */
+  to: string | string[];
+  cc?: string[];
+  /** Only ever in the SMTP envelope, never in a header. */
+  bcc?: string[];
   replyTo: string;
   subject: string;
   text: string;
+  /** Already sanitised; sent with `text` as multipart/alternative. */
+  html?: string | null;
+  attachments?: OutboundAttachment[];
   messageId: string;
   inReplyTo: string | null;
   references: string[];
   /** Acknowledgements and notifications: marked so that auto-responders stay silent (RFC 3834). */
   autoSubmitted: boolean;
+  /** RFC 3834: `auto-replied` (acknowledgements, the default) or `auto-generated` (notifications). */
+  autoSubmittedKind?: 'auto-replied' | 'auto-generated';
 }
 
 export class HeaderInjectionError extends Error {
@@ -33,7 +50,10 @@ export function assertHeaderSafe(field: string, value: string): void {
 export function toNodemailerOptions(mail: OutboundMail): Mail.Options {
   assertHeaderSafe('from.name', mail.from.name);
   assertHeaderSafe('from.address', mail.from.address);
-  assertHeaderSafe('to', mail.to);
+  const to = typeof mail.to === 'string' ? [mail.to] : mail.to;
+  const cc = mail.cc ?? [];
+  const bcc = mail.bcc ?? [];
+  for (const a of [...to, ...cc, ...bcc]) assertHeaderSafe('recipient', a);
   assertHeaderSafe('replyTo', mail.replyTo);
   assertHeaderSafe('subject', mail.subject);
   assertHeaderSafe('messageId', mail.messageId);
@@ -43,22 +63,35 @@ export function toNodemailerOptions(mail: OutboundMail): Mail.Options {
   // (procmail does), and intake then files it as a loop, not as a customer's message.
   const headers: Record<string, string> = { 'X-Loop': mail.from.address };
   if (mail.autoSubmitted) {
-    headers['Auto-Submitted'] = 'auto-replied';
+    headers['Auto-Submitted'] = mail.autoSubmittedKind ?? 'auto-replied';
     headers['X-Auto-Response-Suppress'] = 'All';
-    headers['Precedence'] = 'auto_reply';
+    headers['Precedence'] = mail.autoSubmittedKind === 'auto-generated' ? 'bulk' : 'auto_reply';
   }
   return {
     from: { name: mail.from.name, address: mail.from.address },
-    to: mail.to,
+    to,
+    ...(cc.length ? { cc } : {}),
     replyTo: mail.replyTo,
     subject: mail.subject,
     text: mail.text,
+    ...(mail.html ? { html: mail.html } : {}),
+    attachments: (mail.attachments ?? []).map((a) => {
+      assertHeaderSafe('attachment', a.filename);
+      if (a.cid) assertHeaderSafe('cid', a.cid);
+      return {
+        filename: a.filename,
+        contentType: a.contentType,
+        content: a.content,
+        ...(a.cid ? { cid: a.cid, contentDisposition: 'inline' as const } : {}),
+      };
+    }),
     messageId: mail.messageId,
     ...(mail.inReplyTo ? { inReplyTo: mail.inReplyTo } : {}),
     ...(mail.references.length ? { references: mail.references } : {}),
     headers,
-    // The envelope sender is our address, so bounces come back to a mailbox we read.
-    envelope: { from: mail.from.address, to: [mail.to] },
+    // The envelope sender is our address, so bounces come back to a mailbox we read. BCC lives here
+    // only: no `bcc` option is given, so no header can ever name those recipients.
+    envelope: { from: mail.from.address, to: [...new Set([...to, ...cc, ...bcc])] },
     disableFileAccess: true,
     disableUrlAccess: true,
   };

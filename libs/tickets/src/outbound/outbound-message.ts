@@ -4,11 +4,20 @@ import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 
 export interface NewOutboundMessage {
+  /** Given when attachments must be linked to the row in the same transaction. */
+  id?: string;
   ticketId: string;
   ticketNumber: number;
   authorUserId: string | null;
   bodyText: string;
   autoSubmitted: boolean;
+  bodyHtml?: string | null;
+  /** Explicit recipients (a forward): a new conversation, not threaded under the customer's mail. */
+  toAddresses?: string[] | null;
+  cc?: string[];
+  bcc?: string[];
+  mailboxId?: string | null;
+  forwardedMessageId?: string | null;
 }
 
 const MAX_REFERENCES = 20;
@@ -37,10 +46,10 @@ export async function insertOutboundMessage(
   const parent =
     (await latest(`m.direction = 'in' AND (m.classification IS NULL OR m.classification IN ('normal', 'bulk'))`)) ??
     (await latest('TRUE'));
-  const references = parent?.messageIdHeader
-    ? [...parent.references, parent.messageIdHeader].slice(-MAX_REFERENCES)
-    : [];
-  const id = randomUUID();
+  const threaded = !input.toAddresses;
+  const references =
+    threaded && parent?.messageIdHeader ? [...parent.references, parent.messageIdHeader].slice(-MAX_REFERENCES) : [];
+  const id = input.id ?? randomUUID();
   await m.insert(MessageEntity, {
     id,
     ticketId: input.ticketId,
@@ -48,12 +57,17 @@ export async function insertOutboundMessage(
     internal: false,
     authorUserId: input.authorUserId,
     bodyText: input.bodyText,
-    bodyHtml: null,
+    bodyHtml: input.bodyHtml ?? null,
     messageIdHeader: tokens.messageId(input.ticketNumber),
-    inReplyTo: parent?.messageIdHeader ?? null,
+    inReplyTo: threaded ? (parent?.messageIdHeader ?? null) : null,
     references,
     deliveryStatus: DeliveryStatus.Queued,
     autoSubmitted: input.autoSubmitted,
+    toAddresses: input.toAddresses ?? null,
+    cc: input.cc ?? [],
+    bcc: input.bcc ?? [],
+    mailboxId: input.mailboxId ?? null,
+    forwardedMessageId: input.forwardedMessageId ?? null,
   });
   return id;
 }

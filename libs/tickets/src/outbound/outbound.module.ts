@@ -1,22 +1,33 @@
 import { AppConfig } from '@app/config';
-import { MailTransport, SmtpMailTransport } from '@app/mail';
-import { Module, type OnApplicationShutdown } from '@nestjs/common';
 import { AuditModule } from '@app/audit';
+import { MailTransport, PasswordCipher, SmtpMailTransport } from '@app/mail';
+import { Logger, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { TicketsModule } from '../tickets.module';
+import { DraftsService } from './drafts.service';
+import { MessageActions } from './message-actions.usecase';
 import { OutboundStatusService } from './outbound-status.service';
 import { ReplyToTicket } from './reply-to-ticket.usecase';
 import { RequeueOutbound } from './requeue-outbound.service';
 import { SendMessageHandler } from './send-message.handler';
+import { UploadsService } from './uploads.service';
 
 /** Outbound use cases for processes that accept agent actions (api, cli). */
-@Module({
-  imports: [AuditModule],
-  providers: [ReplyToTicket, OutboundStatusService],
-  exports: [ReplyToTicket, OutboundStatusService],
-})
+const useCases = [ReplyToTicket, UploadsService, MessageActions, DraftsService, OutboundStatusService];
+
+@Module({ imports: [TicketsModule, AuditModule], providers: useCases, exports: useCases })
 export class OutboundModule {}
 
-class TransportCloser implements OnApplicationShutdown {
+class TransportCloser implements OnApplicationShutdown, OnApplicationBootstrap {
   constructor(private readonly transport: MailTransport) {}
+
+  /** One clear line at start-up: with no SMTP_URL, replies wait (visibly) instead of going out. */
+  onApplicationBootstrap(): void {
+    if (!this.transport.configured) {
+      new Logger('Outbound').warn(
+        'SMTP_URL is not set: replies and acknowledgements stay queued (shown as "waiting: SMTP not configured") until it is',
+      );
+    }
+  }
 
   onApplicationShutdown(): void {
     this.transport.close();
@@ -33,6 +44,7 @@ class TransportCloser implements OnApplicationShutdown {
       inject: [AppConfig],
     },
     { provide: TransportCloser, useFactory: (t: MailTransport) => new TransportCloser(t), inject: [MailTransport] },
+    PasswordCipher,
     SendMessageHandler,
     RequeueOutbound,
   ],

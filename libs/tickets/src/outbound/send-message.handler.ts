@@ -1,11 +1,29 @@
 import { AppConfig } from '@app/config';
-import { ActorType, DeliveryStatus, MessageDirection, MessageEntity } from '@app/database';
-import { HeaderInjectionError, MailSendError, MailTransport, ReplyTokens, type OutboundMail } from '@app/mail';
+import {
+  ActorType,
+  AttachmentEntity,
+  AttachmentStorage,
+  DeliveryStatus,
+  MailboxEntity,
+  MessageDirection,
+  MessageEntity,
+} from '@app/database';
+import {
+  HeaderInjectionError,
+  MailSendError,
+  MailTransport,
+  PasswordCipher,
+  ReplyTokens,
+  type OutboundAttachment,
+  type OutboundMail,
+  type SmtpRoute,
+} from '@app/mail';
 import { JobHandler, JobName, type JobMeta, type JobOf } from '@app/queue';
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
+import { In, type DataSource } from 'typeorm';
 import { recordHistory } from '../history';
+import { SmtpRouteResolver } from './smtp-route-resolver';
 
 export type SendOutcome = 'sent' | 'already_sent' | 'skipped' | 'failed' | 'retrying';
 
@@ -22,6 +40,8 @@ const MARK_SENT_TRIES = 6;
  * `sent` is committed right after the server's 250; if the worker dies inside that window (or the
  * database stays away for all of markSent's tries) the row stays `sending`, and the retried job or
  * the start-up re-enqueue sends it again: a rare duplicate is preferred to a reply silently lost.
+ * Automatic mail (acknowledgements) is the exception: at most once, so a row found `sending` is
+ * marked failed (`interrupted`) instead of being sent a second time.
  */
 @Injectable()
 export class SendMessageHandler {
@@ -32,6 +52,9 @@ export class SendMessageHandler {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly transport: MailTransport,
     private readonly config: AppConfig,
+    private readonly storage: AttachmentStorage,
+    private readonly cipher: PasswordCipher,
+    @Optional() private readonly routes?: SmtpRouteResolver,
   ) {
     this.tokens = new ReplyTokens(config.values.APP_SECRET, config.values.MAIL_FROM);
   }
@@ -39,7 +62,29 @@ export class SendMessageHandler {
   @JobHandler(JobName.SendMessage)
   async handle(data: JobOf<JobName.SendMessage>, meta: JobMeta): Promise<{ outcome: SendOutcome }> {
     const repo = this.dataSource.getRepository(MessageEntity);
-    if (!this.transport.configured) {
+    const message = await repo.findOne({ where: { id: data.messageId }, relations: { ticket: { contact: true } } });
+    if (!message || message.direction !== MessageDirection.Out || message.internal || !message.ticket) {
+      return { outcome: 'skipped' };
+    }
+    const mailboxId = message.mailboxId ?? message.ticket.mailboxId;
+    const mailbox =
+      (mailboxId ? await this.dataSource.getRepository(MailboxEntity).findOneBy({ id: mailboxId }) : null) ??
+      (await this.dataSource.getRepository(MailboxEntity).findOneBy({ defaultOutbound: true }));
+    let route: SmtpRoute | undefined;
+    try {
+      route = await this.routeFor(mailbox);
+    } catch (error) {
+      // The mailbox's own transport cannot be used (an OAuth2 grant revoked, a secret that no longer
+      // decrypts): like a refused login, nothing this message can fix; it waits, visibly, for the
+      // mailbox to be reconnected (which re-enqueues it).
+      const code = error instanceof MailSendError ? error.code : 'mailbox_transport_unavailable';
+      await repo.update(
+        { id: message.id, deliveryStatus: In([DeliveryStatus.Queued, DeliveryStatus.Sending]) },
+        { deliveryStatus: DeliveryStatus.Queued, deliveryError: code },
+      );
+      return { outcome: 'skipped' };
+    }
+    if (!route && !this.transport.configured) {
       // No SMTP_URL: the message stays queued (visible as not sent, with the reason) until a worker
       // with a transport starts and re-enqueues it (RequeueOutbound). One statement, no rendering.
       await repo.update(
@@ -48,30 +93,46 @@ export class SendMessageHandler {
       );
       return { outcome: 'skipped' };
     }
-    const message = await repo.findOne({ where: { id: data.messageId }, relations: { ticket: { contact: true } } });
-    if (!message || message.direction !== MessageDirection.Out || message.internal || !message.ticket) {
-      return { outcome: 'skipped' };
-    }
     if (message.deliveryStatus === DeliveryStatus.Sent) return { outcome: 'already_sent' };
     if (message.deliveryStatus === DeliveryStatus.Failed) return { outcome: 'failed' };
+    if (message.deliveryStatus === DeliveryStatus.Sending && message.autoSubmitted) {
+      // An automatic mail (acknowledgement, notification) whose earlier run died inside the SMTP
+      // window may already be with the customer: those are sent at most once, so it is not sent
+      // again (replies by agents keep at least once, see above).
+      return this.fail(message, 'interrupted');
+    }
     const ticket = message.ticket;
-    const to = ticket.contact?.email;
-    if (!to) return this.fail(message, 'no_recipient');
+    const to = message.toAddresses?.length ? message.toAddresses : ticket.contact?.email ? [ticket.contact.email] : [];
+    if (to.length === 0) return this.fail(message, 'no_recipient');
 
     await repo.update({ id: message.id }, { deliveryStatus: DeliveryStatus.Sending });
+    const fromAddress = mailbox?.address ?? this.config.values.MAIL_FROM;
+    const { html, attachments } = await this.parts(message);
     const mail: OutboundMail = {
-      from: { address: this.config.values.MAIL_FROM, name: this.config.values.MAIL_FROM_NAME },
+      from: { address: fromAddress, name: mailbox?.fromName ?? this.config.values.MAIL_FROM_NAME },
       to,
-      replyTo: this.tokens.replyToAddress(ticket.number),
-      subject: outboundSubject(ticket.subject, ticket.number, message.autoSubmitted),
+      cc: message.cc,
+      bcc: message.bcc,
+      // A mailbox's fixed Reply-To wins; else the signed plus-address of the answering address,
+      // which threads the customer's answer even when the client drops In-Reply-To.
+      replyTo:
+        mailbox?.replyTo ?? new ReplyTokens(this.config.values.APP_SECRET, fromAddress).replyToAddress(ticket.number),
+      subject: outboundSubject(
+        ticket.subject,
+        ticket.number,
+        message.autoSubmitted,
+        message.forwardedMessageId ? 'Fwd' : 'Re',
+      ),
       text: message.bodyText,
+      html,
+      attachments,
       messageId: message.messageIdHeader ?? this.tokens.messageId(ticket.number),
       inReplyTo: message.inReplyTo,
       references: message.references,
       autoSubmitted: message.autoSubmitted,
     };
     try {
-      await this.transport.send(mail);
+      await this.transport.send(mail, route);
     } catch (error) {
       // A header that would carry a control character can never be sent: fail at once. (Its `name`
       // is plain 'Error'; the reason is its `code`.)
@@ -107,6 +168,37 @@ export class SendMessageHandler {
     return { outcome: 'sent' };
   }
 
+  /** The mailbox's own transport, if it has one (an SMTP URL, or OAuth2 through the resolver). */
+  private async routeFor(mailbox: MailboxEntity | null): Promise<SmtpRoute | undefined> {
+    if (!mailbox) return undefined;
+    const viaResolver = this.routes ? await this.routes.routeFor(mailbox) : undefined;
+    if (viaResolver) return viaResolver;
+    if (mailbox.smtpUrlEncrypted) return { url: this.cipher.decrypt(mailbox.smtpUrlEncrypted) };
+    return undefined;
+  }
+
+  /** HTML with stored inline images as `cid:` parts, and every attachment's bytes. */
+  private async parts(message: MessageEntity): Promise<{ html: string | null; attachments: OutboundAttachment[] }> {
+    const rows = await this.dataSource
+      .getRepository(AttachmentEntity)
+      .find({ where: { messageId: message.id }, order: { createdAt: 'ASC', id: 'ASC' } });
+    const attachments: OutboundAttachment[] = [];
+    const cidOf = new Map<string, string>();
+    for (const row of rows) {
+      const content = row.storageKey ? await this.storage.get(row.storageKey) : null;
+      if (!content) continue;
+      const cid = row.inline ? `${row.id}@${this.tokens.domain}` : undefined;
+      if (cid) cidOf.set(row.id, cid);
+      attachments.push({ filename: row.filename, contentType: row.contentType, content, ...(cid ? { cid } : {}) });
+    }
+    const html = message.bodyHtml
+      ? message.bodyHtml.replace(/\/api\/attachments\/([0-9a-f-]{36})/g, (whole, id: string) =>
+          cidOf.has(id) ? `cid:${cidOf.get(id)}` : whole,
+        )
+      : null;
+    return { html, attachments };
+  }
+
   /**
    * The server has accepted the mail: from here on, a thrown error would make BullMQ run the job
    * again and send the mail a second time. So a failure to record `sent` (the database briefly
@@ -116,11 +208,21 @@ export class SendMessageHandler {
     for (let attempt = 1; ; attempt++) {
       try {
         await this.dataSource.transaction(async (m) => {
+          const [{ now }] = await m.query<Array<{ now: Date }>>('SELECT now() AS now');
           await m.update(
             MessageEntity,
             { id: message.id },
-            { deliveryStatus: DeliveryStatus.Sent, deliveryError: null, messageIdHeader },
+            { deliveryStatus: DeliveryStatus.Sent, deliveryError: null, messageIdHeader, sentAt: now },
           );
+          // The SLA's first response is the first agent reply the customer's SMTP path accepted:
+          // a reply that was never sent (no SMTP, refused) does not meet it; acknowledgements and
+          // forwards to third parties never count.
+          if (!message.autoSubmitted && !message.toAddresses && message.authorUserId) {
+            await m.query('UPDATE tickets SET first_response_at = $2 WHERE id = $1 AND first_response_at IS NULL', [
+              message.ticketId,
+              now,
+            ]);
+          }
           await recordHistory(m, {
             ticketId: message.ticketId,
             actorType: ActorType.System,
@@ -167,7 +269,12 @@ export class SendMessageHandler {
  * character the header check refuses (assertHeaderSafe) becomes a space, since a customer's subject
  * may hold any of them and must not make the ticket unanswerable.
  */
-export function outboundSubject(subject: string, ticketNumber: number, acknowledgement: boolean): string {
+export function outboundSubject(
+  subject: string,
+  ticketNumber: number,
+  acknowledgement: boolean,
+  prefix: 'Re' | 'Fwd' = 'Re',
+): string {
   const clean = subject
     // eslint-disable-next-line no-control-regex
     .replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ')
@@ -176,5 +283,5 @@ export function outboundSubject(subject: string, ticketNumber: number, acknowled
     .replace(/^\s*((re|aw|sv|fwd?|wg)\s*:\s*)+/i, '')
     .trim()
     .slice(0, 200);
-  return acknowledgement ? `[T-${ticketNumber}] Received: ${clean}` : `Re: ${clean} [T-${ticketNumber}]`;
+  return acknowledgement ? `[T-${ticketNumber}] Received: ${clean}` : `${prefix}: ${clean} [T-${ticketNumber}]`;
 }

@@ -174,3 +174,29 @@ export class NormalizeAttachmentsFilter implements IntakeFilter {
     }
   }
 }
+
+/** An agent's upload, judged like an inbound attachment: safe name, type checked against the bytes. */
+export interface CheckedUpload {
+  filename: string;
+  contentType: string;
+  /** The type the browser declared, when the bytes said otherwise. */
+  declaredContentType: string | null;
+  neverInline: boolean;
+  content: Buffer;
+}
+
+export function checkUploadedFile(name: string, declaredType: string, content: Buffer): CheckedUpload {
+  const declared = (declaredType || 'application/octet-stream').toLowerCase();
+  const filename = normalizeFilename(name, declared, content);
+  const contentType = checkContentType(declared, content);
+  const looksLikeMarkup = /^\s*(?:<\?xml[^>]*>\s*)?<(?:svg|!doctype html|html)\b/i.test(
+    content.subarray(0, 512).toString('latin1'),
+  );
+  return {
+    filename,
+    contentType,
+    declaredContentType: contentType === declared ? null : declared,
+    neverInline: NEVER_INLINE_TYPE.test(contentType) || NEVER_INLINE_NAME.test(filename) || looksLikeMarkup,
+    content,
+  };
+}
