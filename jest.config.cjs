@@ -34,6 +34,9 @@ const common = {
 module.exports = {
   // Integration tests start databases, apps and mail servers; unit tests finish far below this.
   testTimeout: 60000,
+  // End the run when the last suite has finished, even if a failed test left a socket or child
+  // process behind: a hung run would hide every result behind CI's time limit.
+  forceExit: true,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts'] },
     {

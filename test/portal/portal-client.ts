@@ -20,7 +20,7 @@ export class CustomerAgent {
     if (this.cookies.size) h.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
     if (method !== 'GET' && this.csrf && !('x-csrf-token' in headers)) h['x-csrf-token'] = this.csrf;
     let payload: FormData | string | undefined;
-    if (body instanceof FormData) payload = body;
+    if (body instanceof FormData || typeof body === 'string') payload = body;
     else if (body !== undefined) {
       h['content-type'] = 'application/json';
       payload = JSON.stringify(body);

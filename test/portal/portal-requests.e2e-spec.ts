@@ -234,6 +234,15 @@ describe('customer portal requests', () => {
       return t;
     });
     expect(ticket).toEqual({ id: ticket.id, channel: 'portal', email: 'alice.portal@example.org' });
+    // The acknowledgement links to the request in the portal.
+    const ack = await waitFor(async () => {
+      for (const m of sink.messages.filter((x) => x.to.includes('alice.portal@example.org'))) {
+        const parsed = await m.parsed();
+        if (parsed.subject?.includes(reference)) return parsed;
+      }
+      return undefined;
+    });
+    expect(ack.text).toContain(`${app.config.values.PUBLIC_URL}/portal/requests/${reference}`);
     expect((await a.request('POST', `/api/portal/requests/${reference}/close`, {})).status).toBe(204);
     const status = async () =>
       (

@@ -1,4 +1,4 @@
-import { randomToken, sha256Hex } from '@app/common';
+import { hmacHex, randomToken, sha256Hex } from '@app/common';
 import { AppConfig } from '@app/config';
 import {
   CustomerAccountEmailEntity,
@@ -149,28 +149,40 @@ export class PortalAccountsService {
     return this.openSession(accountId);
   }
 
+  /**
+   * Password sign-in with the staff rule (issue 12): after LOGIN_ACCOUNT_FAILURES_PER_15M failures
+   * for an address from one IP, that IP is throttled for that address, while the owner signs in
+   * from anywhere else or with a sign-in link. Known and unknown addresses are counted, answered
+   * and hashed alike (a real argon2 verification every time), so nothing tells who has an account.
+   */
   async login(body: unknown, client: PortalClient): Promise<PortalSession> {
     const input = (body ?? {}) as { email?: unknown; password?: unknown };
     const parsedEmail = emailField.safeParse(input.email);
-    const password = typeof input.password === 'string' ? input.password : '';
-    const accountId = parsedEmail.success ? await this.accountForSignIn(parsedEmail.data) : null;
+    const email = parsedEmail.success ? parsedEmail.data : '';
+    const password = typeof input.password === 'string' && input.password.length <= 1000 ? input.password : '';
+    const accountHash = hmacHex(this.config.values.APP_SECRET, 'portal-login-account', email);
+    const [accountId, failures] = await Promise.all([
+      email ? this.accountForSignIn(email) : Promise.resolve(null),
+      this.recentFailures(accountHash, client.ip ?? null),
+    ]);
     const account = accountId
       ? await this.dataSource.getRepository(CustomerAccountEntity).findOne({ where: { id: accountId } })
       : null;
-    if (account && (await this.recentFailures(account.id)) >= this.config.values.LOGIN_ACCOUNT_FAILURES_PER_15M) {
-      // Throttled: the same answer as a wrong password (nothing to enumerate), and the real user can
-      // still come in with a sign-in link.
-      await argon2.verify(await DUMMY_HASH, password).catch(() => false);
-      await this.recordLogin(this.dataSource.manager, account.id, false, client);
+    const throttled = failures >= this.config.values.LOGIN_ACCOUNT_FAILURES_PER_15M;
+    const usable = account && !throttled ? account : null;
+    const ok = await argon2.verify(usable ? usable.passwordHash : await DUMMY_HASH, password || '-');
+    if (throttled || !usable || !ok) {
+      await this.recordLogin(this.dataSource.manager, account?.id ?? null, false, client, accountHash);
+      if (throttled) {
+        throw new PortalError(
+          'login_throttled',
+          'Too many failed sign-ins from here; try again in 15 minutes, or ask for a sign-in link by email.',
+        );
+      }
       throw new PortalError('invalid_credentials', WRONG);
     }
-    const ok =
-      account && password.length > 0 && password.length <= 1000
-        ? await argon2.verify(account.passwordHash, password)
-        : await argon2.verify(await DUMMY_HASH, password || '-').then(() => false);
-    await this.recordLogin(this.dataSource.manager, account?.id ?? null, ok, client);
-    if (!account || !ok) throw new PortalError('invalid_credentials', WRONG);
-    return this.openSession(account.id);
+    await this.recordLogin(this.dataSource.manager, usable.id, true, client, accountHash);
+    return this.openSession(usable.id);
   }
 
   async logout(sessionId: string): Promise<void> {
@@ -318,16 +330,26 @@ export class PortalAccountsService {
     return row?.account_id ?? null;
   }
 
-  private async recentFailures(accountId: string): Promise<number> {
-    return this.dataSource.getRepository(LoginEventEntity).count({
-      where: { customerAccountId: accountId, success: false, createdAt: MoreThan(new Date(Date.now() - 15 * 60_000)) },
-    });
+  private async recentFailures(accountHash: string, ip: string | null): Promise<number> {
+    const [row] = await this.dataSource.query<Array<{ n: string }>>(
+      `SELECT count(*) AS n FROM login_events
+        WHERE account_hash = $1 AND ip IS NOT DISTINCT FROM $2 AND NOT success AND created_at > now() - interval '15 minutes'`,
+      [accountHash, ip],
+    );
+    return Number(row?.n ?? 0);
   }
 
-  private async recordLogin(m: EntityManager, accountId: string | null, success: boolean, client: PortalClient) {
+  private async recordLogin(
+    m: EntityManager,
+    accountId: string | null,
+    success: boolean,
+    client: PortalClient,
+    accountHash: string | null = null,
+  ) {
     await m.getRepository(LoginEventEntity).insert({
       userId: null,
       customerAccountId: accountId,
+      accountHash,
       success,
       ip: client.ip ?? null,
       browser: browserFamily(client.userAgent),

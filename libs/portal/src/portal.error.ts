@@ -3,6 +3,7 @@ import { DomainError } from '@app/common';
 export type PortalErrorCode =
   | 'validation_failed'
   | 'invalid_credentials'
+  | 'login_throttled'
   | 'invalid_link'
   | 'address_taken'
   | 'portal_unauthenticated'

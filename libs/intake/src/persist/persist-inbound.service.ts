@@ -251,6 +251,7 @@ export class PersistInboundService {
         references: message.references,
         content_sha256: message.messageId ? row.sha256 : null,
         inbound_message_id: row.id,
+        created_at: row.createdAt ?? now,
         cc: message.cc.map((a) => a.address.toLowerCase()).slice(0, 50),
       };
       messages.push(inbound);
@@ -296,15 +297,15 @@ export class PersistInboundService {
     const numbers = await this.insertTickets(m, newTickets);
     await this.updateTickets(m, [...ticketUpdates.values()]);
     const acks = await this.acknowledgements(m, ackCandidates, numbers, history);
-    // Messages take the clock, not the transaction's start: two messages of one batch on the same
-    // ticket (an email and a portal reply) keep the order they arrived in, and an acknowledgement
-    // comes after the message it answers.
+    // A customer's message is dated when it reached us (its staging row), not when a worker got to
+    // it: an email and a portal reply to one ticket keep the order they arrived in, even when the
+    // later one (a form payload needs no MIME parsing) is committed first or in the same batch.
+    // An acknowledgement takes the clock, so it comes after the message it answers.
     await insertRows(
       m,
       'messages',
       INBOUND_MESSAGE_COLUMNS,
       messages.map((r) => ({ ...r, direction: MessageDirection.In, internal: false })),
-      { created_at: 'clock_timestamp()' },
     );
     await insertRows(
       m,
@@ -577,6 +578,7 @@ const INBOUND_MESSAGE_COLUMNS = {
   references: 'text[]',
   content_sha256: 'char(64)',
   inbound_message_id: 'uuid',
+  created_at: 'timestamptz',
   // Answering (issue 14): offered for reply-all.
   cc: 'text[]',
 };

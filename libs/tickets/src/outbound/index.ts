@@ -11,3 +11,4 @@ export * from './uploads.service';
 export * from './smtp-route-resolver';
 export * from './drafts.service';
 export * from './message-actions.usecase';
+export * from './portal-link';

@@ -23,6 +23,7 @@ import { Injectable, Logger, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { In, type DataSource } from 'typeorm';
 import { recordHistory } from '../history';
+import { withPortalLink } from './portal-link';
 import { SmtpRouteResolver } from './smtp-route-resolver';
 
 export type SendOutcome = 'sent' | 'already_sent' | 'skipped' | 'failed' | 'retrying';
@@ -123,7 +124,10 @@ export class SendMessageHandler {
         message.autoSubmitted,
         message.forwardedMessageId ? 'Fwd' : 'Re',
       ),
-      text: message.bodyText,
+      // The customer's own mail links to the request in the portal; a forward to someone else does not.
+      text: message.forwardedMessageId
+        ? message.bodyText
+        : withPortalLink(message.bodyText, this.config.values.PUBLIC_URL, ticket.number),
       html,
       attachments,
       messageId: message.messageIdHeader ?? this.tokens.messageId(ticket.number),
