@@ -33,6 +33,7 @@ import { OrganisationsController } from './controllers/organisations.controller'
 import { ReportsController } from './controllers/reports.controller';
 // Admin and audit (issue 12).
 import { AdminAuditController } from './controllers/admin-audit.controller';
+import { AdminOutboundController } from './controllers/admin-outbound.controller';
 import { AdminGroupsController } from './controllers/admin-groups.controller';
 import { AdminSettingsController } from './controllers/admin-settings.controller';
 import { AdminUsersController } from './controllers/admin-users.controller';
@@ -112,6 +113,7 @@ import { UploadsController } from './controllers/uploads.controller';
     AdminGroupsController,
     AdminAuditController,
     AdminSettingsController,
+    AdminOutboundController,
     // Customer portal (issue 13).
     PortalController,
     // Answering (issue 14).

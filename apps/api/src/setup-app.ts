@@ -6,6 +6,7 @@ import cookieParser from 'cookie-parser';
 import express from 'express';
 import helmet from 'helmet';
 import { existsSync } from 'node:fs';
+import { mountQueueBoard } from './queue-board';
 import { join, resolve } from 'node:path';
 
 /** Express-level setup shared by the api process, the all-in-one process and tests. */
@@ -65,11 +66,13 @@ export function setupApp(app: NestExpressApplication, config: AppConfig): void {
     SwaggerModule.setup('api/docs', app, document);
   }
 
+  mountQueueBoard(app, config);
+
   const web = webAssetsDir();
   if (web) {
     // These run before Nest's routes: server paths skip them, so an API request costs no file
     // system lookup (express.static would stat a file for every request).
-    const serverPath = /^\/(api|support|portal|health|metrics)(\/|$)/;
+    const serverPath = /^\/(api|support|portal|health|metrics|admin\/queues)(\/|$)/;
     const assets = express.static(web, { index: false, maxAge: '1h' });
     app.use((req: express.Request, res: express.Response, next: express.NextFunction) => {
       if (serverPath.test(req.path)) return next();

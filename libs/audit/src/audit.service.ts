@@ -32,8 +32,8 @@ export class AuditService implements AuditWriter {
         row.targetType,
         row.targetId,
         row.ip,
-        row.changes === null ? null : JSON.stringify(row.changes),
-        row.details === null ? null : JSON.stringify(row.details),
+        row.changes === null ? null : auditJson(row.changes),
+        row.details === null ? null : auditJson(row.details),
       ],
     );
   }
@@ -63,6 +63,17 @@ export function toRow(entry: AuditRecord): Omit<AuditLogEntity, 'id' | 'createdA
     changes,
     details,
   };
+}
+
+/**
+ * JSON for a jsonb column. A lone UTF-16 surrogate (from input that was not well-formed text)
+ * would be written as a `\ud800` escape, which PostgreSQL's jsonb refuses; it becomes U+FFFD, as
+ * the text columns store it.
+ */
+export function auditJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    typeof v === 'string' ? Buffer.from(v, 'utf8').toString('utf8') : v,
+  );
 }
 
 function clip(id: string | null | undefined): string | null {

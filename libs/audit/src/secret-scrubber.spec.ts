@@ -1,4 +1,4 @@
-import { toRow } from './audit.service';
+import { auditJson, toRow } from './audit.service';
 import { AuditContext } from './audit-context';
 import { isSecretName, MAX_STRING, scrubChanges, scrubSecrets, SECRET_MARKER } from './secret-scrubber';
 
@@ -96,5 +96,17 @@ describe('audit entry validation', () => {
     expect(row.details).toEqual({ token: SECRET_MARKER });
     expect(AuditContext.run({ ip: '203.0.113.9' }, () => toRow({ ...base, ip: null })).ip).toBeNull();
     expect(toRow(base).ip).toBeNull();
+  });
+});
+
+describe('audit JSON', () => {
+  it('turns a lone surrogate into U+FFFD so jsonb accepts the entry', () => {
+    const row = toRow({
+      actor: { type: 'cli', id: null },
+      action: 'canned_reply.created',
+      target: { type: 'canned_reply', id: 'x' },
+      changes: { title: { before: null, after: 'a\ud800b' } },
+    });
+    expect(auditJson(row.changes)).toBe('{"title":{"before":null,"after":"a\ufffdb"}}');
   });
 });

@@ -1,3 +1,4 @@
+import { AuditService, CLI_ACTOR, userActor } from '@app/audit';
 import { isUuid } from '@app/common';
 import { CannedReplyEntity } from '@app/database';
 import { Injectable } from '@nestjs/common';
@@ -26,6 +27,7 @@ export class CannedRepliesService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly tickets: TicketQueryService,
+    private readonly audit: AuditService,
   ) {}
 
   async list(): Promise<CannedReplyView[]> {
@@ -38,22 +40,45 @@ export class CannedRepliesService {
     const repo = this.dataSource.getRepository(CannedReplyEntity);
     if (await repo.exists({ where: { title: data.title } }))
       throw new TicketError('canned_reply_exists', 'A canned reply with that title exists');
-    return view(await repo.save(repo.create({ ...data, createdById: actor.id })));
+    const saved = await repo.save(repo.create({ ...data, createdById: actor.id }));
+    await this.audit.record({
+      actor: userActor(actor.id),
+      action: 'canned_reply.created',
+      target: { type: 'canned_reply', id: saved.id },
+      changes: { title: { before: null, after: saved.title } },
+    });
+    return view(saved);
   }
 
-  async update(id: string, input: unknown): Promise<CannedReplyView> {
+  async update(id: string, input: unknown, actor?: StaffActor): Promise<CannedReplyView> {
     const data = parse(input);
     const repo = this.dataSource.getRepository(CannedReplyEntity);
     const row = isUuid(id) ? await repo.findOne({ where: { id } }) : null;
     if (!row) throw new TicketError('canned_reply_not_found', 'No such canned reply');
     const clash = await repo.findOne({ where: { title: data.title } });
     if (clash && clash.id !== id) throw new TicketError('canned_reply_exists', 'A canned reply with that title exists');
-    return view(await repo.save({ ...row, ...data }));
+    const saved = await repo.save({ ...row, ...data });
+    await this.audit.record({
+      actor: actor ? userActor(actor.id) : CLI_ACTOR,
+      action: 'canned_reply.updated',
+      target: { type: 'canned_reply', id: row.id },
+      // The body is desk text, not a secret, but long: the entry says whether it changed.
+      changes: row.title !== data.title ? { title: { before: row.title, after: data.title } } : undefined,
+      details: { bodyChanged: row.body !== data.body },
+    });
+    return view(saved);
   }
 
-  async remove(id: string): Promise<void> {
-    const result = isUuid(id) ? await this.dataSource.getRepository(CannedReplyEntity).delete({ id }) : null;
-    if (!result?.affected) throw new TicketError('canned_reply_not_found', 'No such canned reply');
+  async remove(id: string, actor?: StaffActor): Promise<void> {
+    const row = isUuid(id) ? await this.dataSource.getRepository(CannedReplyEntity).findOne({ where: { id } }) : null;
+    const result = row ? await this.dataSource.getRepository(CannedReplyEntity).delete({ id }) : null;
+    if (!row || !result?.affected) throw new TicketError('canned_reply_not_found', 'No such canned reply');
+    await this.audit.record({
+      actor: actor ? userActor(actor.id) : CLI_ACTOR,
+      action: 'canned_reply.deleted',
+      target: { type: 'canned_reply', id: row.id },
+      changes: { title: { before: row.title, after: null } },
+    });
   }
 
   /** The reply's text with placeholders filled for one ticket the caller may see. */

@@ -1,3 +1,4 @@
+import { AuditService, CLI_ACTOR, type AuditActor } from '@app/audit';
 import { SlaPolicyEntity, TicketPriority } from '@app/database';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -34,7 +35,10 @@ export interface SlaPolicyView {
 /** SLA targets per priority. Due dates themselves are computed by the database (see the migration). */
 @Injectable()
 export class SlaPoliciesService {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly audit: AuditService,
+  ) {}
 
   async list(): Promise<SlaPolicyView[]> {
     const rows = await this.dataSource.getRepository(SlaPolicyEntity).find();
@@ -43,7 +47,7 @@ export class SlaPoliciesService {
   }
 
   /** Sets the policy of one priority and recomputes the due dates of that priority's open tickets. */
-  async put(priority: string, input: unknown): Promise<SlaPolicyView> {
+  async put(priority: string, input: unknown, actor: AuditActor = CLI_ACTOR): Promise<SlaPolicyView> {
     if (!(Object.values(TicketPriority) as string[]).includes(priority))
       throw new TicketError('invalid_sla_policy', 'priority must be low, normal, high or urgent');
     const parsed = policySchema.safeParse(input ?? {});
@@ -52,6 +56,7 @@ export class SlaPoliciesService {
       throw new TicketError('invalid_sla_policy', `${issue?.path.join('.') || 'policy'} ${issue?.message ?? ''}`);
     }
     return this.dataSource.transaction(async (m) => {
+      const old = await m.findOne(SlaPolicyEntity, { where: { priority: priority as TicketPriority } });
       await m.query(
         `INSERT INTO sla_policies (priority, first_response_minutes, resolution_minutes, business_hours, timezone,
            day_start_minute, day_end_minute, work_days)
@@ -78,7 +83,21 @@ export class SlaPoliciesService {
         [priority],
       );
       const row = await m.findOneOrFail(SlaPolicyEntity, { where: { priority: priority as TicketPriority } });
-      return view(row);
+      const before = old ? view(old) : null;
+      const after = view(row);
+      const changes: Record<string, { before: unknown; after: unknown }> = {};
+      for (const key of Object.keys(after) as Array<keyof SlaPolicyView>) {
+        if (key === 'priority') continue;
+        if (JSON.stringify(before?.[key] ?? null) !== JSON.stringify(after[key]))
+          changes[key] = { before: before?.[key] ?? null, after: after[key] };
+      }
+      if (Object.keys(changes).length > 0) {
+        await this.audit.record(
+          { actor, action: 'sla_policy.set', target: { type: 'sla_policy', id: priority }, changes },
+          m,
+        );
+      }
+      return after;
     });
   }
 }

@@ -1,3 +1,4 @@
+import { AuditService, userActor } from '@app/audit';
 import {
   ActorType,
   GroupEntity,
@@ -33,7 +34,10 @@ const MAX_NOTE_LENGTH = 100_000;
  */
 @Injectable()
 export class TicketCommandsService {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly audit: AuditService,
+  ) {}
 
   async update(actor: StaffActor, ticketId: string, input: unknown): Promise<void> {
     const change = parseTicketChange(input);
@@ -157,6 +161,15 @@ export class TicketCommandsService {
         newValue: TicketStatus.Closed,
       });
       await recordHistory(m, { ...base, ticketId: target.id, field: 'merged_from', newValue: source.id });
+      await this.audit.record(
+        {
+          actor: userActor(actor.id),
+          action: 'ticket.merged',
+          target: { type: 'ticket', id: source.id },
+          changes: { mergedInto: { before: null, after: target.id } },
+        },
+        m,
+      );
       return { targetId: target.id };
     });
   }

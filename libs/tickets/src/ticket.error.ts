@@ -10,6 +10,8 @@ export type TicketErrorCode =
   | 'canned_reply_not_found'
   | 'canned_reply_exists'
   | 'invalid_sla_policy'
+  // Admin (issue 12).
+  | 'invalid_recipient'
   // Answering (issue 14).
   | 'invalid_upload'
   | 'upload_not_found'

@@ -1,3 +1,4 @@
+import { AuditModule } from '@app/audit';
 import { Module } from '@nestjs/common';
 import { CannedRepliesService } from './canned-replies.service';
 import { DirectoryService } from './directory.service';
@@ -15,7 +16,7 @@ const services = [
 ];
 
 /** Ticket reading and agent commands. TicketEventsService (one LISTEN connection) is in TicketsLiveModule. */
-@Module({ providers: services, exports: services })
+@Module({ imports: [AuditModule], providers: services, exports: services })
 export class TicketsModule {}
 
 /** Live updates for processes that serve browsers (the api); others need no LISTEN connection. */

@@ -41,8 +41,8 @@ export class CannedRepliesController {
   @ApiHeader(CSRF)
   @ApiBody({ schema: { example: EXAMPLE } })
   @ApiOperation({ summary: 'Replace (supervisor, admin)' })
-  update(@Param('id') id: string, @Body() body: unknown) {
-    return this.replies.update(id, body);
+  update(@Param('id') id: string, @Body() body: unknown, @Actor() actor: StaffActor) {
+    return this.replies.update(id, body, actor);
   }
 
   @Delete(':id')
@@ -50,7 +50,7 @@ export class CannedRepliesController {
   @Roles(UserRole.Supervisor, UserRole.Admin)
   @ApiHeader(CSRF)
   @ApiOperation({ summary: 'Delete (supervisor, admin)' })
-  async remove(@Param('id') id: string): Promise<void> {
-    await this.replies.remove(id);
+  async remove(@Param('id') id: string, @Actor() actor: StaffActor): Promise<void> {
+    await this.replies.remove(id, actor);
   }
 }

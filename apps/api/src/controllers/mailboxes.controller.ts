@@ -1,8 +1,11 @@
 import { MailboxService, type MailboxCreateInput, type MailboxUpdateInput } from '@app/intake';
+import { userActor } from '@app/audit';
 import { UserRole } from '@app/database';
+import type { StaffActor } from '@app/tickets';
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Roles } from '../guards/auth.decorators';
+import { Actor } from './current-actor';
 
 const MAILBOX_EXAMPLE = {
   name: 'Support',
@@ -38,8 +41,8 @@ export class MailboxesController {
   @Post()
   @ApiOperation({ summary: 'Add a mailbox (password encrypted at rest)' })
   @ApiBody({ schema: { example: MAILBOX_EXAMPLE } })
-  create(@Body() body: MailboxCreateInput) {
-    return this.mailboxes.create(body);
+  create(@Body() body: MailboxCreateInput, @Actor() actor: StaffActor) {
+    return this.mailboxes.create(body, userActor(actor.id));
   }
 
   @Get(':id')
@@ -50,8 +53,8 @@ export class MailboxesController {
   @Patch(':id')
   @ApiOperation({ summary: 'Change settings; omit password to keep it' })
   @ApiBody({ schema: { example: { folder: 'INBOX', afterAction: 'move', enabled: false } } })
-  update(@Param('id') id: string, @Body() body: MailboxUpdateInput) {
-    return this.mailboxes.update(id, body);
+  update(@Param('id') id: string, @Body() body: MailboxUpdateInput, @Actor() actor: StaffActor) {
+    return this.mailboxes.update(id, body, userActor(actor.id));
   }
 
   @Post(':id/test')
@@ -63,7 +66,7 @@ export class MailboxesController {
 
   @Delete(':id')
   @HttpCode(204)
-  async remove(@Param('id') id: string): Promise<void> {
-    await this.mailboxes.remove(id);
+  async remove(@Param('id') id: string, @Actor() actor: StaffActor): Promise<void> {
+    await this.mailboxes.remove(id, userActor(actor.id));
   }
 }

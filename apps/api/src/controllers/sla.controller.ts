@@ -1,8 +1,10 @@
 import { UserRole } from '@app/database';
-import { SlaPoliciesService } from '@app/tickets';
+import { userActor } from '@app/audit';
+import { SlaPoliciesService, type StaffActor } from '@app/tickets';
 import { Body, Controller, Get, Param, Put } from '@nestjs/common';
 import { ApiBody, ApiCookieAuth, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Roles } from '../guards/auth.decorators';
+import { Actor } from './current-actor';
 
 @ApiTags('sla')
 @ApiCookieAuth()
@@ -33,7 +35,7 @@ export class SlaController {
       },
     },
   })
-  put(@Param('priority') priority: string, @Body() body: unknown) {
-    return this.policies.put(priority, body);
+  put(@Param('priority') priority: string, @Body() body: unknown, @Actor() actor: StaffActor) {
+    return this.policies.put(priority, body, userActor(actor.id));
   }
 }

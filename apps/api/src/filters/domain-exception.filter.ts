@@ -64,6 +64,7 @@ const STATUS_BY_CODE: Record<string, number> = {
   setup_done: 409,
   setup_token_invalid: 403,
   cross_site_request: 403,
+  invalid_recipient: 400,
   // Hardening (issue 15): malformed ids and parameters.
   invalid_id: 400,
   invalid_parameter: 400,

@@ -7,11 +7,16 @@ export type Route =
   | { name: 'settings' }
   | { name: 'customer'; id: string }
   | { name: 'organisation'; id: string }
-  | { name: 'reports' };
+  | { name: 'reports' }
+  | { name: 'admin'; section: string }
+  | { name: 'account' };
 
 export function parseRoute(path: string): Route {
   if (path === '/settings') return { name: 'settings' };
   if (path === '/reports') return { name: 'reports' };
+  if (path === '/account') return { name: 'account' };
+  const admin = /^\/admin(?:\/([a-z-]+))?$/.exec(path);
+  if (admin) return { name: 'admin', section: admin[1] ?? 'users' };
   const page = /^\/(customers|organisations)\/([0-9a-fA-F-]{36})$/.exec(path);
   if (page) return { name: page[1] === 'customers' ? 'customer' : 'organisation', id: page[2] ?? '' };
   const match = /^\/tickets\/([0-9a-zA-Z-]+)$/.exec(path);

@@ -1,5 +1,6 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
+import { Admin } from '../admin/Admin';
 import { Settings } from '../admin/Settings';
 import { CustomerPage } from '../customers/CustomerPage';
 import { OrganisationPage } from '../customers/OrganisationPage';
@@ -11,6 +12,9 @@ import { navigate, useRoute } from '../shared/router';
 import { TicketView } from '../ticket/TicketView';
 import { useLiveEvents } from './live-events';
 import { sessionApi, type User } from './session.api';
+import { Account } from './Account';
+import { SetPassword } from './SetPassword';
+import { Setup } from './Setup';
 import { ShortcutHelp } from './ShortcutHelp';
 import { SignIn } from './SignIn';
 
@@ -23,6 +27,9 @@ export function App() {
     staleTime: Infinity,
   });
   const [expired, setExpired] = useState(false);
+  const [passwordSet, setPasswordSet] = useState(false);
+  // A desk without staff shows the first-run set-up instead of the sign-in form.
+  const setup = useQuery({ queryKey: ['setup'], queryFn: sessionApi.setupNeeded, enabled: me.isError, retry: false });
 
   // Any 401 (expired session, signed out in another tab): drop cached data and show sign-in. Only a
   // session that existed can end: on a first visit the 401 of /api/auth/me is no news, and that
@@ -41,9 +48,20 @@ export function App() {
   if (me.isPending) return <p className="loading">Loading…</p>;
   const user = me.data ?? null;
   if (!user) {
+    if (window.location.pathname === '/set-password' && !passwordSet) {
+      return <SetPassword onDone={() => setPasswordSet(true)} />;
+    }
+    if (setup.isPending) return <p className="loading">Loading…</p>;
+    if (setup.data) return <Setup onDone={(u) => queryClient.setQueryData(['me'], u)} />;
     return (
       <SignIn
-        notice={expired ? 'Your session has ended. Please sign in again.' : null}
+        notice={
+          expired
+            ? 'Your session has ended. Please sign in again.'
+            : passwordSet
+              ? 'Your password is set. Sign in with it.'
+              : null
+        }
         onSignedIn={(u) => {
           setExpired(false);
           queryClient.setQueryData(['me'], u);
@@ -111,6 +129,19 @@ function Workspace({ user }: { user: User }) {
         )}
         {user.role !== 'agent' && (
           <a
+            href="/admin"
+            className="topbar-link"
+            aria-current={route.name === 'admin' ? 'page' : undefined}
+            onClick={(e) => {
+              e.preventDefault();
+              navigate('/admin');
+            }}
+          >
+            Admin
+          </a>
+        )}
+        {user.role !== 'agent' && (
+          <a
             href="/settings"
             className="topbar-link"
             aria-current={route.name === 'settings' ? 'page' : undefined}
@@ -125,14 +156,26 @@ function Workspace({ user }: { user: User }) {
         <button type="button" className="link" onClick={() => setHelp(true)} aria-haspopup="dialog">
           Shortcuts (?)
         </button>
-        <span className="who">
+        <a
+          href="/account"
+          className="who topbar-link"
+          aria-current={route.name === 'account' ? 'page' : undefined}
+          onClick={(e) => {
+            e.preventDefault();
+            navigate('/account');
+          }}
+        >
           {user.name} · {user.role}
-        </span>
+        </a>
         <button type="button" onClick={() => void signOut()}>
           Sign out
         </button>
       </header>
-      {route.name === 'ticket' ? (
+      {user.twoFactorSetupRequired || route.name === 'account' ? (
+        <Account me={user} />
+      ) : route.name === 'admin' && user.role !== 'agent' ? (
+        <Admin me={user} section={route.section} />
+      ) : route.name === 'ticket' ? (
         <TicketView id={route.id} me={user} />
       ) : route.name === 'customer' ? (
         <CustomerPage id={route.id} me={user} />

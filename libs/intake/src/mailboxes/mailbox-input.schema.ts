@@ -23,6 +23,8 @@ export const mailboxCreateSchema = z.object({
   processedFolder: folder.default('Processed'),
   quarantineFolder: folder.default('Quarantine'),
   enabled: z.boolean().default(true),
+  /** New tickets from this mailbox land in this group (null: no group). */
+  groupId: z.uuid({ error: 'must be a group id' }).nullable().optional(),
 });
 
 export const mailboxUpdateSchema = mailboxCreateSchema.partial();

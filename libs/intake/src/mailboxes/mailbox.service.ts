@@ -1,4 +1,5 @@
-import { InboundStatus, MailboxEntity, MailboxStateEntity, type MailboxAfterAction } from '@app/database';
+import { AuditService, CLI_ACTOR, type AuditActor } from '@app/audit';
+import { GroupEntity, InboundStatus, MailboxEntity, MailboxStateEntity, type MailboxAfterAction } from '@app/database';
 import { imapErrorDetail, probeMailbox, type ImapSettings, type MailboxProbe } from '@app/mail';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -39,6 +40,7 @@ export interface MailboxView {
   replyTo: string | null;
   signature: string | null;
   defaultOutbound: boolean;
+  groupId: string | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -66,13 +68,14 @@ export class MailboxService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly cipher: PasswordCipher,
     private readonly oauth: MailboxOAuthService,
+    private readonly audit: AuditService,
   ) {}
 
   private get repo() {
     return this.dataSource.getRepository(MailboxEntity);
   }
 
-  async create(input: MailboxCreateInput): Promise<MailboxView> {
+  async create(input: MailboxCreateInput, actor: AuditActor = CLI_ACTOR): Promise<MailboxView> {
     const parsed = mailboxCreateSchema.safeParse(input);
     if (!parsed.success) {
       throw new MailboxError('invalid_mailbox', 'The mailbox has invalid fields', mailboxFieldErrors(parsed.error));
@@ -81,6 +84,7 @@ export class MailboxService {
     if (await this.repo.existsBy({ name: rest.name })) {
       throw new MailboxError('mailbox_exists', 'A mailbox with this name exists');
     }
+    await this.checkGroup(rest.groupId);
     const saved = await this.repo.save(
       this.repo.create({
         ...rest,
@@ -92,7 +96,14 @@ export class MailboxService {
       .getRepository(MailboxStateEntity)
       .insert({ mailboxId: saved.id })
       .catch(() => undefined);
-    return toView(saved);
+    const view = toView(saved);
+    await this.audit.record({
+      actor,
+      action: 'mailbox.created',
+      target: { type: 'mailbox', id: saved.id },
+      changes: auditedChanges(null, view),
+    });
+    return view;
   }
 
   async list(): Promise<MailboxView[]> {
@@ -103,8 +114,9 @@ export class MailboxService {
     return toView(await this.find(ref));
   }
 
-  async update(ref: string, input: MailboxUpdateInput): Promise<MailboxView> {
+  async update(ref: string, input: MailboxUpdateInput, actor: AuditActor = CLI_ACTOR): Promise<MailboxView> {
     const mailbox = await this.find(ref);
+    const before = toView(mailbox);
     const parsed = mailboxUpdateSchema.safeParse(input);
     if (!parsed.success) {
       throw new MailboxError('invalid_mailbox', 'The mailbox has invalid fields', mailboxFieldErrors(parsed.error));
@@ -114,28 +126,71 @@ export class MailboxService {
     const given = Object.fromEntries(
       Object.entries(rest).filter(([k, v]) => v !== undefined && Object.prototype.hasOwnProperty.call(input, k)),
     );
+    if ('groupId' in given) await this.checkGroup(given.groupId as string | null);
     const source = sourceOf(mailbox);
     Object.assign(mailbox, given);
     if (password !== undefined) mailbox.passwordEncrypted = this.cipher.encrypt(password);
-    if (sourceOf(mailbox) === source) return toView(await this.repo.save(mailbox));
+    const moved = sourceOf(mailbox) !== source;
     return toView(
       await this.dataSource.transaction(async (m) => {
         const saved = await m.getRepository(MailboxEntity).save(mailbox);
-        await detachFromServer(m, mailbox.id);
+        if (moved) await detachFromServer(m, mailbox.id);
+        const changes = auditedChanges(before, toView(saved));
+        if (changes || password !== undefined) {
+          await this.audit.record(
+            {
+              actor,
+              action: 'mailbox.updated',
+              target: { type: 'mailbox', id: mailbox.id },
+              changes,
+              // Never the password itself: only that it changed.
+              details: password !== undefined ? { alsoChanged: ['password'] } : undefined,
+            },
+            m,
+          );
+        }
         return saved;
       }),
     );
   }
 
-  async setEnabled(ref: string, enabled: boolean): Promise<MailboxView> {
+  async setEnabled(ref: string, enabled: boolean, actor: AuditActor = CLI_ACTOR): Promise<MailboxView> {
     const mailbox = await this.find(ref);
+    const before = mailbox.enabled;
     mailbox.enabled = enabled;
-    return toView(await this.repo.save(mailbox));
+    const saved = await this.repo.save(mailbox);
+    if (before !== enabled) {
+      await this.audit.record({
+        actor,
+        action: enabled ? 'mailbox.enabled' : 'mailbox.disabled',
+        target: { type: 'mailbox', id: mailbox.id },
+        changes: { enabled: { before, after: enabled } },
+      });
+    }
+    return toView(saved);
   }
 
-  async remove(ref: string): Promise<void> {
+  async remove(ref: string, actor: AuditActor = CLI_ACTOR): Promise<void> {
     const mailbox = await this.find(ref);
-    await this.repo.delete({ id: mailbox.id });
+    await this.dataSource.transaction(async (m) => {
+      await m.getRepository(MailboxEntity).delete({ id: mailbox.id });
+      await this.audit.record(
+        {
+          actor,
+          action: 'mailbox.deleted',
+          target: { type: 'mailbox', id: mailbox.id },
+          changes: auditedChanges(toView(mailbox), null),
+        },
+        m,
+      );
+    });
+  }
+
+  private async checkGroup(groupId: string | null | undefined): Promise<void> {
+    if (!groupId) return;
+    if (!(await this.dataSource.getRepository(GroupEntity).existsBy({ id: groupId }))) {
+      throw new MailboxError('invalid_mailbox', 'The mailbox has invalid fields', { groupId: 'no such group' });
+    }
   }
 
   /** Connects with the stored settings; reports folders and counts, or the exact error. */
@@ -235,9 +290,25 @@ export function toView(m: MailboxEntity): MailboxView {
     replyTo: m.replyTo,
     signature: m.signature,
     defaultOutbound: m.defaultOutbound,
+    groupId: m.groupId ?? null,
     createdAt: m.createdAt.toISOString(),
     updatedAt: m.updatedAt.toISOString(),
   };
+}
+
+/** Before/after of the settings that changed (the view holds no password to leak). */
+function auditedChanges(
+  before: MailboxView | null,
+  after: MailboxView | null,
+): Record<string, { before: unknown; after: unknown }> | undefined {
+  const changes: Record<string, { before: unknown; after: unknown }> = {};
+  const keys = Object.keys(after ?? before ?? {}).filter((k) => !['id', 'createdAt', 'updatedAt'].includes(k));
+  for (const key of keys as Array<keyof MailboxView>) {
+    const b = before ? before[key] : null;
+    const a = after ? after[key] : null;
+    if (b !== a) changes[key] = { before: b, after: a };
+  }
+  return Object.keys(changes).length > 0 ? changes : undefined;
 }
 
 /** The server folder a mailbox reads: UIDs (and the UID cursor) only mean something within it. */

@@ -1,3 +1,4 @@
+import { AuditModule } from '@app/audit';
 import { Module } from '@nestjs/common';
 import { IntakeMetrics } from '../metrics/intake-metrics';
 import { QuarantineService } from '../quarantine/quarantine.service';
@@ -19,5 +20,5 @@ const providers = [
 ];
 
 /** Email intake services shared by api, worker, poller and CLI: mailboxes, staging, quarantine, metrics. */
-@Module({ imports: [MailboxOAuthModule], providers, exports: providers })
+@Module({ imports: [MailboxOAuthModule, AuditModule], providers, exports: providers })
 export class MailboxesModule {}

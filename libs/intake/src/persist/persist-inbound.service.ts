@@ -384,14 +384,18 @@ export class PersistInboundService {
     return byId;
   }
 
-  /** New tickets in one INSERT; returns each one's number (from its sequence, or reserved). */
+  /**
+   * New tickets in one INSERT; returns each one's number (from its sequence, or reserved). A new
+   * ticket from a mailbox lands in that mailbox's default group (none for the web form).
+   */
   private async insertTickets(m: EntityManager, rows: Row[]): Promise<Map<string, number>> {
     const numbers = new Map<string, number>();
     if (rows.length === 0) return numbers;
     const created = await m.query<Array<{ id: string; number: string }>>(
       `INSERT INTO tickets (id, number, subject, status, channel, contact_id, mailbox_id, group_id, last_message_at, linked_ticket_id)
        SELECT r.id, COALESCE(r.number, nextval('${TICKET_NUMBER_SEQUENCE}')), r.subject, r.status, r.channel,
-              r.contact_id, r.mailbox_id, NULL, r.last_message_at, r.linked_ticket_id
+              r.contact_id, r.mailbox_id, (SELECT mb.group_id FROM mailboxes mb WHERE mb.id = r.mailbox_id),
+              r.last_message_at, r.linked_ticket_id
          FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (id uuid, number bigint, subject text,
               status ticket_status, channel channel, contact_id uuid, mailbox_id uuid, last_message_at timestamptz,
               linked_ticket_id uuid)) WITH ORDINALITY AS r(id, number, subject, status, channel, contact_id,

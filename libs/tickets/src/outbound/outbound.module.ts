@@ -1,18 +1,20 @@
 import { AppConfig } from '@app/config';
+import { AuditModule } from '@app/audit';
 import { MailTransport, PasswordCipher, SmtpMailTransport } from '@app/mail';
 import { Logger, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { TicketsModule } from '../tickets.module';
 import { DraftsService } from './drafts.service';
 import { MessageActions } from './message-actions.usecase';
+import { OutboundStatusService } from './outbound-status.service';
 import { ReplyToTicket } from './reply-to-ticket.usecase';
 import { RequeueOutbound } from './requeue-outbound.service';
 import { SendMessageHandler } from './send-message.handler';
 import { UploadsService } from './uploads.service';
 
 /** Outbound use cases for processes that accept agent actions (api, cli). */
-const useCases = [ReplyToTicket, UploadsService, MessageActions, DraftsService];
+const useCases = [ReplyToTicket, UploadsService, MessageActions, DraftsService, OutboundStatusService];
 
-@Module({ imports: [TicketsModule], providers: useCases, exports: useCases })
+@Module({ imports: [TicketsModule, AuditModule], providers: useCases, exports: useCases })
 export class OutboundModule {}
 
 class TransportCloser implements OnApplicationShutdown, OnApplicationBootstrap {

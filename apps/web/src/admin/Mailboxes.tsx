@@ -1,0 +1,214 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState, type FormEvent } from 'react';
+import { errorText, when } from './Admin';
+import { deskAdminApi, type Mailbox, type MailboxTest } from './desk-admin.api';
+
+export function Mailboxes() {
+  const queryClient = useQueryClient();
+  const mailboxes = useQuery({ queryKey: ['admin', 'mailboxes'], queryFn: deskAdminApi.mailboxes });
+  const groups = useQuery({ queryKey: ['admin', 'groups'], queryFn: deskAdminApi.groups });
+  const [editing, setEditing] = useState<string | null>(null);
+  const refresh = () => void queryClient.invalidateQueries({ queryKey: ['admin', 'mailboxes'] });
+  return (
+    <section className="settings-section" aria-labelledby="mailboxes-title">
+      <h2 id="mailboxes-title">Mailboxes</h2>
+      <p className="muted">IMAP mailboxes the desk reads. Passwords are stored encrypted and never shown again.</p>
+      {editing === 'new' ? (
+        <MailboxForm
+          groups={groups.data ?? []}
+          onDone={() => {
+            setEditing(null);
+            refresh();
+          }}
+        />
+      ) : (
+        <button type="button" className="primary" onClick={() => setEditing('new')}>
+          Add mailbox
+        </button>
+      )}
+      <ul className="settings-list" aria-label="Mailboxes">
+        {(mailboxes.data ?? []).map((m) =>
+          editing === m.id ? (
+            <li key={m.id}>
+              <MailboxForm
+                mailbox={m}
+                groups={groups.data ?? []}
+                onDone={() => {
+                  setEditing(null);
+                  refresh();
+                }}
+              />
+            </li>
+          ) : (
+            <MailboxItem
+              key={m.id}
+              mailbox={m}
+              groupName={groups.data?.find((g) => g.id === m.groupId)?.name ?? 'No group'}
+              onEdit={() => setEditing(m.id)}
+              onChanged={refresh}
+            />
+          ),
+        )}
+      </ul>
+    </section>
+  );
+}
+
+function MailboxItem({
+  mailbox: m,
+  groupName,
+  onEdit,
+  onChanged,
+}: {
+  mailbox: Mailbox;
+  groupName: string;
+  onEdit: () => void;
+  onChanged: () => void;
+}) {
+  const [result, setResult] = useState<MailboxTest | null>(null);
+  const test = useMutation({ mutationFn: () => deskAdminApi.testMailbox(m.id), onSuccess: setResult });
+  const toggle = useMutation({
+    mutationFn: () => deskAdminApi.updateMailbox(m.id, { enabled: !m.enabled }),
+    onSuccess: onChanged,
+  });
+  const s = m.status;
+  return (
+    <li className="settings-item">
+      <div>
+        <strong>{m.name}</strong> <span className="muted">{m.address}</span>
+        <p className="muted">
+          {m.username} @ {m.host}:{m.port} · folder {m.folder} · new tickets to <strong>{groupName}</strong>
+        </p>
+        <p>
+          {m.enabled ? (s?.connected ? 'Connected' : 'Not connected') : 'Disabled'} · last fetch{' '}
+          {when(s?.lastFetchAt ?? null)} · backlog {s?.backlog ?? 0} · quarantined {s?.quarantined ?? 0}
+        </p>
+        {s?.lastError && <p className="error">Last error: {s.lastError}</p>}
+        {result && (
+          <p className={result.ok ? 'notice' : 'error'} role={result.ok ? 'status' : 'alert'}>
+            {result.ok
+              ? `Connection works: ${typeof result.probe.exists === 'number' ? `${result.probe.exists} messages in ${m.folder}` : 'signed in'}.`
+              : `The server answered: ${result.error}`}
+          </p>
+        )}
+        {(test.error ?? toggle.error) && (
+          <p className="error" role="alert">
+            {errorText(test.error ?? toggle.error)}
+          </p>
+        )}
+      </div>
+      <div className="settings-actions">
+        <button
+          type="button"
+          onClick={() => test.mutate()}
+          disabled={test.isPending}
+          aria-label={`Test connection: ${m.name}`}
+        >
+          {test.isPending ? 'Testing…' : 'Test connection'}
+        </button>
+        <button type="button" onClick={onEdit} aria-label={`Edit ${m.name}`}>
+          Edit
+        </button>
+        <button
+          type="button"
+          onClick={() => toggle.mutate()}
+          aria-label={`${m.enabled ? 'Disable' : 'Enable'} ${m.name}`}
+        >
+          {m.enabled ? 'Disable' : 'Enable'}
+        </button>
+      </div>
+    </li>
+  );
+}
+
+function MailboxForm({
+  mailbox,
+  groups,
+  onDone,
+}: {
+  mailbox?: Mailbox;
+  groups: Array<{ id: string; name: string }>;
+  onDone: () => void;
+}) {
+  const [f, setF] = useState({
+    name: mailbox?.name ?? '',
+    address: mailbox?.address ?? '',
+    host: mailbox?.host ?? '',
+    port: String(mailbox?.port ?? 993),
+    tls: mailbox?.tls ?? true,
+    username: mailbox?.username ?? '',
+    password: '',
+    folder: mailbox?.folder ?? 'INBOX',
+    groupId: mailbox?.groupId ?? '',
+  });
+  const save = useMutation({
+    mutationFn: () => {
+      const body: Record<string, unknown> = {
+        name: f.name,
+        address: f.address,
+        host: f.host,
+        port: Number(f.port),
+        tls: f.tls,
+        username: f.username,
+        folder: f.folder,
+        groupId: f.groupId || null,
+      };
+      if (f.password) body.password = f.password;
+      return mailbox ? deskAdminApi.updateMailbox(mailbox.id, body) : deskAdminApi.createMailbox(body);
+    },
+    onSuccess: onDone,
+  });
+  const field = (key: keyof typeof f, label: string, type = 'text') => (
+    <>
+      <label htmlFor={`mb-${key}`}>{label}</label>
+      <input
+        id={`mb-${key}`}
+        type={type}
+        value={String(f[key])}
+        required={key !== 'password' || !mailbox}
+        autoComplete={type === 'password' ? 'new-password' : 'off'}
+        onChange={(e) => setF((s) => ({ ...s, [key]: e.target.value }))}
+      />
+    </>
+  );
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    save.mutate();
+  };
+  return (
+    <form className="settings-form" onSubmit={submit} aria-label={mailbox ? `Edit ${mailbox.name}` : 'Add mailbox'}>
+      {field('name', 'Name')}
+      {field('address', 'Support address', 'email')}
+      {field('host', 'IMAP server')}
+      {field('port', 'Port', 'number')}
+      <label>
+        <input type="checkbox" checked={f.tls} onChange={(e) => setF((s) => ({ ...s, tls: e.target.checked }))} /> TLS
+      </label>
+      {field('username', 'User name')}
+      {field('password', mailbox ? 'Password (leave empty to keep)' : 'Password', 'password')}
+      {field('folder', 'Folder')}
+      <label htmlFor="mb-group">New tickets go to</label>
+      <select id="mb-group" value={f.groupId} onChange={(e) => setF((s) => ({ ...s, groupId: e.target.value }))}>
+        <option value="">No group</option>
+        {groups.map((g) => (
+          <option key={g.id} value={g.id}>
+            {g.name}
+          </option>
+        ))}
+      </select>
+      {save.error && (
+        <p className="error" role="alert">
+          {errorText(save.error)}
+        </p>
+      )}
+      <div className="settings-actions">
+        <button type="submit" className="primary" disabled={save.isPending}>
+          Save mailbox
+        </button>
+        <button type="button" onClick={onDone}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,203 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState, type FormEvent } from 'react';
+import { ApiError } from '../shared/http';
+import { sessionApi, type User } from './session.api';
+
+const message = (e: unknown) => (e instanceof ApiError ? e.message : e ? 'Could not reach the server' : null);
+
+/** The signed-in user's own security: password change and two-factor sign-in. */
+export function Account({ me }: { me: User }) {
+  return (
+    <main className="settings" aria-labelledby="account-title">
+      <header className="settings-head">
+        <h1 id="account-title">Your account</h1>
+        <p className="muted">
+          {me.name} · {me.email} · {me.role}
+        </p>
+      </header>
+      {me.twoFactorSetupRequired && (
+        <p className="notice" role="status">
+          Your role requires two-factor sign-in. Set it up below to continue.
+        </p>
+      )}
+      <TwoFactor />
+      <PasswordChange />
+    </main>
+  );
+}
+
+function PasswordChange() {
+  const [current, setCurrent] = useState('');
+  const [next, setNext] = useState('');
+  const change = useMutation({
+    mutationFn: () => sessionApi.changePassword(current, next),
+    onSuccess: () => {
+      setCurrent('');
+      setNext('');
+    },
+  });
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    change.mutate();
+  };
+  return (
+    <section className="settings-section" aria-labelledby="pw-title">
+      <h2 id="pw-title">Change password</h2>
+      <form className="settings-form" onSubmit={submit}>
+        <label htmlFor="current-password">Current password</label>
+        <input
+          id="current-password"
+          type="password"
+          required
+          autoComplete="current-password"
+          value={current}
+          onChange={(e) => setCurrent(e.target.value)}
+        />
+        <label htmlFor="next-password">New password (at least 12 characters)</label>
+        <input
+          id="next-password"
+          type="password"
+          required
+          minLength={12}
+          autoComplete="new-password"
+          value={next}
+          onChange={(e) => setNext(e.target.value)}
+        />
+        {change.error && (
+          <p className="error" role="alert">
+            {message(change.error)}
+          </p>
+        )}
+        {change.data && (
+          <p className="notice" role="status">
+            Password changed. {change.data.sessionsEnded} other session(s) were signed out.
+          </p>
+        )}
+        <button type="submit" className="primary" disabled={change.isPending}>
+          Change password
+        </button>
+      </form>
+    </section>
+  );
+}
+
+function TwoFactor() {
+  const queryClient = useQueryClient();
+  const status = useQuery({ queryKey: ['2fa'], queryFn: sessionApi.twoFactor });
+  const [secret, setSecret] = useState<{ secret: string; otpauthUrl: string } | null>(null);
+  const [code, setCode] = useState('');
+  const [codes, setCodes] = useState<string[] | null>(null);
+  const [password, setPassword] = useState('');
+  const begin = useMutation({ mutationFn: sessionApi.beginTwoFactor, onSuccess: setSecret });
+  const confirm = useMutation({
+    mutationFn: () => sessionApi.confirmTwoFactor(code),
+    onSuccess: (r) => {
+      setCodes(r.recoveryCodes);
+      setSecret(null);
+      setCode('');
+      void queryClient.invalidateQueries({ queryKey: ['2fa'] });
+    },
+  });
+  const disable = useMutation({
+    mutationFn: () => sessionApi.disableTwoFactor(password),
+    onSuccess: () => {
+      setPassword('');
+      void queryClient.invalidateQueries({ queryKey: ['2fa'] });
+    },
+  });
+  const s = status.data;
+  const error = message(begin.error ?? confirm.error ?? disable.error);
+  return (
+    <section className="settings-section" aria-labelledby="tfa-title">
+      <h2 id="tfa-title">Two-factor sign-in</h2>
+      {codes && (
+        <div className="link-box" role="status">
+          <p>
+            <strong>Recovery codes</strong> — each works once if you lose your phone. Keep them somewhere safe; they are
+            not shown again.
+          </p>
+          <ul className="recovery-codes" aria-label="Recovery codes">
+            {codes.map((c) => (
+              <li key={c}>
+                <code>{c}</code>
+              </li>
+            ))}
+          </ul>
+          <button
+            type="button"
+            onClick={() => {
+              setCodes(null);
+              void queryClient.invalidateQueries({ queryKey: ['me'] });
+            }}
+          >
+            I have saved them
+          </button>
+        </div>
+      )}
+      {s?.enabled && !codes && (
+        <>
+          <p>On. {s.recoveryCodesLeft} recovery codes left.</p>
+          <form
+            className="inline-form"
+            onSubmit={(e) => {
+              e.preventDefault();
+              disable.mutate();
+            }}
+          >
+            <label htmlFor="tfa-off-password">Password</label>
+            <input
+              id="tfa-off-password"
+              type="password"
+              required
+              autoComplete="current-password"
+              value={password}
+              onChange={(e) => setPassword(e.target.value)}
+            />
+            <button type="submit">Turn off</button>
+          </form>
+        </>
+      )}
+      {s && !s.enabled && !secret && (
+        <>
+          <p>Off. With it on, signing in also needs a code from an authenticator app.</p>
+          <button type="button" className="primary" onClick={() => begin.mutate()}>
+            Set up two-factor sign-in
+          </button>
+        </>
+      )}
+      {secret && (
+        <form
+          className="settings-form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            confirm.mutate();
+          }}
+        >
+          <p>Add this key to your authenticator app (or open the link on your phone), then enter the code it shows.</p>
+          <label htmlFor="tfa-secret">Key</label>
+          <input id="tfa-secret" readOnly value={secret.secret} onFocus={(e) => e.target.select()} />
+          <p>
+            <a href={secret.otpauthUrl}>Open in authenticator app</a>
+          </p>
+          <label htmlFor="tfa-code">Code</label>
+          <input
+            id="tfa-code"
+            inputMode="numeric"
+            autoComplete="one-time-code"
+            required
+            value={code}
+            onChange={(e) => setCode(e.target.value)}
+          />
+          <button type="submit" className="primary">
+            Turn on
+          </button>
+        </form>
+      )}
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,209 @@
+import { SetupService, UsersService } from '@app/auth';
+import { UserRole } from '@app/database';
+import { startSmtpSink, waitFor, type SmtpSink } from '@app/testing';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { email, startImapEnv, USER, type ImapEnv } from '../imap/support/imap-env';
+import { startTestApp, type TestApp } from '../support/test-app';
+import { launchChromium } from './chromium';
+import { ensureWebBundle } from './web-bundle';
+
+const ARTIFACTS = resolve(__dirname, '../../artifacts');
+const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+const PASSWORD = 'correct horse battery staple';
+
+async function seriousViolations(page: Page): Promise<string[]> {
+  await page.evaluate(AXE_SOURCE);
+  const violations = await page.evaluate<Array<{ id: string; impact: string; targets: string[] }>>(`
+    axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })
+      .then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) })))`);
+  return violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.impact} ${v.id}: ${v.targets.join(' | ')}`);
+}
+
+/**
+ * The admin screens as an admin uses them, against a real Dovecot, SMTP sink and Chromium:
+ * create a group, route a mailbox to it and see new mail land there; test a mailbox with a wrong
+ * password and read the server's answer; disable a user and see their open session end; send a
+ * test email; browse the audit log. axe-core on every screen, screenshots in artifacts/.
+ */
+describe('admin screens in Chromium', () => {
+  let env: ImapEnv;
+  let sink: SmtpSink;
+  let browser: Browser;
+  const contexts: BrowserContext[] = [];
+  const pageErrors: string[] = [];
+
+  async function signIn(address: string, path = '/'): Promise<Page> {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    contexts.push(context);
+    const page = await context.newPage();
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    page.on('dialog', (d) => void d.accept());
+    await page.goto(`${env.app.baseUrl}${path}`);
+    await page.getByLabel('Email').fill(address);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('link', { name: /·/ }).waitFor();
+    return page;
+  }
+
+  async function check(page: Page, name: string): Promise<void> {
+    await page.screenshot({ path: join(ARTIFACTS, `admin-${name}.png`), fullPage: true });
+    expect([name, await seriousViolations(page)]).toEqual([name, []]);
+  }
+
+  beforeAll(async () => {
+    ensureWebBundle();
+    mkdirSync(ARTIFACTS, { recursive: true });
+    sink = await startSmtpSink();
+    env = await startImapEnv({ env: { SMTP_URL: sink.url, LOGIN_RATE_LIMIT_PER_15M: '1000' } });
+    const users = env.app.app.get(UsersService);
+    await users.create({ email: 'boss@desk.test', name: 'Boss Admin', role: UserRole.Admin, password: PASSWORD });
+    await users.create({ email: 'ann@desk.test', name: 'Ann Agent', role: UserRole.Agent, password: PASSWORD });
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    for (const c of contexts) await c.close().catch(() => undefined);
+    await browser?.close();
+    await env?.close();
+    await sink?.close();
+  });
+
+  it('creates a group, routes the mailbox to it, and a new email lands in that group', async () => {
+    const page = await signIn('boss@desk.test', '/admin/groups');
+    await page.getByRole('link', { name: 'Admin', exact: true }).click();
+    await page.getByRole('link', { name: 'Groups' }).click();
+    await page.getByLabel('New group').fill('Billing');
+    await page.getByRole('button', { name: 'Create group' }).click();
+    await page.getByRole('button', { name: 'Members of Billing' }).click();
+    await page.getByLabel('Ann Agent (agent)').check();
+    await page.getByRole('button', { name: 'Save members' }).click();
+    await page.getByText('Ann Agent · 0 tickets').waitFor();
+    await check(page, 'groups');
+
+    await page.getByRole('link', { name: 'Mailboxes' }).click();
+    await page.getByRole('button', { name: 'Edit support' }).click();
+    await page.getByLabel('New tickets go to').selectOption({ label: 'Billing' });
+    await page.getByRole('button', { name: 'Save mailbox' }).click();
+    await page.getByText('new tickets to Billing').waitFor();
+    await page.getByRole('button', { name: 'Test connection: support' }).click();
+    await page.getByText(/Connection works/).waitFor();
+    await check(page, 'mailboxes');
+
+    await env.startPoller();
+    await env.dovecot.append(USER, 'INBOX', email({ subject: 'Invoice 4711 is wrong' }));
+    const [ticket] = await waitFor(
+      async () => {
+        const rows = await env.app.dataSource.query<Array<{ group: string }>>(
+          `SELECT g.name AS group FROM tickets t JOIN groups g ON g.id = t.group_id WHERE t.subject = 'Invoice 4711 is wrong'`,
+        );
+        return rows.length > 0 ? rows : undefined;
+      },
+      { what: 'the ticket of the new email', timeoutMs: 30_000 },
+    );
+    expect(ticket.group).toBe('Billing');
+    // The group's member sees it in their inbox.
+    const ann = await signIn('ann@desk.test');
+    await ann.getByText('Invoice 4711 is wrong').first().waitFor();
+  });
+
+  it("tests a mailbox with a wrong password and shows the server's answer", async () => {
+    const page = await signIn('boss@desk.test', '/admin/mailboxes');
+    await page.getByRole('button', { name: 'Add mailbox' }).click();
+    await page.getByLabel('Name', { exact: true }).fill('Wrong password');
+    await page.getByLabel('Support address').fill('sales@desk.test');
+    await page.getByLabel('IMAP server').fill(env.dovecot.host);
+    await page.getByLabel('Port', { exact: true }).fill(String(env.dovecot.port));
+    await page.getByLabel('TLS', { exact: true }).uncheck();
+    await page.getByLabel('User name', { exact: true }).fill(USER);
+    await page.getByLabel('Password', { exact: true }).fill('not-the-password');
+    await page.getByRole('button', { name: 'Save mailbox' }).click();
+    await page.getByRole('button', { name: 'Test connection: Wrong password' }).click();
+    const answer = page.getByText(/The server answered:/);
+    await answer.waitFor();
+    expect(await answer.textContent()).toMatch(/AUTHENTICATIONFAILED|Authentication failed/i);
+    await check(page, 'mailbox-wrong-password');
+  });
+
+  it('disables a user and their open session ends', async () => {
+    const ann = await signIn('ann@desk.test');
+    const admin = await signIn('boss@desk.test', '/admin/users');
+    await admin.getByRole('link', { name: 'Admin', exact: true }).click();
+    await admin.getByRole('button', { name: 'Disable Ann Agent' }).click();
+    await admin.getByRole('button', { name: 'Enable Ann Agent' }).waitFor();
+    await check(admin, 'users');
+    // Ann's next request (any click, a reload) finds the session gone.
+    await ann.reload();
+    await ann.getByRole('heading', { name: 'Sign in to Intake' }).waitFor();
+    await ann.getByLabel('Email').fill('ann@desk.test');
+    await ann.getByLabel('Password').fill(PASSWORD);
+    await ann.getByRole('button', { name: 'Sign in' }).click();
+    await ann.getByText('Email or password is wrong').waitFor();
+  });
+
+  it('sends a test email to the SMTP sink, shows outbound status, and lists it all in the audit log', async () => {
+    const page = await signIn('boss@desk.test', '/admin/outbound');
+    await page.getByRole('link', { name: 'Admin', exact: true }).click();
+    await page.getByRole('link', { name: 'Outbound mail' }).click();
+    await page.getByText(/Configured \(smtp:\/\//).waitFor();
+    await page.getByLabel('Send a test email to').fill('boss@desk.test');
+    await page.getByRole('button', { name: 'Send test email' }).click();
+    await page.getByText(/Sent\. The server answered: 250/).waitFor();
+    expect(sink.messages.some((m) => m.to.includes('boss@desk.test'))).toBe(true);
+    await check(page, 'outbound');
+
+    await page.getByRole('link', { name: 'Desk & security' }).click();
+    await page.getByLabel('Desk name').waitFor();
+    await check(page, 'desk');
+
+    await page.getByRole('link', { name: 'Audit log' }).click();
+    await page.getByRole('cell', { name: 'auth.sign_in', exact: true }).first().waitFor();
+    await page.getByLabel('Action').selectOption('outbound.test_sent');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await page.getByRole('cell', { name: 'outbound.test_sent' }).waitFor();
+    await page.getByRole('cell', { name: 'auth.sign_in', exact: true }).first().waitFor({ state: 'detached' });
+    await check(page, 'audit');
+  });
+
+  it('sets up two-factor sign-in from the account screen', async () => {
+    const page = await signIn('boss@desk.test', '/account');
+    await page.getByRole('link', { name: /Boss Admin/ }).click();
+    await page.getByRole('button', { name: 'Set up two-factor sign-in' }).click();
+    await page.getByLabel('Key').waitFor();
+    await check(page, 'account-2fa');
+    expect(pageErrors).toEqual([]);
+  });
+});
+
+describe('first run in Chromium', () => {
+  let app: TestApp;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    ensureWebBundle();
+    app = await startTestApp();
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+  });
+
+  it('creates the first admin in the browser with the token from the log', async () => {
+    const token = await app.app.get(SetupService).announce();
+    const page = await browser.newPage();
+    await page.goto(`${app.baseUrl}/`);
+    await page.getByRole('heading', { name: 'Set up your desk' }).waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.getByLabel('Set-up token').fill(token!);
+    await page.getByLabel('Your name').fill('First Admin');
+    await page.getByLabel('Email').fill('first@desk.test');
+    await page.getByLabel(/^Password/).fill('the first admin password');
+    await page.screenshot({ path: join(ARTIFACTS, 'admin-setup.png'), fullPage: true });
+    await page.getByRole('button', { name: 'Create admin and sign in' }).click();
+    await page.getByRole('link', { name: 'First Admin · admin' }).waitFor();
+  });
+});
