@@ -6,6 +6,7 @@ import { QueueName, QueueService } from '@app/queue';
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
+import { ModulesContainer } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type express from 'express';
 import { SESSION_COOKIE } from './guards/session.guard';
@@ -21,6 +22,8 @@ const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
  * must say same-origin; a request carrying neither is refused) and each one is audited.
  */
 export function mountQueueBoard(app: NestExpressApplication, config: AppConfig): void {
+  // An application without the API (a worker-only test app) has no staff sessions to guard it with.
+  if (![...app.get(ModulesContainer).values()].some((module) => module.providers.has(AuthService))) return;
   const auth = app.get(AuthService);
   const audit = app.get(AuditService);
   const queues = app.get(QueueService);
