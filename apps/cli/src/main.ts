@@ -30,6 +30,9 @@ async function main(): Promise<void> {
   }
   // First pass without a database: help, commander's errors and `mail inspect` end here.
   if (!(await runCommands(OfflineCliModule.forRoot(config)))) return;
+  // Named on stderr when the CLI chose it (the server's note or the embedded one); a DATABASE_URL
+  // the operator gave is theirs already, and scripts reading stderr see only errors.
+  const chosen = !process.env.DATABASE_URL;
   config = chooseDatabase(config);
   if (!config) return exitWhenFlushed(1);
   let infra;
@@ -42,7 +45,7 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  process.stderr.write(`intake: database ${describeDatabase(infra.databaseUrl)}\n`);
+  if (chosen) process.stderr.write(`intake: database ${describeDatabase(infra.databaseUrl)}\n`);
   @Module({ imports: [PlatformModule.forRoot(config, infra.databaseUrl), CliModule] })
   class CliRoot {}
   try {

@@ -51,7 +51,7 @@ export function App() {
     if (window.location.pathname === '/set-password' && !passwordSet) {
       return <SetPassword onDone={() => setPasswordSet(true)} />;
     }
-    if (setup.isPending) return <p className="loading">Loading…</p>;
+    if (me.isError && setup.isPending) return <p className="loading">Loading…</p>;
     if (setup.data) return <Setup onDone={(u) => queryClient.setQueryData(['me'], u)} />;
     return (
       <SignIn
