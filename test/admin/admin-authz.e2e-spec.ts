@@ -36,6 +36,10 @@ const RULES: Record<string, Who[]> = {
   'GET /api/admin/mailboxes/{id}': ADMINS,
   'PATCH /api/admin/mailboxes/{id}': ADMINS,
   'POST /api/admin/mailboxes/{id}/test': ADMINS,
+  // OAuth2 mailboxes (issue 14).
+  'GET /api/admin/mailboxes-oauth/providers': ADMINS,
+  'POST /api/admin/mailboxes/{id}/oauth/start': ADMINS,
+  'POST /api/admin/mailboxes/{id}/oauth/revoke': ADMINS,
   'DELETE /api/admin/mailboxes/{id}': ADMINS,
   'POST /api/auth/password': STAFF,
   'GET /api/auth/2fa': STAFF,
