@@ -129,56 +129,42 @@ function ReportBody({ r, keyName }: { r: VolumeReport; keyName: (k: string) => s
       <section aria-labelledby="volume-title" className="card report-section">
         <h2 id="volume-title">Created and solved</h2>
         <ReportChart type="bar" labels={periods} series={volume} title="Created and solved" />
-        <table className="data-table" data-testid="volume-table">
-          <thead>
-            <tr>
-              <th scope="col">Period</th>
-              {volume.map((s) => (
-                <th scope="col" key={s.label}>
-                  {s.label}
-                </th>
-              ))}
-            </tr>
-          </thead>
-          <tbody>
-            {periods.map((p, i) => (
-              <tr key={p}>
-                <th scope="row">{p}</th>
-                {volume.map((s) => (
-                  <td key={s.label}>{s.values[i]}</td>
-                ))}
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <SeriesTable testId="volume-table" periods={periods} series={volume} />
       </section>
       <section aria-labelledby="times-title" className="card report-section">
         <h2 id="times-title">First response and resolution (median, hours)</h2>
         <ReportChart type="line" labels={periods} series={times} title="First response and resolution" />
-        <table className="data-table" data-testid="times-table">
-          <thead>
-            <tr>
-              <th scope="col">Period</th>
-              {times.map((s) => (
-                <th scope="col" key={s.label}>
-                  {s.label}
-                </th>
-              ))}
-            </tr>
-          </thead>
-          <tbody>
-            {periods.map((p, i) => (
-              <tr key={p}>
-                <th scope="row">{p}</th>
-                {times.map((s) => (
-                  <td key={s.label}>{s.values[i] ?? '—'}</td>
-                ))}
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <SeriesTable testId="times-table" periods={periods} series={times} />
       </section>
     </>
+  );
+}
+
+/** The figures under a chart: one row per period, one column per series ('—' where none). */
+function SeriesTable(props: { testId: string; periods: string[]; series: Series[] }) {
+  return (
+    <table className="data-table" data-testid={props.testId}>
+      <thead>
+        <tr>
+          <th scope="col">Period</th>
+          {props.series.map((s) => (
+            <th scope="col" key={s.label}>
+              {s.label}
+            </th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>
+        {props.periods.map((p, i) => (
+          <tr key={p}>
+            <th scope="row">{p}</th>
+            {props.series.map((s) => (
+              <td key={s.label}>{s.values[i] ?? '—'}</td>
+            ))}
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }
 
