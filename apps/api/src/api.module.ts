@@ -36,6 +36,7 @@ import { AdminAuditController } from './controllers/admin-audit.controller';
 import { AdminOutboundController } from './controllers/admin-outbound.controller';
 import { AdminGroupsController } from './controllers/admin-groups.controller';
 import { AdminSettingsController } from './controllers/admin-settings.controller';
+import { AdminQuarantineController } from './controllers/admin-quarantine.controller';
 import { AdminUsersController } from './controllers/admin-users.controller';
 import { SetupController } from './controllers/setup.controller';
 // Customer portal (issue 13).
@@ -110,6 +111,7 @@ import { UploadsController } from './controllers/uploads.controller';
     // Admin and audit (issue 12).
     SetupController,
     AdminUsersController,
+    AdminQuarantineController,
     AdminGroupsController,
     AdminAuditController,
     AdminSettingsController,
