@@ -56,6 +56,7 @@ describe('admin screens in Chromium', () => {
   async function shots(page: Page, name: string): Promise<void> {
     mkdirSync(SHOTS, { recursive: true });
     await page.screenshot({ path: join(SHOTS, `${name}-desktop.png`), fullPage: true });
+    await page.evaluate('window.scrollTo(0, 0)');
     await page.setViewportSize({ width: 390, height: 844 });
     await page.screenshot({ path: join(SHOTS, `${name}-phone.png`), fullPage: true });
     await page.setViewportSize({ width: 1280, height: 900 });
@@ -197,7 +198,7 @@ describe('admin screens in Chromium', () => {
     const refused = page.getByRole('alert');
     await refused.waitFor();
     expect(await refused.textContent()).toContain(
-      'Acknowledgement Unknown placeholder {{contact.name}}; known: {{customer.name}}, {{customer.email}}',
+      'Acknowledgement: Unknown placeholder {{contact.name}}; known: {{customer.name}}, {{customer.email}}',
     );
     await shots(page, 'mailbox-identity-refused');
     await page
@@ -229,6 +230,7 @@ describe('admin screens in Chromium', () => {
        VALUES ('email', 'quarantined', $1, $2, $3, 'parse_timeout', now() - interval '40 days', 3)`,
       [old, old.length, sha256Hex(old)],
     );
+    await env.app.dataSource.query(`INSERT INTO contacts (email, name) VALUES ('dsr@customer.test', 'Dee Requester')`);
     const page = await signIn('boss@desk.test', '/admin/privacy');
     await page.getByRole('link', { name: 'Admin', exact: true }).click();
     await page.getByRole('link', { name: 'Privacy' }).click();
@@ -242,15 +244,15 @@ describe('admin screens in Chromium', () => {
       await env.app.dataSource.query(`SELECT 1 FROM inbound_messages WHERE sha256 = $1`, [sha256Hex(old)]),
     ).toHaveLength(1);
 
-    await page.getByLabel('New version').fill('2027-01');
+    await page.getByLabel('New version', { exact: true }).fill('2027-01');
     await page.getByLabel('Text', { exact: true }).fill('We keep what we need, and no longer.');
     await page.getByRole('button', { name: 'Publish version' }).click();
     await page.getByRole('list', { name: 'Policy versions' }).getByText('2027-01').waitFor();
 
-    await page.getByLabel('Customer email address').fill('ada@customer.test');
+    await page.getByLabel('Customer email address').fill('dsr@customer.test');
     await page.getByRole('button', { name: 'Record request' }).click();
     await page.getByRole('button', { name: /^Identity verified: Export/ }).click();
-    await page.getByRole('button', { name: /^Carry out: Export|Download export/ }).waitFor();
+    await page.getByRole('button', { name: /^Download export: Export/ }).waitFor();
     await shots(page, 'privacy');
     await check(page, 'privacy');
     const actions = await env.app.dataSource.query<Array<{ action: string }>>(

@@ -69,5 +69,5 @@ export function errorText(error: unknown, labels: Record<string, string> = {}): 
   if (!(error instanceof Error)) return 'Something went wrong';
   const fields = error instanceof ApiError ? Object.entries(error.fields) : [];
   if (fields.length === 0) return error.message;
-  return `${error.message}: ${fields.map(([k, v]) => `${labels[k] ?? k} ${v}`).join('; ')}`;
+  return `${error.message}: ${fields.map(([k, v]) => `${labels[k] ?? k}: ${v}`).join('; ')}`;
 }

@@ -85,64 +85,66 @@ function MailboxItem({
   });
   const s = m.status;
   return (
-    <li className="settings-item">
-      <div>
-        <strong>{m.name}</strong> <span className="muted">{m.address}</span>
-        <p className="muted">
-          {m.username} @ {m.host}:{m.port} · folder {m.folder} · new tickets to <strong>{groupName}</strong>
-        </p>
-        <p>
-          {m.enabled ? (s?.connected ? 'Connected' : 'Not connected') : 'Disabled'} · last fetch{' '}
-          {when(s?.lastFetchAt ?? null)} · backlog {s?.backlog ?? 0} · quarantined {s?.quarantined ?? 0}
-        </p>
-        {s?.lastError && <p className="error">Last error: {s.lastError}</p>}
-        {result && (
-          <p className={result.ok ? 'notice' : 'error'} role={result.ok ? 'status' : 'alert'}>
-            {result.ok
-              ? `Connection works: ${typeof result.probe.exists === 'number' ? `${result.probe.exists} messages in ${m.folder}` : 'signed in'}.`
-              : `The server answered: ${result.error}`}
+    <li>
+      <div className="settings-item">
+        <div>
+          <strong>{m.name}</strong> <span className="muted">{m.address}</span>
+          <p className="muted">
+            {m.username} @ {m.host}:{m.port} · folder {m.folder} · new tickets to <strong>{groupName}</strong>
           </p>
-        )}
-        {(test.error ?? toggle.error) && (
-          <p className="error" role="alert">
-            {errorText(test.error ?? toggle.error)}
+          <p>
+            {m.enabled ? (s?.connected ? 'Connected' : 'Not connected') : 'Disabled'} · last fetch{' '}
+            {when(s?.lastFetchAt ?? null)} · backlog {s?.backlog ?? 0} · quarantined {s?.quarantined ?? 0}
           </p>
-        )}
-        <p className="muted">
-          Answers as {m.fromName ?? 'the desk name'} &lt;{m.address}&gt;
-          {m.replyTo ? ` · replies to ${m.replyTo}` : ''} · acknowledgement: {m.ackTemplate ? 'its own' : 'built-in'} ·
-          SMTP: {m.smtpConfigured ? 'its own server' : 'the desk’s'}
-        </p>
-        {showQuarantine && <MailboxQuarantine mailboxId={m.id} mailboxName={m.name} />}
+          {s?.lastError && <p className="error">Last error: {s.lastError}</p>}
+          {result && (
+            <p className={result.ok ? 'notice' : 'error'} role={result.ok ? 'status' : 'alert'}>
+              {result.ok
+                ? `Connection works: ${typeof result.probe.exists === 'number' ? `${result.probe.exists} messages in ${m.folder}` : 'signed in'}.`
+                : `The server answered: ${result.error}`}
+            </p>
+          )}
+          {(test.error ?? toggle.error) && (
+            <p className="error" role="alert">
+              {errorText(test.error ?? toggle.error)}
+            </p>
+          )}
+          <p className="muted">
+            Answers as {m.fromName ?? 'the desk name'} &lt;{m.address}&gt;
+            {m.replyTo ? ` · replies to ${m.replyTo}` : ''} · acknowledgement: {m.ackTemplate ? 'its own' : 'built-in'}{' '}
+            · SMTP: {m.smtpConfigured ? 'its own server' : 'the desk’s'}
+          </p>
+        </div>
+        <div className="settings-actions">
+          <button
+            type="button"
+            onClick={() => test.mutate()}
+            disabled={test.isPending}
+            aria-label={`Test connection: ${m.name}`}
+          >
+            {test.isPending ? 'Testing…' : 'Test connection'}
+          </button>
+          <button
+            type="button"
+            onClick={() => setShowQuarantine((v) => !v)}
+            aria-expanded={showQuarantine}
+            aria-label={`Quarantine of ${m.name} (${s?.quarantined ?? 0})`}
+          >
+            Quarantine ({s?.quarantined ?? 0})
+          </button>
+          <button type="button" onClick={onEdit} aria-label={`Edit ${m.name}`}>
+            Edit
+          </button>
+          <button
+            type="button"
+            onClick={() => toggle.mutate()}
+            aria-label={`${m.enabled ? 'Disable' : 'Enable'} ${m.name}`}
+          >
+            {m.enabled ? 'Disable' : 'Enable'}
+          </button>
+        </div>
       </div>
-      <div className="settings-actions">
-        <button
-          type="button"
-          onClick={() => test.mutate()}
-          disabled={test.isPending}
-          aria-label={`Test connection: ${m.name}`}
-        >
-          {test.isPending ? 'Testing…' : 'Test connection'}
-        </button>
-        <button
-          type="button"
-          onClick={() => setShowQuarantine((v) => !v)}
-          aria-expanded={showQuarantine}
-          aria-label={`Quarantine of ${m.name} (${s?.quarantined ?? 0})`}
-        >
-          Quarantine ({s?.quarantined ?? 0})
-        </button>
-        <button type="button" onClick={onEdit} aria-label={`Edit ${m.name}`}>
-          Edit
-        </button>
-        <button
-          type="button"
-          onClick={() => toggle.mutate()}
-          aria-label={`${m.enabled ? 'Disable' : 'Enable'} ${m.name}`}
-        >
-          {m.enabled ? 'Disable' : 'Enable'}
-        </button>
-      </div>
+      {showQuarantine && <MailboxQuarantine mailboxId={m.id} mailboxName={m.name} />}
     </li>
   );
 }

@@ -100,13 +100,15 @@ function Retention() {
               Change nothing: no data is past its retention period.
             </p>
           ) : (
-            <ul role="status">
-              {preview.data.entries.map((e) => (
-                <li key={`${e.dataClass}.${e.action}.${e.target}`}>
-                  {e.action} {e.count} × {e.target.replace(/_/g, ' ')} ({label(e.dataClass)})
-                </li>
-              ))}
-            </ul>
+            <div role="status">
+              <ul>
+                {preview.data.entries.map((e) => (
+                  <li key={`${e.dataClass}.${e.action}.${e.target}`}>
+                    {e.action} {e.count} × {e.target.replace(/_/g, ' ')} ({label(e.dataClass)})
+                  </li>
+                ))}
+              </ul>
+            </div>
           )}
         </div>
       )}
@@ -335,7 +337,7 @@ function RequestItem({ request: r, onChanged }: { request: DataSubjectRequest; o
           <button
             type="button"
             disabled={complete.isPending}
-            aria-label={`Carry out: ${name}`}
+            aria-label={`${r.type === 'export' ? 'Download export' : 'Carry out'}: ${name}`}
             onClick={() =>
               (r.type !== 'erasure' || window.confirm('Erase this customer’s data? This cannot be undone.')) &&
               complete.mutate()
