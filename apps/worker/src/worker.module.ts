@@ -1,3 +1,4 @@
+import { AuthWorkerModule } from '@app/auth';
 import { ImapSettleWorkerModule, IntakeWorkerModule } from '@app/intake';
 import { PortalWorkerModule } from '@app/portal';
 import { PrivacyWorkerModule } from '@app/privacy';
@@ -20,6 +21,8 @@ import { StartupRequeueService } from './startup-requeue.service';
     OutboundWorkerModule,
     // Customer portal (issue 13): account mails.
     PortalWorkerModule,
+    // Staff invitation and password-reset links (issue 12).
+    AuthWorkerModule,
   ],
   providers: [IntakeProcessor, StartupRequeueService, ImapSettleProcessor, MaintenanceProcessor, OutboundProcessor],
 })

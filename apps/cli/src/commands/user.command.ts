@@ -174,7 +174,9 @@ export class UserResetPasswordCommand extends CommandRunner {
       const link = await this.users.resetPassword(CLI_ACTOR, ref);
       const url = `${(await this.settings.get()).publicUrl}${link.url}`;
       if (o.json) return printJson({ url, expiresAt: link.expiresAt });
-      printText(`one-time link (valid until ${link.expiresAt}); give it to the user only:\n${url}\n`);
+      printText(
+        `one-time link (valid until ${link.expiresAt}), also emailed to the user; give it to them only:\n${url}\n`,
+      );
     });
   }
 

@@ -18,6 +18,8 @@ export interface StaffUser {
 export interface PasswordLink {
   url: string;
   expiresAt: string;
+  /** Also on its way to the user by email. */
+  mailQueued: boolean;
 }
 
 export interface Group {
