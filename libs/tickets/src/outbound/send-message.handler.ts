@@ -1,3 +1,4 @@
+import { readDeskSettings } from '@app/auth';
 import { AppConfig } from '@app/config';
 import {
   ActorType,
@@ -108,10 +109,12 @@ export class SendMessageHandler {
     if (to.length === 0) return this.fail(message, 'no_recipient');
 
     await repo.update({ id: message.id }, { deliveryStatus: DeliveryStatus.Sending });
-    const fromAddress = mailbox?.address ?? this.config.values.MAIL_FROM;
+    // Without a mailbox identity the desk's own (set-up screen / Desk & security, else MAIL_FROM*).
+    const desk = await readDeskSettings(this.dataSource, this.config);
+    const fromAddress = mailbox?.address ?? desk.senderAddress;
     const { html, attachments } = await this.parts(message);
     const mail: OutboundMail = {
-      from: { address: fromAddress, name: mailbox?.fromName ?? this.config.values.MAIL_FROM_NAME },
+      from: { address: fromAddress, name: mailbox?.fromName ?? desk.deskName },
       to,
       cc: message.cc,
       bcc: message.bcc,
@@ -128,7 +131,7 @@ export class SendMessageHandler {
       // The customer's own mail links to the request in the portal; a forward to someone else does not.
       text: message.forwardedMessageId
         ? message.bodyText
-        : withPortalLink(message.bodyText, this.config.values.PUBLIC_URL, ticket.number),
+        : withPortalLink(message.bodyText, desk.publicUrl, ticket.number),
       html,
       attachments,
       messageId: message.messageIdHeader ?? this.tokens.messageId(ticket.number),

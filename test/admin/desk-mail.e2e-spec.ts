@@ -5,10 +5,11 @@ import { api, staff, type StaffSession } from '../support/inbox-fixtures';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 /**
- * Invitation and password-reset links are emailed through the outbound queue (issue 12), from the
- * desk's sender address and name, with the desk's public URL; each link works once.
+ * The desk's settings in its mail (issue 12): invitation and password-reset links are emailed
+ * through the outbound queue from the desk's sender address and name, with links on its public URL
+ * that work once; customer mail without a mailbox identity and the test email go out the same way.
  */
-describe('staff links by email', () => {
+describe('mail from the desk: staff links and desk settings', () => {
   let app: TestApp;
   let sink: SmtpSink;
   let admin: StaffSession;
@@ -82,5 +83,25 @@ describe('staff links by email', () => {
     const latest = linkIn(second.text)![1];
     expect((await fetch(`${app.baseUrl}/api/auth/password-link/${first}`)).status).toBe(410);
     expect((await fetch(`${app.baseUrl}/api/auth/password-link/${latest}`)).status).toBe(200);
+  });
+
+  it('sends an acknowledgement without a mailbox from the desk sender, with the portal link on its public URL', async () => {
+    const res = await fetch(`${app.baseUrl}/api/requests`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Ada', email: 'ada@example.org', subject: 'Hello desk', message: 'Hi.' }),
+    });
+    const { reference } = (await res.json()) as { reference: string };
+    const ack = await mailTo('ada@example.org');
+    expect(ack.from?.value).toEqual([{ address: 'desk@acme.test', name: 'Acme Help' }]);
+    expect(ack.text).toContain(`https://help.acme.test/portal/requests/${reference}`);
+
+    const test = await api(app, admin)('POST', '/api/admin/outbound/test', { to: 'ops@acme.test' });
+    expect(test.status).toBe(200);
+    const sent = await mailTo('ops@acme.test');
+    expect(sent.from?.value).toEqual([{ address: 'desk@acme.test', name: 'Acme Help' }]);
+    expect(((await (await api(app, admin)('GET', '/api/admin/outbound')).json()) as { from: string }).from).toBe(
+      'desk@acme.test',
+    );
   });
 });
