@@ -299,6 +299,30 @@ describe('first run in Chromium', () => {
     await page.getByLabel(/^Password/).fill('the first admin password');
     await page.screenshot({ path: join(ARTIFACTS, 'admin-setup.png'), fullPage: true });
     await page.getByRole('button', { name: 'Create admin and sign in' }).click();
+
+    // Step 2: the desk's name, public URL and sender, used in its mail from now on.
+    await page.getByRole('heading', { name: 'Step 2 of 3: your desk' }).waitFor();
+    await page.getByLabel('Desk name').fill('Acme Help');
+    await page.getByLabel('Public URL').fill('https://help.acme.test');
+    await page.getByLabel('Sender address').fill('desk@acme.test');
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.getByRole('button', { name: 'Save and continue' }).click();
+
+    // Step 3: mailbox and outbound mail, with the admin screens' own test buttons.
+    await page.getByRole('heading', { name: 'Step 3 of 3: mail' }).waitFor();
+    await page.getByRole('button', { name: 'Add mailbox' }).waitFor();
+    await page.getByText('desk@acme.test').waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.screenshot({ path: join(ARTIFACTS, 'admin-setup-mail.png'), fullPage: true });
+    await page.getByRole('button', { name: 'Go to the desk' }).click();
     await page.getByRole('link', { name: 'First Admin · admin' }).waitFor();
+    const settings = await app.dataSource.query<Array<{ key: string; value: unknown }>>(
+      `SELECT key, value FROM desk_settings ORDER BY key`,
+    );
+    expect(settings).toEqual([
+      { key: 'desk_name', value: 'Acme Help' },
+      { key: 'public_url', value: 'https://help.acme.test' },
+      { key: 'sender_address', value: 'desk@acme.test' },
+    ]);
   });
 });
