@@ -54,9 +54,31 @@ const RULES: Record<string, Who[]> = {
   'POST /api/auth/password-link': PUBLIC,
   'GET /api/setup': PUBLIC,
   'POST /api/setup': PUBLIC,
+  // The Privacy admin screen's API (issue 6, on screen since issue 12).
+  'GET /api/privacy/retention/policy': ADMINS,
+  'PUT /api/privacy/retention/policy/{dataClass}': ADMINS,
+  'DELETE /api/privacy/retention/policy/{dataClass}': ADMINS,
+  'GET /api/privacy/retention/plan': ADMINS,
+  'POST /api/privacy/retention/runs': ADMINS,
+  'GET /api/privacy/retention/runs': ADMINS,
+  'GET /api/privacy/dsr': ADMINS,
+  'POST /api/privacy/dsr': ADMINS,
+  'GET /api/privacy/dsr/{id}': ADMINS,
+  'POST /api/privacy/dsr/{id}/verify': ADMINS,
+  'POST /api/privacy/dsr/{id}/reject': ADMINS,
+  'POST /api/privacy/dsr/{id}/complete': ADMINS,
+  'GET /api/privacy/consents': ADMINS,
+  'GET /api/privacy/contacts/{id}/consents': ADMINS,
+  'POST /api/privacy/contacts/{id}/consents': STAFF,
+  'GET /api/privacy/contacts/{id}/withdrawal-link': ADMINS,
+  'GET /api/privacy/policy-versions': ADMINS,
+  'POST /api/privacy/policy-versions': ADMINS,
+  'GET /api/privacy/policy': PUBLIC,
+  'GET /api/privacy/stats/daily': SUPERVISORS,
+  'POST /api/privacy/stats/rollup': ADMINS,
 };
 const COVERED =
-  /^\/api\/(admin\/(users|groups|audit|settings|outbound|mailboxes|quarantine)|auth\/(password|2fa)|setup)/;
+  /^\/api\/(admin\/(users|groups|audit|settings|outbound|mailboxes|quarantine)|auth\/(password|2fa)|setup|privacy\/)/;
 
 describe('authorization of the admin and account routes, by role', () => {
   let app: TestApp;
@@ -89,7 +111,10 @@ describe('authorization of the admin and account routes, by role', () => {
     const wrong: string[] = [];
     for (const route of covered) {
       const [method, template] = route.split(' ') as [string, string];
-      const path = template.replace('{id}', '00000000-0000-4000-8000-000000000000').replace('{token}', 'x'.repeat(30));
+      const path = template
+        .replace('{id}', '00000000-0000-4000-8000-000000000000')
+        .replace('{token}', 'x'.repeat(30))
+        .replace('{dataClass}', 'login_ip');
       for (const who of ['anonymous', ...STAFF] as Who[]) {
         const res = await api(app, sessions[who])(method, path, method === 'GET' ? undefined : {});
         const allowed = RULES[route].includes(who);
