@@ -1,4 +1,5 @@
 import { ImapSettleWorkerModule, IntakeWorkerModule } from '@app/intake';
+import { NotificationsWorkerModule } from '@app/notifications';
 import { PortalWorkerModule } from '@app/portal';
 import { PrivacyWorkerModule } from '@app/privacy';
 import { JobDispatchModule } from '@app/queue';
@@ -20,6 +21,8 @@ import { StartupRequeueService } from './startup-requeue.service';
     OutboundWorkerModule,
     // Customer portal (issue 13): account mails.
     PortalWorkerModule,
+    // Agent notifications (issue 14).
+    NotificationsWorkerModule,
   ],
   providers: [IntakeProcessor, StartupRequeueService, ImapSettleProcessor, MaintenanceProcessor, OutboundProcessor],
 })
