@@ -13,6 +13,8 @@ import { CustomerPortal1765600000000 } from './1765600000000-customer-portal';
 // Answering (issue 14).
 import { Answering1765500000000 } from './1765500000000-answering';
 import { MailboxOauth1765510000000 } from './1765510000000-mailbox-oauth';
+import { AgentNotifications1765830000000 } from './1765830000000-agent-notifications';
+import { ContactPostalAddress1765830000001 } from './1765830000001-contact-postal-address';
 
 /** Every migration, in order. Append new ones; never edit one that has shipped. */
 export const ALL_MIGRATIONS = [
@@ -32,4 +34,6 @@ export const ALL_MIGRATIONS = [
   // Answering (issue 14).
   Answering1765500000000,
   MailboxOauth1765510000000,
+  AgentNotifications1765830000000,
+  ContactPostalAddress1765830000001,
 ];

@@ -30,6 +30,8 @@ export async function startSmtpSink(
     auth?: { user: string; pass: string };
     /** XOAUTH2 only: a login passes when `validate` accepts the user and access token. */
     oauth2?: { validate(user: string, accessToken: string): Promise<boolean> };
+    /** A fixed port (to bring a "down" server back where the desk expects it); else a free one. */
+    port?: number;
   } = {},
 ): Promise<SmtpSink> {
   const messages: SinkMessage[] = [];
@@ -91,7 +93,7 @@ export async function startSmtpSink(
   const server = new SMTPServer(serverOptions);
   await new Promise<void>((resolve, rejectStart) => {
     server.once('error', rejectStart);
-    server.listen(0, '127.0.0.1', () => resolve());
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
   });
   server.on('error', () => undefined);
   const port = (server.server.address() as AddressInfo).port;

@@ -23,7 +23,7 @@ import { JobHandler, JobName, type JobMeta, type JobOf } from '@app/queue';
 import { Injectable, Logger, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { In, type DataSource } from 'typeorm';
-import { recordHistory } from '../history';
+import { markFirstResponse, recordHistory } from '../history';
 import { withPortalLink } from './portal-link';
 import { SmtpRouteResolver } from './smtp-route-resolver';
 
@@ -226,10 +226,7 @@ export class SendMessageHandler {
           // a reply that was never sent (no SMTP, refused) does not meet it; acknowledgements and
           // forwards to third parties never count.
           if (!message.autoSubmitted && !message.toAddresses && message.authorUserId) {
-            await m.query('UPDATE tickets SET first_response_at = $2 WHERE id = $1 AND first_response_at IS NULL', [
-              message.ticketId,
-              now,
-            ]);
+            await markFirstResponse(m, message.ticketId, now);
           }
           await recordHistory(m, {
             ticketId: message.ticketId,
