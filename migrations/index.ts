@@ -13,6 +13,7 @@ import { CustomerPortal1765600000000 } from './1765600000000-customer-portal';
 // Answering (issue 14).
 import { Answering1765500000000 } from './1765500000000-answering';
 import { MailboxOauth1765510000000 } from './1765510000000-mailbox-oauth';
+import { AgentTickets1765820000000 } from './1765820000000-agent-tickets';
 
 /** Every migration, in order. Append new ones; never edit one that has shipped. */
 export const ALL_MIGRATIONS = [
@@ -32,4 +33,5 @@ export const ALL_MIGRATIONS = [
   // Answering (issue 14).
   Answering1765500000000,
   MailboxOauth1765510000000,
+  AgentTickets1765820000000,
 ];
