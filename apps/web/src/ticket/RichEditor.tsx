@@ -108,7 +108,7 @@ export function RichEditor(props: {
         {button('Bold', 'B', editor.isActive('bold'), () => chain().toggleBold().run())}
         {button('Italic', 'I', editor.isActive('italic'), () => chain().toggleItalic().run())}
         {button('Bulleted list', '•', editor.isActive('bulletList'), () => chain().toggleBulletList().run())}
-        {button('Numbered list', '1.', editor.isActive('orderedList'), () => chain().toggleOrderedList().run())}
+        {button('1. Numbered list', '1.', editor.isActive('orderedList'), () => chain().toggleOrderedList().run())}
         {button('Quote', '❝', editor.isActive('blockquote'), () => chain().toggleBlockquote().run())}
         {button('Link', 'Link', editor.isActive('link'), () => {
           const previous = (editor.getAttributes('link').href as string | undefined) ?? 'https://';

@@ -1,0 +1,209 @@
+import { UsersService } from '@app/auth';
+import { UserRole } from '@app/database';
+import { startSmtpSink, waitFor, type SmtpSink } from '@app/testing';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { createTicket } from '../support/inbox-fixtures';
+import { startTestApp, type TestApp } from '../support/test-app';
+import { launchChromium } from './chromium';
+import { ensureWebBundle } from './web-bundle';
+
+const ARTIFACTS = process.env.SHOTS_DIR ?? resolve(__dirname, '../../artifacts');
+const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+const PASSWORD = 'correct horse battery staple';
+const PDF = Buffer.from('%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n');
+
+/**
+ * Answering as an agent in Chromium, against the real api, worker and an SMTP server: a formatted
+ * reply with an attachment and Cc arrives and shows "sent"; a refused send shows its reason and
+ * goes out after Retry (state moved by live events, no reload); a draft survives a reload; a phone
+ * ticket is created from the inbox. axe-core checks the ticket view and the new-ticket form.
+ */
+describe('answering in Chromium: composer, delivery, drafts, new tickets', () => {
+  let app: TestApp;
+  let sink: SmtpSink;
+  let browser: Browser;
+  const contexts: BrowserContext[] = [];
+  const pageErrors: string[] = [];
+
+  async function signedIn(viewport = { width: 1280, height: 900 }): Promise<Page> {
+    const context = await browser.newContext({ viewport });
+    contexts.push(context);
+    const page = await context.newPage();
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    await page.goto(`${app.baseUrl}/`);
+    await page.getByLabel('Email').fill('alan@desk.test');
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('navigation', { name: 'Views' }).waitFor();
+    return page;
+  }
+
+  async function accessibilityViolations(page: Page): Promise<string[]> {
+    await page.evaluate(AXE_SOURCE);
+    const violations = await page.evaluate<Array<{ id: string; impact: string; targets: string[] }>>(`
+      axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }, iframes: false })
+        .then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) })))`);
+    return violations.map((v) => `${v.impact} ${v.id}: ${v.targets.join(' | ')}`);
+  }
+
+  async function openTicket(page: Page, subject: string, email: string): Promise<string> {
+    const ticket = await createTicket(app, { subject, email, body: 'Please help with my order.' });
+    await app.dataSource.query(`UPDATE messages SET cc = $2 WHERE id = $1`, [ticket.messageId, ['boss@customer.test']]);
+    await page.goto(`${app.baseUrl}/tickets/${ticket.id}`);
+    await page.getByRole('heading', { name: subject }).waitFor();
+    return ticket.id;
+  }
+
+  beforeAll(async () => {
+    ensureWebBundle();
+    mkdirSync(ARTIFACTS, { recursive: true });
+    sink = await startSmtpSink();
+    app = await startTestApp({
+      worker: true,
+      env: { SMTP_URL: sink.url, MAIL_FROM: 'desk@desk.test', QUEUE_ATTEMPTS: '1', ACK_ENABLED: 'false' },
+    });
+    await app.app
+      .get(UsersService)
+      .create({ email: 'alan@desk.test', name: 'Alan Agent', role: UserRole.Agent, password: PASSWORD });
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    for (const c of contexts) await c.close().catch(() => undefined);
+    await browser?.close();
+    await app?.close();
+    await sink?.close();
+  });
+  afterEach(() => {
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('sends a formatted reply with an attachment and Cc (reply-all), and shows it sent', async () => {
+    const page = await signedIn();
+    await openTicket(page, 'Broken order', 'grace@customer.test');
+    const editor = page.getByRole('textbox', { name: 'Reply' });
+    await editor.click();
+    await page.keyboard.type('Hello Grace, ');
+    await page.getByRole('button', { name: 'Bold' }).click();
+    await page.keyboard.type('the fix is live');
+    await page.getByRole('button', { name: 'Bold' }).click();
+    await page.keyboard.type('.');
+    await page.keyboard.press('Enter');
+    await page.getByRole('button', { name: 'Bulleted list' }).click();
+    await page.keyboard.type('Restart the app');
+    await page
+      .locator('#composer-files')
+      .setInputFiles({ name: 'steps.pdf', mimeType: 'application/pdf', buffer: PDF });
+    await page.getByRole('list', { name: 'Attached files' }).getByText('steps.pdf').waitFor();
+    await page.getByRole('button', { name: /Reply all \(add boss@customer.test\)/ }).click();
+    expect(await page.getByLabel('Cc', { exact: true }).inputValue()).toBe('boss@customer.test');
+
+    expect(await accessibilityViolations(page)).toEqual([]);
+    await page.screenshot({ path: join(ARTIFACTS, 'composer-desktop.png'), fullPage: true });
+
+    await page.getByRole('button', { name: 'Send reply' }).click();
+    // Formatted messages render in a sandboxed frame, so the reply is found by its place.
+    const reply = page.locator('li.message.reply').last();
+    await reply.locator('[data-testid="delivery"]', { hasText: /^sent$/ }).waitFor({ timeout: 20_000 });
+
+    const [mail] = await sink.waitForCount(1, 10_000);
+    const parsed = await mail!.parsed();
+    expect(parsed.html).toContain('<strong>the fix is live</strong>');
+    expect(parsed.html).toMatch(/<ul>\s*<li>\s*<p>Restart the app<\/p>\s*<\/li>\s*<\/ul>/);
+    expect(parsed.text).toContain('the fix is live');
+    expect(parsed.cc && 'text' in parsed.cc ? parsed.cc.text : '').toContain('boss@customer.test');
+    expect(parsed.attachments.map((a) => a.filename)).toEqual(['steps.pdf']);
+    expect(parsed.subject).toMatch(/^Re: Broken order \[T-\d+\]$/);
+    // The composer is empty again, with no draft left behind.
+    expect((await editor.textContent())?.trim()).toBe('');
+  });
+
+  it('shows why a reply was not delivered, then "sent" after Retry, without a reload', async () => {
+    const page = await signedIn();
+    await openTicket(page, 'Refused reply', 'rita@customer.test');
+    const before = sink.messages.length;
+    // The receiving side refuses the recipient for good (as a bounce at SMTP time would).
+    sink.rejectWith(550);
+    await page.getByRole('textbox', { name: 'Reply' }).click();
+    await page.keyboard.type('Your refund is on its way.');
+    await page.getByRole('button', { name: 'Send reply' }).click();
+    const reply = page.locator('li.message.reply').last();
+    await reply.locator('[data-testid="delivery"]', { hasText: 'not delivered' }).waitFor({ timeout: 20_000 });
+    const reason = await reply.getByTestId('delivery-error').textContent();
+    expect(reason).toContain('not delivered: the receiving server refused the sender or recipient (SMTP 550)');
+    await page.screenshot({ path: join(ARTIFACTS, 'delivery-failed-desktop.png'), fullPage: true });
+
+    sink.rejectWith(null);
+    await reply.getByRole('button', { name: 'Retry sending' }).click();
+    await reply.locator('[data-testid="delivery"]', { hasText: /^sent$/ }).waitFor({ timeout: 20_000 });
+    expect(await reply.getByTestId('delivery-error').count()).toBe(0);
+    expect(sink.messages.length).toBe(before + 1);
+  });
+
+  it('keeps a draft (text, Cc, attachment) across a page reload', async () => {
+    const page = await signedIn();
+    await openTicket(page, 'Draft keeper', 'dora@customer.test');
+    await page.getByRole('textbox', { name: 'Reply' }).click();
+    await page.keyboard.type('Half-written answer');
+    await page.getByRole('button', { name: 'Cc / Bcc' }).click();
+    await page.getByLabel('Cc', { exact: true }).fill('team@customer.test');
+    await page
+      .locator('#composer-files')
+      .setInputFiles({ name: 'draft.pdf', mimeType: 'application/pdf', buffer: PDF });
+    await page.getByRole('list', { name: 'Attached files' }).getByText('draft.pdf').waitFor();
+    await page.getByText('Draft saved').waitFor({ timeout: 5_000 });
+    await page.reload();
+    const editor = page.getByRole('textbox', { name: 'Reply' });
+    await waitFor(async () => ((await editor.textContent()) ?? '').includes('Half-written answer') || undefined, {
+      what: 'the draft back in the editor',
+      timeoutMs: 10_000,
+    });
+    expect(await page.getByLabel('Cc', { exact: true }).inputValue()).toBe('team@customer.test');
+    await page.getByRole('list', { name: 'Attached files' }).getByText('draft.pdf').waitFor();
+    // Phone width: the composer fits.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.getByRole('button', { name: 'Send reply' }).scrollIntoViewIfNeeded();
+    const { scroll, client } = await page.evaluate<{ scroll: number; client: number }>(
+      '({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth })',
+    );
+    expect(scroll).toBeLessThanOrEqual(client);
+    await page.screenshot({ path: join(ARTIFACTS, 'composer-phone.png'), fullPage: true });
+  });
+
+  it('creates a phone ticket for a new customer from the inbox; no email is sent', async () => {
+    const page = await signedIn();
+    const mails = sink.messages.length;
+    await page.getByRole('button', { name: 'New ticket' }).click();
+    const dialog = page.getByRole('dialog', { name: 'New ticket' });
+    await dialog.waitFor();
+    await dialog.getByLabel('Find customer (name, address or company)').fill('Pete');
+    await dialog.getByRole('button', { name: 'New customer' }).click();
+    expect(await dialog.getByLabel('Name', { exact: true }).inputValue()).toBe('Pete');
+    await dialog.getByLabel('Name', { exact: true }).fill('Pete Phone');
+    await dialog.getByLabel('Email', { exact: true }).fill('pete@customer.test');
+    await dialog.getByLabel('Subject').fill('Called about the invoice');
+    await dialog.getByRole('textbox', { name: 'What the customer said' }).click();
+    await page.keyboard.type('Pete called: the invoice total looks wrong.');
+    await dialog.getByLabel('Priority').selectOption('high');
+    await dialog.getByLabel('Tags').fill('invoice, call');
+    expect(await accessibilityViolations(page)).toEqual([]);
+    await page.screenshot({ path: join(ARTIFACTS, 'new-ticket-desktop.png') });
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.screenshot({ path: join(ARTIFACTS, 'new-ticket-phone.png') });
+    await page.setViewportSize({ width: 1280, height: 900 });
+
+    await dialog.getByRole('button', { name: 'Create ticket' }).click();
+    await page.getByRole('heading', { name: 'Called about the invoice' }).waitFor();
+    expect(await page.locator('.ticket-head .meta').textContent()).toContain('via phone');
+    await page.getByText('Phone call, noted by Alan Agent').waitFor();
+    const [row] = await app.dataSource.query<Array<{ channel: string; priority: string; tags: string[] }>>(
+      `SELECT channel, priority, tags FROM tickets WHERE subject = 'Called about the invoice'`,
+    );
+    expect(row).toEqual({ channel: 'phone', priority: 'high', tags: ['call', 'invoice'] });
+    expect(await accessibilityViolations(page)).toEqual([]);
+    await page.screenshot({ path: join(ARTIFACTS, 'phone-ticket-desktop.png'), fullPage: true });
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(sink.messages.length).toBe(mails);
+  });
+});
