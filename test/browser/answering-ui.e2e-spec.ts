@@ -108,7 +108,7 @@ describe('answering in Chromium: composer, delivery, drafts, new tickets', () =>
     await reply.locator('[data-testid="delivery"]', { hasText: /^sent$/ }).waitFor({ timeout: 20_000 });
 
     const [mail] = await sink.waitForCount(1, 10_000);
-    const parsed = await mail!.parsed();
+    const parsed = await mail.parsed();
     expect(parsed.html).toContain('<strong>the fix is live</strong>');
     expect(parsed.html).toMatch(/<ul>\s*<li>\s*<p>Restart the app<\/p>\s*<\/li>\s*<\/ul>/);
     expect(parsed.text).toContain('the fix is live');
