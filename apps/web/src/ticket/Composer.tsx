@@ -4,7 +4,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { isTyping } from '../shared/keyboard';
 import type { User } from '../shell/session.api';
 import { AttachmentDrop, useUploadLimits } from './Attachments';
-import { RichEditor, textToHtml } from './RichEditor';
+import { hasFormatting, RichEditor, textToHtml } from './RichEditor';
 import { ticketApi, type Composed, type Draft, type TicketDetail, type Upload } from './ticket.api';
 
 // The reply / internal-note / forward editor under a ticket: formatted or plain text, attachments,
@@ -145,7 +145,7 @@ export function Composer(props: {
   const send = useMutation({
     mutationFn: () => {
       const content: Composed =
-        format === 'rich' && html
+        format === 'rich' && hasFormatting(html)
           ? { html, attachmentIds: files.map((f) => f.id) }
           : { body: text, attachmentIds: files.map((f) => f.id) };
       if (mode === 'note') return ticketApi.note(ticket.id, content);

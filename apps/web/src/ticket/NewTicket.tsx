@@ -4,7 +4,7 @@ import { navigate } from '../shared/router';
 import { useDirectory } from '../shell/directory';
 import { AttachmentDrop, useUploadLimits } from './Attachments';
 import { splitAddresses } from './Composer';
-import { RichEditor } from './RichEditor';
+import { hasFormatting, RichEditor } from './RichEditor';
 import { ticketApi, type ContactHit, type Upload } from './ticket.api';
 
 // "New ticket" from the inbox header: an agent opens a ticket for a customer, either a phone call
@@ -67,7 +67,7 @@ function NewTicketForm({ onClose }: { onClose: () => void }) {
         kind,
         ...(picked ? { contactId: picked.id } : { contact: { name: name.trim(), email: email.trim() } }),
         subject: subject.trim(),
-        ...(html ? { html } : { body: text }),
+        ...(hasFormatting(html) ? { html } : { body: text }),
         cc: kind === 'email' ? splitAddresses(cc) : [],
         groupId: groupId || null,
         priority,

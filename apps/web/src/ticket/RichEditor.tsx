@@ -17,6 +17,14 @@ export function textToHtml(text: string): string {
     .join('');
 }
 
+/**
+ * Whether the editor's HTML holds more than paragraphs and line breaks. Unformatted text is sent
+ * as plain text only (a text/plain mail, shown as text), as a plain textarea would have sent it.
+ */
+export function hasFormatting(html: string): boolean {
+  return /<(?!\/?(p|br)\b)[a-z/]/i.test(html);
+}
+
 /** The editor's text as the plain-text alternative would show it (paragraphs apart by a blank line). */
 export function editorText(editor: Editor): string {
   return editor.getText({ blockSeparator: '\n\n' }).trim();
