@@ -13,6 +13,11 @@ const ARTIFACTS = process.env.SHOTS_DIR ?? resolve(__dirname, '../../artifacts')
 const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const PASSWORD = 'correct horse battery staple';
 const PDF = Buffer.from('%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n');
+// A 1×1 PNG.
+const PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==',
+  'base64',
+);
 
 /**
  * Answering as an agent in Chromium, against the real api, worker and an SMTP server: a formatted
@@ -92,6 +97,13 @@ describe('answering in Chromium: composer, delivery, drafts, new tickets', () =>
     await page.keyboard.press('Enter');
     await page.getByRole('button', { name: 'Bulleted list' }).click();
     await page.keyboard.type('Restart the app');
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Enter');
+    // An image placed in the text: uploaded, shown in the editor, sent as an inline cid: part.
+    await page
+      .locator('.rich-toolbar input[type="file"]')
+      .setInputFiles({ name: 'dot.png', mimeType: 'image/png', buffer: PNG });
+    await page.locator('#composer-body img[alt="dot.png"]').waitFor();
     await page
       .locator('#composer-files')
       .setInputFiles({ name: 'steps.pdf', mimeType: 'application/pdf', buffer: PDF });
@@ -113,10 +125,42 @@ describe('answering in Chromium: composer, delivery, drafts, new tickets', () =>
     expect(parsed.html).toMatch(/<ul>\s*<li>\s*<p>Restart the app<\/p>\s*<\/li>\s*<\/ul>/);
     expect(parsed.text).toContain('the fix is live');
     expect(parsed.cc && 'text' in parsed.cc ? parsed.cc.text : '').toContain('boss@customer.test');
-    expect(parsed.attachments.map((a) => a.filename)).toEqual(['steps.pdf']);
+    expect(parsed.attachments.map((a) => a.filename).sort()).toEqual(['dot.png', 'steps.pdf']);
+    const image = parsed.attachments.find((a) => a.filename === 'dot.png');
+    expect(image?.cid).toBeTruthy();
+    expect(image?.contentDisposition).toBe('inline');
+    // mailparser puts the cid: part's bytes in place of its reference: the image was linked by cid.
+    expect(parsed.html).toContain('<img alt="dot.png" src="data:image/png;base64,');
+    expect(mail.raw.toString('latin1')).toMatch(/src=(3D)?"cid:/);
     expect(parsed.subject).toMatch(/^Re: Broken order \[T-\d+\]$/);
     // The composer is empty again, with no draft left behind.
     expect((await editor.textContent())?.trim()).toBe('');
+  });
+
+  it('forwards a customer message with its attachment to an outside address', async () => {
+    const page = await signedIn();
+    const ticket = await createTicket(app, {
+      subject: 'Invoice question',
+      email: 'ivy@customer.test',
+      body: 'Is this invoice right?',
+      attachment: { filename: 'invoice.pdf', contentType: 'application/pdf', data: PDF },
+    });
+    await page.goto(`${app.baseUrl}/tickets/${ticket.id}`);
+    await page.getByRole('heading', { name: 'Invoice question' }).waitFor();
+    const count = sink.messages.length;
+    await page.locator('li.message.customer').getByRole('button', { name: 'Forward' }).click();
+    await page.getByLabel('To', { exact: true }).fill('billing@partner.test');
+    await page.getByRole('textbox', { name: 'Forward note' }).click();
+    await page.keyboard.type('Can you check this one?');
+    await page.getByRole('button', { name: 'Forward', exact: true }).last().click();
+    await page.locator('li.message.reply').last().getByText('Forward', { exact: true }).first().waitFor();
+    const mails = await sink.waitForCount(count + 1, 20_000);
+    const parsed = await mails[count].parsed();
+    expect(mails[count].to).toEqual(['billing@partner.test']);
+    expect(parsed.subject).toMatch(/^Fwd: Invoice question \[T-\d+\]$/);
+    expect(parsed.text).toContain('Can you check this one?');
+    expect(parsed.text).toContain('Is this invoice right?');
+    expect(parsed.attachments.map((a) => a.filename)).toEqual(['invoice.pdf']);
   });
 
   it('shows why a reply was not delivered, then "sent" after Retry, without a reload', async () => {
@@ -139,6 +183,29 @@ describe('answering in Chromium: composer, delivery, drafts, new tickets', () =>
     await reply.locator('[data-testid="delivery"]', { hasText: /^sent$/ }).waitFor({ timeout: 20_000 });
     expect(await reply.getByTestId('delivery-error').count()).toBe(0);
     expect(sink.messages.length).toBe(before + 1);
+  });
+
+  it('with the SMTP server down, says the connection failed; after it is back, Retry sends it', async () => {
+    const page = await signedIn();
+    await openTicket(page, 'Server down', 'sam@customer.test');
+    const port = sink.port;
+    await sink.close();
+    await page.getByRole('textbox', { name: 'Reply' }).click();
+    await page.keyboard.type('Sent while the server was down.');
+    await page.getByRole('button', { name: 'Send reply' }).click();
+    const reply = page.locator('li.message.reply').last();
+    await reply.locator('[data-testid="delivery"]', { hasText: 'not delivered' }).waitFor({ timeout: 30_000 });
+    expect(await reply.getByTestId('delivery-error').textContent()).toContain(
+      'not delivered: the connection to the outgoing mail server failed',
+    );
+    await page.screenshot({ path: join(ARTIFACTS, 'delivery-smtp-down-desktop.png'), fullPage: true });
+
+    const back = await startSmtpSink({ port });
+    sink = back;
+    await reply.getByRole('button', { name: 'Retry sending' }).click();
+    await reply.locator('[data-testid="delivery"]', { hasText: /^sent$/ }).waitFor({ timeout: 20_000 });
+    const [mail] = await back.waitForCount(1, 10_000);
+    expect((await mail.parsed()).text).toContain('Sent while the server was down.');
   });
 
   it('keeps a draft (text, Cc, attachment) across a page reload', async () => {

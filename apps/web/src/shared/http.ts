@@ -22,7 +22,8 @@ export function onUnauthenticated(listener: Listener): () => void {
   return () => unauthenticatedListeners.delete(listener);
 }
 
-function csrfToken(): string {
+/** The session's CSRF token (echoed on every change; also by multipart uploads). */
+export function csrfToken(): string {
   const match = /(?:^|;\s*)intake_csrf=([^;]+)/.exec(document.cookie);
   return match ? decodeURIComponent(match[1] ?? '') : '';
 }

@@ -1,5 +1,5 @@
 // One ticket: its conversation, history and properties, and what an agent does on it.
-import { ApiError, del, get, patch, post, put } from '../shared/http';
+import { ApiError, csrfToken, del, get, patch, post, put } from '../shared/http';
 
 export interface Sla {
   firstResponseDueAt: string | null;
@@ -165,10 +165,9 @@ export const ticketApi = {
 async function uploadFiles(files: File[]): Promise<{ uploads: Upload[] }> {
   const form = new FormData();
   for (const f of files) form.append('files', f, f.name);
-  const csrf = /(?:^|;\s*)intake_csrf=([^;]+)/.exec(document.cookie)?.[1] ?? '';
   const res = await fetch('/api/uploads', {
     method: 'POST',
-    headers: { accept: 'application/json', 'x-csrf-token': decodeURIComponent(csrf) },
+    headers: { accept: 'application/json', 'x-csrf-token': csrfToken() },
     credentials: 'same-origin',
     body: form,
   });
