@@ -14,6 +14,7 @@ import { CustomerPortal1765600000000 } from './1765600000000-customer-portal';
 import { Answering1765500000000 } from './1765500000000-answering';
 import { MailboxOauth1765510000000 } from './1765510000000-mailbox-oauth';
 import { AgentTickets1765820000000 } from './1765820000000-agent-tickets';
+import { DeliveryErrorLive1765820000001 } from './1765820000001-delivery-error-live';
 
 /** Every migration, in order. Append new ones; never edit one that has shipped. */
 export const ALL_MIGRATIONS = [
@@ -34,4 +35,5 @@ export const ALL_MIGRATIONS = [
   Answering1765500000000,
   MailboxOauth1765510000000,
   AgentTickets1765820000000,
+  DeliveryErrorLive1765820000001,
 ];

@@ -32,8 +32,11 @@ export function describeDeliveryError(error: string | null): string {
   return `${words(head)}${code ? ` (SMTP ${code})` : ''}`;
 }
 
-/** Causes a retry cannot fix: the message itself or the ticket has to change first. */
-const NOT_RETRYABLE = new Set(['no_recipient', 'header_injection']);
+/**
+ * Causes a retry cannot fix: the message or the ticket has to change first, or (no SMTP server)
+ * the worker sends everything waiting by itself once one is configured and it restarts.
+ */
+const NOT_RETRYABLE = new Set(['no_recipient', 'header_injection', 'smtp_not_configured']);
 
 export interface DeliveryState {
   /** Short state for the badge: queued, waiting, sending…, sent, not delivered. */
