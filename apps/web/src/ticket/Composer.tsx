@@ -4,7 +4,8 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { isTyping } from '../shared/keyboard';
 import type { User } from '../shell/session.api';
 import { AttachmentDrop, useUploadLimits } from './Attachments';
-import { hasFormatting, RichEditor, textToHtml } from './RichEditor';
+import { hasFormatting, splitAddresses, textToHtml } from './compose-text';
+import { RichEditor } from './RichEditor';
 import { ticketApi, type Composed, type Draft, type TicketDetail, type Upload } from './ticket.api';
 
 // The reply / internal-note / forward editor under a ticket: formatted or plain text, attachments,
@@ -18,18 +19,6 @@ export interface ComposerRequest {
   kind: 'forward' | 'reply-all';
   messageId: string;
   nonce: number;
-}
-
-/** Addresses typed into one field, separated by commas, semicolons or spaces. */
-export function splitAddresses(text: string): string[] {
-  return [
-    ...new Set(
-      text
-        .split(/[\s,;]+/)
-        .map((a) => a.trim().toLowerCase())
-        .filter(Boolean),
-    ),
-  ];
 }
 
 const SAVE_DELAY_MS = 800;

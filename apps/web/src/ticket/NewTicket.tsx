@@ -3,8 +3,8 @@ import { useEffect, useRef, useState } from 'react';
 import { navigate } from '../shared/router';
 import { useDirectory } from '../shell/directory';
 import { AttachmentDrop, useUploadLimits } from './Attachments';
-import { splitAddresses } from './Composer';
-import { hasFormatting, RichEditor } from './RichEditor';
+import { hasFormatting, splitAddresses } from './compose-text';
+import { RichEditor } from './RichEditor';
 import { ticketApi, type ContactHit, type Upload } from './ticket.api';
 
 // "New ticket" from the inbox header: an agent opens a ticket for a customer, either a phone call

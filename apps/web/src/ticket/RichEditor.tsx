@@ -7,24 +7,6 @@ import { useEffect, useRef } from 'react';
 // produces HTML with what the server's allowlist keeps anyway: paragraphs, bold, italic, lists,
 // links, quotes and images uploaded by the agent. The server sanitises it again before sending.
 
-/** Plain text as editor HTML: one paragraph per blank-line block, line breaks kept. */
-export function textToHtml(text: string): string {
-  const escape = (s: string) =>
-    s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
-  return text
-    .split(/\n{2,}/)
-    .map((block) => `<p>${escape(block).replace(/\n/g, '<br>')}</p>`)
-    .join('');
-}
-
-/**
- * Whether the editor's HTML holds more than paragraphs and line breaks. Unformatted text is sent
- * as plain text only (a text/plain mail, shown as text), as a plain textarea would have sent it.
- */
-export function hasFormatting(html: string): boolean {
-  return /<(?!\/?(p|br)\b)[a-z/]/i.test(html);
-}
-
 /** The editor's text as the plain-text alternative would show it (paragraphs apart by a blank line). */
 export function editorText(editor: Editor): string {
   return editor.getText({ blockSeparator: '\n\n' }).trim();
