@@ -50,7 +50,7 @@ export class TicketsController {
   @ApiQuery({ name: 'view', required: false, enum: ['mine', 'unassigned', 'open', 'pending', 'solved', 'all'] })
   @ApiQuery({ name: 'status', required: false, description: 'Comma-separated: new,open,pending,solved,closed' })
   @ApiQuery({ name: 'priority', required: false, description: 'Comma-separated: low,normal,high,urgent' })
-  @ApiQuery({ name: 'channel', required: false, description: 'Comma-separated: email,form' })
+  @ApiQuery({ name: 'channel', required: false, description: 'Comma-separated: email,form,portal,phone,outbound' })
   @ApiQuery({ name: 'assignee', required: false, description: 'User id, `me` or `none`' })
   @ApiQuery({ name: 'group', required: false, description: 'Group id or `none`' })
   @ApiQuery({ name: 'mailbox', required: false })
