@@ -273,4 +273,45 @@ describe('answering in Chromium: composer, delivery, drafts, new tickets', () =>
     await new Promise((r) => setTimeout(r, 1000));
     expect(sink.messages.length).toBe(mails);
   });
+  it('sends an outbound-email ticket to an existing customer found by search', async () => {
+    const page = await signedIn();
+    await createTicket(app, { subject: 'Older request', email: 'olga@customer.test' });
+    await app.dataSource.query(`UPDATE contacts SET name = 'Olga Known' WHERE email = 'olga@customer.test'`);
+    const count = sink.messages.length;
+    await page.getByRole('button', { name: 'New ticket' }).click();
+    const dialog = page.getByRole('dialog', { name: 'New ticket' });
+    await dialog.getByRole('radio', { name: /Outbound email/ }).check();
+    await dialog.getByLabel('Find customer (name, address or company)').fill('olga');
+    await dialog.getByRole('button', { name: /Olga Known <olga@customer.test>/ }).click();
+    await dialog.getByLabel('Subject').fill('Your new contract');
+    await dialog.getByRole('textbox', { name: 'Message' }).click();
+    await page.keyboard.type('Hello Olga, your contract is ready.');
+    await dialog.locator('#nt-files').setInputFiles({ name: 'contract.pdf', mimeType: 'application/pdf', buffer: PDF });
+    await dialog.getByRole('list', { name: 'Attached files' }).getByText('contract.pdf').waitFor();
+    await dialog.getByRole('button', { name: 'Create and send' }).click();
+    await page.getByRole('heading', { name: 'Your new contract' }).waitFor();
+    await page.locator('li.message.reply [data-testid="delivery"]', { hasText: /^sent$/ }).waitFor({ timeout: 20_000 });
+    const mails = await sink.waitForCount(count + 1, 10_000);
+    const parsed = await mails[count].parsed();
+    expect(mails[count].to).toEqual(['olga@customer.test']);
+    expect(parsed.subject).toMatch(/^Your new contract \[T-\d+\]$/);
+    expect(parsed.attachments.map((a) => a.filename)).toEqual(['contract.pdf']);
+  });
+
+  it('keeps an internal note with an attachment inside the desk', async () => {
+    const page = await signedIn();
+    await openTicket(page, 'Note with a file', 'nora@customer.test');
+    const count = sink.messages.length;
+    await page.getByRole('tab', { name: /Internal note/ }).click();
+    await page.getByRole('textbox', { name: 'Internal note' }).click();
+    await page.keyboard.type('Call log attached.');
+    await page.locator('#composer-files').setInputFiles({ name: 'call.pdf', mimeType: 'application/pdf', buffer: PDF });
+    await page.getByRole('list', { name: 'Attached files' }).getByText('call.pdf').waitFor();
+    await page.getByRole('button', { name: 'Add note' }).click();
+    const note = page.locator('li.message.note', { hasText: 'Call log attached.' });
+    await note.getByRole('link', { name: 'call.pdf' }).waitFor();
+    expect(await note.getByTestId('delivery').count()).toBe(0);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(sink.messages.length).toBe(count);
+  });
 });

@@ -106,7 +106,14 @@ export function TicketView({ id, me }: { id: string; me: User }) {
             ),
           )}
         </ol>
-        <Composer ticket={t} me={me} request={request} onSent={invalidate} />
+        {/* One composer per ticket: its text and draft never carry over to the next ticket. */}
+        <Composer
+          key={t.id}
+          ticket={t}
+          me={me}
+          request={request && t.messages.some((m) => m.id === request.messageId) ? request : null}
+          onSent={invalidate}
+        />
       </div>
       <aside className="sidebar" aria-label="Ticket properties">
         <CustomerPanel contactId={t.contact.id} ticketId={t.id} />
