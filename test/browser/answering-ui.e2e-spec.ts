@@ -1,16 +1,16 @@
 import { UsersService } from '@app/auth';
 import { UserRole } from '@app/database';
 import { startSmtpSink, waitFor, type SmtpSink } from '@app/testing';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { createTicket } from '../support/inbox-fixtures';
 import { startTestApp, type TestApp } from '../support/test-app';
+import { accessibilityViolations } from './axe';
 import { launchChromium } from './chromium';
 import { ensureWebBundle } from './web-bundle';
 
 const ARTIFACTS = process.env.SHOTS_DIR ?? resolve(__dirname, '../../artifacts');
-const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const PASSWORD = 'correct horse battery staple';
 const PDF = Buffer.from('%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n');
 // A 1×1 PNG.
@@ -43,14 +43,6 @@ describe('answering in Chromium: composer, delivery, drafts, new tickets', () =>
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('navigation', { name: 'Views' }).waitFor();
     return page;
-  }
-
-  async function accessibilityViolations(page: Page): Promise<string[]> {
-    await page.evaluate(AXE_SOURCE);
-    const violations = await page.evaluate<Array<{ id: string; impact: string; targets: string[] }>>(`
-      axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }, iframes: false })
-        .then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) })))`);
-    return violations.map((v) => `${v.impact} ${v.id}: ${v.targets.join(' | ')}`);
   }
 
   async function openTicket(page: Page, subject: string, email: string): Promise<string> {
