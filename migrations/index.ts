@@ -13,6 +13,8 @@ import { CustomerPortal1765600000000 } from './1765600000000-customer-portal';
 // Answering (issue 14).
 import { Answering1765500000000 } from './1765500000000-answering';
 import { MailboxOauth1765510000000 } from './1765510000000-mailbox-oauth';
+import { AgentTickets1765820000000 } from './1765820000000-agent-tickets';
+import { DeliveryErrorLive1765820000001 } from './1765820000001-delivery-error-live';
 import { AgentNotifications1765830000000 } from './1765830000000-agent-notifications';
 import { ContactPostalAddress1765830000001 } from './1765830000001-contact-postal-address';
 
@@ -34,6 +36,8 @@ export const ALL_MIGRATIONS = [
   // Answering (issue 14).
   Answering1765500000000,
   MailboxOauth1765510000000,
+  AgentTickets1765820000000,
+  DeliveryErrorLive1765820000001,
   AgentNotifications1765830000000,
   ContactPostalAddress1765830000001,
 ];

@@ -2,6 +2,7 @@ import { readDeskSettings } from '@app/auth';
 import { AppConfig } from '@app/config';
 import {
   ActorType,
+  Channel,
   AttachmentEntity,
   AttachmentStorage,
   DeliveryStatus,
@@ -126,7 +127,12 @@ export class SendMessageHandler {
         ticket.subject,
         ticket.number,
         message.autoSubmitted,
-        message.forwardedMessageId ? 'Fwd' : 'Re',
+        message.forwardedMessageId
+          ? 'Fwd'
+          : // The first message of a ticket the desk opened answers nothing: no "Re:".
+            ticket.channel === Channel.Outbound && !message.inReplyTo
+            ? null
+            : 'Re',
       ),
       // The customer's own mail links to the request in the portal; a forward to someone else does not.
       text: message.forwardedMessageId
@@ -278,7 +284,7 @@ export function outboundSubject(
   subject: string,
   ticketNumber: number,
   acknowledgement: boolean,
-  prefix: 'Re' | 'Fwd' = 'Re',
+  prefix: 'Re' | 'Fwd' | null = 'Re',
 ): string {
   const clean = subject
     // eslint-disable-next-line no-control-regex
@@ -288,5 +294,6 @@ export function outboundSubject(
     .replace(/^\s*((re|aw|sv|fwd?|wg)\s*:\s*)+/i, '')
     .trim()
     .slice(0, 200);
-  return acknowledgement ? `[T-${ticketNumber}] Received: ${clean}` : `${prefix}: ${clean} [T-${ticketNumber}]`;
+  if (acknowledgement) return `[T-${ticketNumber}] Received: ${clean}`;
+  return `${prefix ? `${prefix}: ` : ''}${clean} [T-${ticketNumber}]`;
 }
