@@ -13,6 +13,8 @@ import { CustomerPortal1765600000000 } from './1765600000000-customer-portal';
 // Answering (issue 14).
 import { Answering1765500000000 } from './1765500000000-answering';
 import { MailboxOauth1765510000000 } from './1765510000000-mailbox-oauth';
+// Supervisor reports (issue 11).
+import { SupervisorReports1765800000000 } from './1765800000000-supervisor-reports';
 
 /** Every migration, in order. Append new ones; never edit one that has shipped. */
 export const ALL_MIGRATIONS = [
@@ -32,4 +34,6 @@ export const ALL_MIGRATIONS = [
   // Answering (issue 14).
   Answering1765500000000,
   MailboxOauth1765510000000,
+  // Supervisor reports (issue 11).
+  SupervisorReports1765800000000,
 ];
