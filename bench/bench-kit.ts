@@ -392,3 +392,10 @@ export function writeBenchBlock(file: string, marker: string, title: string, blo
   }
   writeFileSync(file, `${text.slice(0, start + open.length)}\n${block}${text.slice(end)}`);
 }
+
+/** A Markdown table padded the way Prettier writes it, so a rewritten block stays formatted. */
+export function markdownTable(header: string[], rows: string[][]): string[] {
+  const widths = header.map((h, i) => Math.max(3, h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' | ')} |`;
+  return [line(header), `| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |`, ...rows.map(line)];
+}

@@ -19,6 +19,7 @@ import {
   getJson,
   loadAverage,
   log,
+  markdownTable,
   RUNS,
   samplePair,
   seedCustomers,
@@ -246,11 +247,9 @@ async function main(): Promise<void> {
         if (res.status !== 200) throw new Error(`${c.name}: HTTP ${res.status}`);
         await c.bare();
       }
-    const table = [
-      '| case | API p50 ms | API p95 ms | SQL p50 ms | SQL p95 ms | p95 API/SQL | targets met |',
-      '|---|---|---|---|---|---|---|',
-    ];
-    log(`\n${table.join('\n')}`);
+    const header = ['case', 'API p50 ms', 'API p95 ms', 'SQL p50 ms', 'SQL p95 ms', 'p95 API/SQL', 'targets met'];
+    const results: string[][] = [];
+    log(`\n${header.join(' | ')}`);
     let allMet = true;
     for (const c of cases) {
       const [api, bare]: [Stats, Stats] = await samplePair(async () => {
@@ -260,11 +259,19 @@ async function main(): Promise<void> {
       const ratio = api.p95 / bare.p95;
       const ok = api.p95 <= 100 && ratio <= 3;
       allMet &&= ok;
-      table.push(
-        `| ${c.name} | ${api.p50.toFixed(1)} | ${api.p95.toFixed(1)} | ${bare.p50.toFixed(1)} | ${bare.p95.toFixed(1)} | ${ratio.toFixed(1)}× | ${ok ? 'yes' : 'NO'} |`,
-      );
-      log(table[table.length - 1] ?? '');
+      const row = [
+        c.name,
+        api.p50.toFixed(1),
+        api.p95.toFixed(1),
+        bare.p50.toFixed(1),
+        bare.p95.toFixed(1),
+        `${ratio.toFixed(1)}×`,
+        ok ? 'yes' : 'NO',
+      ];
+      results.push(row);
+      log(row.join(' | '));
     }
+    const table = markdownTable(header, results);
     const loadAfter = loadAverage();
     log(`load average after measuring: ${loadAfter}`);
     const verdict = `${allMet ? 'All targets met' : 'Some targets missed'} (p95 ≤ 100 ms and ≤ 3× bare SQL).`;

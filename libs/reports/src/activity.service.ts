@@ -43,8 +43,8 @@ export interface ActivityItem {
   at: string;
   agentId: string | null;
   ticketId: string;
-  /** T-n, or null when the ticket no longer exists. */
-  reference: string | null;
+  /** T-n (history of a deleted ticket is not listed: nobody could open it). */
+  reference: string;
   groupId: string | null;
   kind: ActivityKind;
   type: string;
@@ -64,7 +64,7 @@ interface Row {
   at: string;
   actor_id: string | null;
   ticket_id: string;
-  number: string | null;
+  number: string;
   group_id: string | null;
   kind: ActivityKind;
   type: string;
@@ -103,7 +103,7 @@ export class ActivityService {
       at: r.at,
       agentId: r.actor_id,
       ticketId: r.ticket_id,
-      reference: r.number === null ? null : formatTicketReference(Number(r.number)),
+      reference: formatTicketReference(Number(r.number)),
       groupId: r.group_id,
       kind: r.kind,
       type: r.type,

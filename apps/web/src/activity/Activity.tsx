@@ -121,7 +121,7 @@ export function Activity() {
                     navigate(`/tickets/${a.ticketId}`);
                   }}
                 >
-                  {a.reference ?? 'a ticket'}
+                  {a.reference}
                 </a>
               </td>
               <td>{dir.groupName(a.groupId)}</td>

@@ -15,7 +15,7 @@ export interface ActivityItem {
   at: string;
   agentId: string | null;
   ticketId: string;
-  reference: string | null;
+  reference: string;
   groupId: string | null;
   kind: string;
   type: string;
