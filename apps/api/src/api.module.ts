@@ -31,6 +31,7 @@ import { PrivacyController } from './controllers/privacy.controller';
 // Customers (issue 11).
 import { ContactsController } from './controllers/contacts.controller';
 import { OrganisationsController } from './controllers/organisations.controller';
+import { ActivityController } from './controllers/activity.controller';
 import { ReportsController } from './controllers/reports.controller';
 // Admin and audit (issue 12).
 import { AdminAuditController } from './controllers/admin-audit.controller';
@@ -112,6 +113,7 @@ import { AccountPreferencesController } from './controllers/account-preferences.
     ContactsController,
     OrganisationsController,
     ReportsController,
+    ActivityController,
     // Admin and audit (issue 12).
     SetupController,
     AdminUsersController,
