@@ -76,9 +76,18 @@ const RULES: Record<string, Who[]> = {
   'GET /api/privacy/policy': PUBLIC,
   'GET /api/privacy/stats/daily': SUPERVISORS,
   'POST /api/privacy/stats/rollup': ADMINS,
+  // Reports and the activity view (issue 11).
+  ...Object.fromEntries(
+    ['volume', 'backlog', 'agents', 'organisations'].flatMap((r) => [
+      [`GET /api/reports/${r}`, SUPERVISORS],
+      [`GET /api/reports/${r}.csv`, SUPERVISORS],
+    ]),
+  ),
+  'GET /api/activity': SUPERVISORS,
+  'GET /api/activity/export.csv': SUPERVISORS,
 };
 const COVERED =
-  /^\/api\/(admin\/(users|groups|audit|settings|outbound|mailboxes|quarantine)|auth\/(password|2fa)|setup|privacy\/)/;
+  /^\/api\/(admin\/(users|groups|audit|settings|outbound|mailboxes|quarantine)|auth\/(password|2fa)|setup|privacy\/|reports\/|activity)/;
 
 describe('authorization of the admin and account routes, by role', () => {
   let app: TestApp;

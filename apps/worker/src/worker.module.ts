@@ -1,5 +1,6 @@
 import { AuthWorkerModule } from '@app/auth';
 import { ImapSettleWorkerModule, IntakeWorkerModule } from '@app/intake';
+import { NotificationsWorkerModule } from '@app/notifications';
 import { PortalWorkerModule } from '@app/portal';
 import { PrivacyWorkerModule } from '@app/privacy';
 import { JobDispatchModule } from '@app/queue';
@@ -23,6 +24,8 @@ import { StartupRequeueService } from './startup-requeue.service';
     PortalWorkerModule,
     // Staff invitation and password-reset links (issue 12).
     AuthWorkerModule,
+    // Agent notifications (issue 14).
+    NotificationsWorkerModule,
   ],
   providers: [IntakeProcessor, StartupRequeueService, ImapSettleProcessor, MaintenanceProcessor, OutboundProcessor],
 })
