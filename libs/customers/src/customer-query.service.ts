@@ -25,6 +25,7 @@ export interface CustomerDetail extends CustomerSummary {
   emails: string[];
   website: string | null;
   phone: string | null;
+  postalAddress: string | null;
   anonymised: boolean;
   createdAt: string;
   /** Last message on a ticket the viewer may open; null when none. */
@@ -63,8 +64,14 @@ export class CustomerQueryService {
     const row = rows[0];
     if (!row || !this.visible(row, actor)) throw new CustomerError('customer_not_found', 'No such customer');
     const [extra] = await this.dataSource.query<
-      Array<{ website: string | null; phone: string | null; anonymized_at: Date | null; created_at: Date }>
-    >('SELECT website, phone, anonymized_at, created_at FROM contacts WHERE id = $1', [id]);
+      Array<{
+        website: string | null;
+        phone: string | null;
+        postal_address: string | null;
+        anonymized_at: Date | null;
+        created_at: Date;
+      }>
+    >('SELECT website, phone, postal_address, anonymized_at, created_at FROM contacts WHERE id = $1', [id]);
     const addresses = await this.dataSource.query<Array<{ email: string }>>(
       'SELECT email FROM contact_addresses WHERE contact_id = $1 ORDER BY created_at, email',
       [id],
@@ -81,6 +88,7 @@ export class CustomerQueryService {
       emails: [...(row.email ? [row.email] : []), ...addresses.map((a) => a.email)],
       website: extra?.website ?? null,
       phone: extra?.phone ?? null,
+      postalAddress: extra?.postal_address ?? null,
       anonymised: extra?.anonymized_at != null,
       createdAt: (extra?.created_at ?? new Date()).toISOString(),
       lastContactAt: row.last_contact_at?.toISOString() ?? null,

@@ -30,7 +30,7 @@ export async function startSmtpSink(
     auth?: { user: string; pass: string };
     /** XOAUTH2 only: a login passes when `validate` accepts the user and access token. */
     oauth2?: { validate(user: string, accessToken: string): Promise<boolean> };
-    /** Listen on this port (to bring a "down" server back where the desk expects it); default: any free one. */
+    /** A fixed port (to bring a "down" server back where the desk expects it); else a free one. */
     port?: number;
   } = {},
 ): Promise<SmtpSink> {

@@ -132,14 +132,6 @@ export class TicketCommandsService {
     });
   }
 
-  /** Marks the first agent response (used by the reply endpoint once a reply is queued). */
-  async markFirstResponse(ticketId: string): Promise<void> {
-    await this.dataSource.query(
-      'UPDATE tickets SET first_response_at = now() WHERE id = $1 AND first_response_at IS NULL',
-      [ticketId],
-    );
-  }
-
   private async apply(m: EntityManager, actor: StaffActor, ticket: TicketEntity, change: TicketChange): Promise<void> {
     const patch: Partial<TicketEntity> = {};
     const events: Array<{ field: string; oldValue: string | null; newValue: string | null }> = [];

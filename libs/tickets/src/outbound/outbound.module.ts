@@ -11,6 +11,7 @@ import { OutboundStatusService } from './outbound-status.service';
 import { ReplyToTicket } from './reply-to-ticket.usecase';
 import { RequeueOutbound } from './requeue-outbound.service';
 import { SendMessageHandler } from './send-message.handler';
+import { SweepUploadsHandler } from './sweep-uploads.handler';
 import { UploadsService } from './uploads.service';
 
 /** Outbound use cases for processes that accept agent actions (api, cli). */
@@ -57,7 +58,9 @@ class TransportCloser implements OnApplicationShutdown, OnApplicationBootstrap {
     PasswordCipher,
     SendMessageHandler,
     RequeueOutbound,
+    SweepUploadsHandler,
   ],
-  exports: [OutboundModule],
+  // The transport too: agent notifications send through the same SMTP connection pool.
+  exports: [OutboundModule, MailTransport],
 })
 export class OutboundWorkerModule {}
