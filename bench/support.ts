@@ -1,9 +1,11 @@
 // Shared by the benchmarks: percentiles, machine CPU and load, and the BENCHMARKS.md block writer.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 
-export const BENCHMARKS_FILE = join(__dirname, '..', 'BENCHMARKS.md');
+export const ROOT = join(__dirname, '..');
+export const BENCHMARKS_FILE = join(ROOT, 'BENCHMARKS.md');
 
 export function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -53,4 +55,48 @@ export function writeBenchBlock(name: string, heading: string, block: string, fi
 export function measuredBlock(lines: string[], loadBefore: string): string {
   const when = new Date().toISOString().slice(0, 16).replace('T', ' ');
   return `\nMeasured ${when} UTC, load average ${loadBefore} before and ${load1()} after:\n\n${lines.map((l) => `- ${l}`).join('\n')}\n\n`;
+}
+
+/**
+ * Builds the server (and web app) when a source changed since the last build, as `npm start` does:
+ * the benchmarks run the desk's processes from dist/ as production does, since on-the-fly
+ * TypeScript compilation would add its own memory and start-up time to every figure.
+ */
+export function buildIfStale(): void {
+  const result = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build-if-stale.mjs')], {
+    cwd: ROOT,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  if (result.status !== 0) throw new Error('build failed');
+}
+
+/**
+ * Starts one of the desk's processes as its `npm run start:*` script does (`app` is all-in-one,
+ * api, worker or poller; built first with buildIfStale); stderr lines go to `output`.
+ */
+export function startProcess(app: string, env: NodeJS.ProcessEnv, output: string[]): ChildProcess {
+  const main = join(ROOT, 'dist', 'apps', app, 'src', 'main.js');
+  const child = spawn(
+    process.execPath,
+    [...(process.env.BENCH_NODE_FLAGS ?? '--max-semi-space-size=64').split(' ').filter(Boolean), main],
+    {
+      cwd: ROOT,
+      env,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
+  child.stderr?.on('data', (d: Buffer) => {
+    output.push(d.toString().trimEnd());
+    if (output.length > 200) output.splice(0, output.length - 200);
+  });
+  return child;
+}
+
+export async function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const gone = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  const hard = setTimeout(() => child.kill('SIGKILL'), 20_000);
+  await gone;
+  clearTimeout(hard);
 }

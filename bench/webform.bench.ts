@@ -7,32 +7,21 @@
 import { createDataSource, runMigrations } from '@app/database';
 import { createTestDatabase, createTestRedis, freePort, startSmtpSink, waitFor } from '@app/testing';
 import autocannon from 'autocannon';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
-import { load1, machineLine, measuredBlock, sleep, writeBenchBlock } from './support';
+import {
+  load1,
+  machineLine,
+  measuredBlock,
+  sleep,
+  buildIfStale,
+  startProcess,
+  stopProcess,
+  writeBenchBlock,
+} from './support';
 
-const ROOT = join(__dirname, '..');
 const RATE = Number(process.env.BENCH_RATE ?? 200);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 10);
 const MODE = process.env.BENCH_MODE === 'split' ? 'split' : 'all-in-one';
-
-function start(script: string, env: NodeJS.ProcessEnv, output: string[]): ChildProcess {
-  const child = spawn(process.execPath, ['--max-semi-space-size=64', '-r', '@swc-node/register', join(ROOT, script)], {
-    cwd: ROOT,
-    env,
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  child.stderr?.on('data', (d: Buffer) => output.push(d.toString().trimEnd()));
-  return child;
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const gone = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  await gone;
-}
 
 /** Runs autocannon at RATE for `seconds`, each request a distinct requester and subject. */
 async function fire(url: string, seconds: number, label: string): Promise<autocannon.Result> {
@@ -64,6 +53,7 @@ async function fire(url: string, seconds: number, label: string): Promise<autoca
 }
 
 async function main(): Promise<void> {
+  buildIfStale();
   const loadBefore = load1();
   const database = await createTestDatabase('bench');
   const redis = createTestRedis('bench');
@@ -88,13 +78,12 @@ async function main(): Promise<void> {
     SMTP_URL: sink.url,
     // One client address sends everything here, so the per-IP form limit is lifted for the bench.
     FORM_RATE_LIMIT_PER_HOUR: '100000',
-    SWC_NODE_PROJECT: join(ROOT, 'tsconfig.json'),
   };
   const output: string[] = [];
   const children =
     MODE === 'split'
-      ? [start('apps/api/src/main.ts', env, output), start('apps/worker/src/main.ts', env, output)]
-      : [start('apps/all-in-one/src/main.ts', env, output)];
+      ? [startProcess('api', env, output), startProcess('worker', env, output)]
+      : [startProcess('all-in-one', env, output)];
   const url = `http://127.0.0.1:${port}`;
   try {
     await waitFor(async () => (await fetch(`${url}/health`).catch(() => undefined))?.ok === true, {
@@ -147,7 +136,7 @@ async function main(): Promise<void> {
         measuredBlock(lines, loadBefore),
       );
   } finally {
-    for (const c of children) await stop(c);
+    for (const c of children) await stopProcess(c);
     await migrator.destroy();
     await sink.close();
     await redis.drop();
