@@ -24,7 +24,9 @@ import { RetentionRunEntity } from './retention-run.entity';
 import { StatsFirstResponseEntity } from './stats-first-response.entity';
 import { StatsWatermarkEntity } from './stats-watermark.entity';
 import { TicketRedactionEntity } from './ticket-redaction.entity';
+import { TicketStatsAgentDailyEntity } from './ticket-stats-agent-daily.entity';
 import { TicketStatsDailyEntity } from './ticket-stats-daily.entity';
+import { TicketStatsOrgDailyEntity } from './ticket-stats-org-daily.entity';
 // Admin and audit (issue 12).
 import { AuditActorType, AuditLogEntity } from './audit-log.entity';
 // Customers (issue 11).
@@ -39,6 +41,7 @@ import { CustomerAccountEntity, type PendingCustomerProfile } from './customer-a
 import { CustomerSessionEntity } from './customer-session.entity';
 // Answering (issue 14).
 import { AgentPreferencesEntity } from './agent-preferences.entity';
+import { AgentNotificationEntity } from './agent-notification.entity';
 import { MailboxOauthStateEntity } from './mailbox-oauth-state.entity';
 import { OutboundUploadEntity } from './outbound-upload.entity';
 import { ReplyDraftEntity } from './reply-draft.entity';
@@ -77,11 +80,19 @@ export { MailboxStateEntity };
 // Admin and audit (issue 12).
 export { AuditActorType, AuditLogEntity, DeskSettingEntity, RecoveryCodeEntity, UserTokenEntity };
 export { OrganisationEntity };
+// Supervisor reports (issue 11).
+export { TicketStatsAgentDailyEntity, TicketStatsOrgDailyEntity };
 // Customer portal (issue 13).
 export { CustomerAccountEmailEntity, CustomerAccountEntity, CustomerAccountMailEntity, CustomerSessionEntity };
 export type { PendingCustomerProfile };
 // Answering (issue 14).
-export { AgentPreferencesEntity, MailboxOauthStateEntity, OutboundUploadEntity, ReplyDraftEntity };
+export {
+  AgentNotificationEntity,
+  AgentPreferencesEntity,
+  MailboxOauthStateEntity,
+  OutboundUploadEntity,
+  ReplyDraftEntity,
+};
 export { formatTicketReference, parseTicketReference, TICKET_NUMBER_SEQUENCE } from './ticket.entity';
 
 /** Every entity; the data source and the migration check use this list. */
@@ -118,6 +129,8 @@ export const ALL_ENTITIES = [
   AuditLogEntity,
   // Customers (issue 11).
   OrganisationEntity,
+  TicketStatsAgentDailyEntity,
+  TicketStatsOrgDailyEntity,
   DeskSettingEntity,
   RecoveryCodeEntity,
   UserTokenEntity,
@@ -128,6 +141,7 @@ export const ALL_ENTITIES = [
   CustomerAccountMailEntity,
   // Answering (issue 14).
   AgentPreferencesEntity,
+  AgentNotificationEntity,
   MailboxOauthStateEntity,
   OutboundUploadEntity,
   ReplyDraftEntity,
