@@ -153,7 +153,7 @@ function Workspace({ user }: { user: User }) {
             Settings
           </a>
         )}
-        <button type="button" className="link" onClick={() => setHelp(true)} aria-haspopup="dialog">
+        <button type="button" className="link shortcuts" onClick={() => setHelp(true)} aria-haspopup="dialog">
           Shortcuts (?)
         </button>
         <a
