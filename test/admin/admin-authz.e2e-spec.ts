@@ -47,12 +47,15 @@ const RULES: Record<string, Who[]> = {
   'POST /api/auth/2fa/confirm': STAFF,
   'POST /api/auth/2fa/recovery-codes': STAFF,
   'DELETE /api/auth/2fa': STAFF,
+  // The signed-in agent's notifications and signature (issue 14).
+  'GET /api/account/preferences': STAFF,
+  'PUT /api/account/preferences': STAFF,
   'GET /api/auth/password-link/{token}': PUBLIC,
   'POST /api/auth/password-link': PUBLIC,
   'GET /api/setup': PUBLIC,
   'POST /api/setup': PUBLIC,
 };
-const COVERED = /^\/api\/(admin\/(users|groups|audit|settings|outbound|mailboxes)|auth\/(password|2fa)|setup)/;
+const COVERED = /^\/api\/(admin\/(users|groups|audit|settings|outbound|mailboxes)|auth\/(password|2fa)|account|setup)/;
 
 describe('authorization of the admin and account routes, by role', () => {
   let app: TestApp;
