@@ -13,6 +13,11 @@ import { CustomerPortal1765600000000 } from './1765600000000-customer-portal';
 // Answering (issue 14).
 import { Answering1765500000000 } from './1765500000000-answering';
 import { MailboxOauth1765510000000 } from './1765510000000-mailbox-oauth';
+// Supervisor reports (issue 11).
+import { SupervisorReports1765800000000 } from './1765800000000-supervisor-reports';
+// Answering and notifications (issue 14), portal contact address (issue 13).
+import { AgentTickets1765820000000 } from './1765820000000-agent-tickets';
+import { DeliveryErrorLive1765820000001 } from './1765820000001-delivery-error-live';
 import { AgentNotifications1765830000000 } from './1765830000000-agent-notifications';
 import { ContactPostalAddress1765830000001 } from './1765830000001-contact-postal-address';
 
@@ -34,6 +39,11 @@ export const ALL_MIGRATIONS = [
   // Answering (issue 14).
   Answering1765500000000,
   MailboxOauth1765510000000,
+  // Supervisor reports (issue 11).
+  SupervisorReports1765800000000,
+  // Answering and notifications (issue 14), portal contact address (issue 13).
+  AgentTickets1765820000000,
+  DeliveryErrorLive1765820000001,
   AgentNotifications1765830000000,
   ContactPostalAddress1765830000001,
 ];

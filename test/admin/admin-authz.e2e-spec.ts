@@ -41,6 +41,9 @@ const RULES: Record<string, Who[]> = {
   'POST /api/admin/mailboxes/{id}/oauth/start': ADMINS,
   'POST /api/admin/mailboxes/{id}/oauth/revoke': ADMINS,
   'DELETE /api/admin/mailboxes/{id}': ADMINS,
+  'GET /api/admin/quarantine': ADMINS,
+  'POST /api/admin/quarantine/{id}/replay': ADMINS,
+  'POST /api/admin/quarantine/{id}/delete': ADMINS,
   'POST /api/auth/password': STAFF,
   'GET /api/auth/2fa': STAFF,
   'POST /api/auth/2fa/setup': STAFF,
@@ -54,8 +57,18 @@ const RULES: Record<string, Who[]> = {
   'POST /api/auth/password-link': PUBLIC,
   'GET /api/setup': PUBLIC,
   'POST /api/setup': PUBLIC,
+  // Reports and the activity view (issue 11).
+  ...Object.fromEntries(
+    ['volume', 'backlog', 'agents', 'organisations'].flatMap((r) => [
+      [`GET /api/reports/${r}`, SUPERVISORS],
+      [`GET /api/reports/${r}.csv`, SUPERVISORS],
+    ]),
+  ),
+  'GET /api/activity': SUPERVISORS,
+  'GET /api/activity/export.csv': SUPERVISORS,
 };
-const COVERED = /^\/api\/(admin\/(users|groups|audit|settings|outbound|mailboxes)|auth\/(password|2fa)|account|setup)/;
+const COVERED =
+  /^\/api\/(admin\/(users|groups|audit|settings|outbound|mailboxes|quarantine)|auth\/(password|2fa)|account|setup|reports\/|activity)/;
 
 describe('authorization of the admin and account routes, by role', () => {
   let app: TestApp;

@@ -15,6 +15,7 @@ import { launchChromium } from './chromium';
 import { ensureWebBundle } from './web-bundle';
 
 const ARTIFACTS = resolve(__dirname, '../../artifacts');
+const SHOTS = process.env.SHOTS_DIR ?? resolve(ARTIFACTS, 'shots');
 const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const PASSWORD = 'correct horse battery staple';
 
@@ -93,6 +94,16 @@ describe('customer screens in Chromium', () => {
               : [0, 0, 0, 0, 1, 0, 0, 0, 0, 0],
         ],
       );
+    // Per-agent and per-organisation statistics: three replies by the supervisor yesterday; two
+    // tickets of Example GmbH.
+    await app.dataSource.query(
+      `INSERT INTO ticket_stats_agent_daily (day, agent_id, replies, solved) VALUES (current_date - 1, $1, 3, 1)`,
+      [supervisor.id],
+    );
+    await app.dataSource.query(
+      `INSERT INTO ticket_stats_org_daily (day, organisation_id, created, solved)
+       SELECT current_date - 1, organisation_id, 2, 0 FROM contacts WHERE email = 'erika@example.org'`,
+    );
     browser = await launchChromium();
   });
   afterAll(async () => {
@@ -115,6 +126,19 @@ describe('customer screens in Chromium', () => {
     await page.getByRole('link', { name: 'Example GmbH' }).first().waitFor();
     await page.screenshot({ path: resolve(ARTIFACTS, 'customer-page.png'), fullPage: true });
     expect(await violations(page)).toEqual([]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('link', { name: 'Download CSV' }).click(),
+    ]);
+    const csv = readFileSync(await download.path(), 'utf8')
+      .trim()
+      .split('\n');
+    expect(
+      csv
+        .slice(1)
+        .map((l) => l.split(',')[0])
+        .sort(),
+    ).toEqual(refs);
     // Status filter.
     await page.getByLabel('Status').selectOption('solved');
     await page.getByTestId('customer-tickets').getByText(`T-${solved.number}`).waitFor();
@@ -164,47 +188,116 @@ describe('customer screens in Chromium', () => {
     await page.context().close();
   });
 
-  it('shows Reports whose chart holds the API’s numbers, downloads CSV, passes axe; agents have no menu entry', async () => {
-    const page = await signIn(supervisor.email);
-    await page.getByRole('link', { name: 'Reports' }).click();
-    await page.getByRole('heading', { name: 'Reports' }).waitFor();
-    await page.getByTestId('volume-table').locator('tbody tr').nth(1).waitFor();
-    const from = await page.getByLabel('From').inputValue();
-    const to = await page.getByLabel('To').inputValue();
-    const api = await page.evaluate<{ rows: Array<{ period: string; created: number; solved: number }> }>(
-      `fetch('/api/reports/volume?from=${from}&to=${to}&by=day&split=none').then((r) => r.json())`,
-    );
-    const canvas = page.getByRole('img', { name: /Created and solved/ });
+  /** The figures a chart was drawn with, as the page holds them beside the canvas. */
+  async function chartData(page: Page, name: RegExp): Promise<{ labels: string[]; series: Map<string, unknown[]> }> {
+    const canvas = page.getByRole('img', { name });
     const labels = JSON.parse((await canvas.getAttribute('data-labels')) ?? '[]') as string[];
     const series = JSON.parse((await canvas.getAttribute('data-series')) ?? '[]') as Array<{
       label: string;
-      values: number[];
+      values: unknown[];
     }>;
-    expect(labels).toEqual(api.rows.map((r) => r.period));
-    expect(series.find((x) => x.label.startsWith('created'))?.values).toEqual(api.rows.map((r) => r.created));
-    expect(series.find((x) => x.label.startsWith('solved'))?.values).toEqual(api.rows.map((r) => r.solved));
-    expect(api.rows.map((r) => r.created)).toEqual([2, 5]);
+    return { labels, series: new Map(series.map((x) => [x.label, x.values])) };
+  }
+
+  async function shoot(page: Page, name: string): Promise<void> {
+    mkdirSync(SHOTS, { recursive: true });
+    await page.screenshot({ path: resolve(ARTIFACTS, `${name}.png`), fullPage: true });
+    await page.screenshot({ path: resolve(SHOTS, `${name}-desktop.png`), fullPage: true });
+    const size = page.viewportSize();
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.screenshot({ path: resolve(SHOTS, `${name}-phone.png`), fullPage: true });
+    // The README's pictures (DOCS_SHOTS_DIR=docs): the whole screen, which scrolls inside the app.
+    if (process.env.DOCS_SHOTS_DIR) {
+      const height = await page.evaluate<number>(`document.querySelector('main').scrollHeight + 60`);
+      await page.setViewportSize({ width: 1280, height: Math.min(height, 4000) });
+      await page.screenshot({ path: resolve(process.env.DOCS_SHOTS_DIR, `${name}.png`) });
+    }
+    if (size) await page.setViewportSize(size);
+  }
+
+  it('shows Reports whose charts hold the API’s numbers, downloads CSV, passes axe; agents have no menu entry', async () => {
+    const page = await signIn(supervisor.email);
+    await page.getByRole('link', { name: 'Reports' }).click();
+    await page.getByRole('heading', { name: 'Reports', exact: true }).waitFor();
+    await page.getByTestId('agents-table').locator('tbody tr').first().waitFor();
+    await page.getByTestId('organisations-table').locator('tbody tr').first().waitFor();
+    const from = await page.getByLabel('From', { exact: true }).inputValue();
+    const to = await page.getByLabel('To', { exact: true }).inputValue();
+    const fetchJson = <T>(path: string) =>
+      page.evaluate<T>(`fetch('${path}?from=${from}&to=${to}&by=day&split=none').then((r) => r.json())`);
+    const volume = await fetchJson<{ rows: Array<{ period: string; created: number; solved: number }> }>(
+      '/api/reports/volume',
+    );
+    const chart = await chartData(page, /^Created and solved/);
+    // Every day of the range is a period, empty days as zeros.
+    expect(chart.labels).toEqual(volume.rows.map((r) => r.period));
+    expect(chart.labels).toHaveLength(30);
+    expect(chart.series.get('created (all)')).toEqual(volume.rows.map((r) => r.created));
+    expect(chart.series.get('solved (all)')).toEqual(volume.rows.map((r) => r.solved));
+    expect(volume.rows.map((r) => r.created).filter((n) => n > 0)).toEqual([2, 5]);
+    const backlog = await fetchJson<{ rows: Array<{ period: string; open: number }> }>('/api/reports/backlog');
+    const backlogChart = await chartData(page, /^Backlog/);
+    expect(backlogChart.series.get('open at the end of the period')).toEqual(backlog.rows.map((r) => r.open));
+    const agents = await fetchJson<{ totals: Array<{ replies: number }>; agents: Array<{ name: string }> }>(
+      '/api/reports/agents',
+    );
+    const agentChart = await chartData(page, /^Per agent/);
+    expect(agentChart.labels).toEqual(agents.agents.map((a) => a.name));
+    expect(agentChart.series.get('replies')).toEqual(agents.totals.map((t) => t.replies));
+    expect(agentChart.series.get('replies')).toEqual([3]);
+    const orgChart = await chartData(page, /^Tickets per customer organisation/);
+    expect(orgChart.labels).toEqual(['Example GmbH']);
+    expect(orgChart.series.get('created')).toEqual([2]);
     // The chart is drawn (Chart.js paints the canvas: some pixels are not blank).
     const painted = await page.evaluate<boolean>(
       `(() => { const c = document.querySelector('canvas'); const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
          for (let i = 3; i < d.length; i += 4) if (d[i] !== 0) return true; return false; })()`,
     );
     expect(painted).toBe(true);
-    await page.screenshot({ path: resolve(ARTIFACTS, 'reports.png'), fullPage: true });
+    await shoot(page, 'reports');
     expect(await violations(page)).toEqual([]);
     const [download] = await Promise.all([
       page.waitForEvent('download'),
-      page.getByRole('link', { name: 'Download CSV' }).click(),
+      page.getByRole('link', { name: 'Download CSV: Created and solved' }).click(),
     ]);
-    const path = await download.path();
-    const csv = readFileSync(path, 'utf8').trim().split('\n');
+    const csv = readFileSync(await download.path(), 'utf8')
+      .trim()
+      .split('\n');
     expect(csv[0]).toMatch(/^period,key,created,solved/);
-    expect(csv.slice(1).map((l) => Number(l.split(',')[2]))).toEqual([2, 5]);
+    expect(csv.slice(1).map((l) => Number(l.split(',')[2]))).toEqual(volume.rows.map((r) => r.created));
     await page.context().close();
 
     const agentPage = await signIn(outsider.email);
     expect(await agentPage.getByRole('link', { name: 'Reports' }).count()).toBe(0);
     await agentPage.context().close();
+  });
+
+  it('shows the activity view: who did what, filtered by kind, as CSV; passes axe', async () => {
+    await api(app, supervisor)('PATCH', `/api/tickets/${pending.id}`, { priority: 'urgent' });
+    const page = await signIn(supervisor.email);
+    await page.goto(`${app.baseUrl}/reports`);
+    await page.getByRole('link', { name: 'Activity' }).click();
+    const table = page.getByTestId('activity-table');
+    const row = table.locator('tbody tr', { hasText: `T-${pending.number}` });
+    await row.waitFor();
+    expect(await row.textContent()).toContain('Sue Supervisor');
+    expect(await row.textContent()).toContain('priority: normal → urgent');
+    await shoot(page, 'activity');
+    expect(await violations(page)).toEqual([]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('link', { name: 'Download CSV' }).click(),
+    ]);
+    const csv = readFileSync(await download.path(), 'utf8')
+      .trim()
+      .split('\n');
+    expect(csv[0]).toBe('at,agent_id,ticket,kind,type,field,old_value,new_value');
+    expect(
+      csv.slice(1).some((l) => l.includes(`T-${pending.number},changes,field_changed,priority,normal,urgent`)),
+    ).toBe(true);
+    await page.getByLabel('Kind').selectOption('messages');
+    await page.getByText('No changes in this range.').waitFor();
+    await page.context().close();
   });
 
   it('filters the ticket timeline by kind of event', async () => {

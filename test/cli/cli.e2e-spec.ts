@@ -1,55 +1,24 @@
-import { createDataSource, runMigrations } from '@app/database';
 import { createTestDatabase, createTestRedis, type TestDatabase, type TestRedis } from '@app/testing';
-import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { cliRunner, migrate } from './cli-runner';
 
 // eslint-disable-next-line no-control-regex -- what must never reach a terminal
 const TERMINAL_CONTROLS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
-const BIN = join(__dirname, '..', '..', 'apps', 'cli', 'bin', 'intake.js');
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
 /** The `intake` CLI as operators run it: a real child process against a real database. */
 describe('intake CLI', () => {
   let database: TestDatabase;
   let redis: TestRedis;
 
-  const run = (args: string[], env: Record<string, string | undefined> = {}): Promise<Run> =>
-    new Promise((resolve) => {
-      execFile(
-        process.execPath,
-        [BIN, ...args],
-        {
-          env: {
-            PATH: process.env.PATH,
-            HOME: process.env.HOME,
-            DATABASE_URL: database.url,
-            REDIS_URL: redis.url,
-            QUEUE_PREFIX: redis.prefix,
-            APP_SECRET: 'cli-test-secret-cli-test-secret-0000',
-            ...env,
-          },
-          timeout: 60_000,
-        },
-        (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-      );
-    });
+  const run = cliRunner(() => ({ database, redis }));
 
   beforeAll(async () => {
     database = await createTestDatabase('cli');
     redis = createTestRedis('cli');
-    // The CLI migrates on its own; doing it here lets each test run alone (jest -t).
-    const migrator = createDataSource(database.url, 2);
-    await migrator.initialize();
-    await runMigrations(migrator);
-    await migrator.destroy();
+    await migrate(database);
   });
   afterAll(async () => {
     await redis.drop();

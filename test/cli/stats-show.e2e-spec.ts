@@ -1,10 +1,7 @@
-import { createDataSource, runMigrations } from '@app/database';
 import { createTestDatabase, createTestRedis, type TestDatabase, type TestRedis } from '@app/testing';
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
 import { Client } from 'pg';
+import { cliRunner, migrate } from './cli-runner';
 
-const BIN = join(__dirname, '..', '..', 'apps', 'cli', 'bin', 'intake.js');
 const NIL = '00000000-0000-0000-0000-000000000000';
 
 /** `intake stats show` (issue 11): the Reports page's figures in the terminal. */
@@ -12,33 +9,12 @@ describe('intake stats show', () => {
   let database: TestDatabase;
   let redis: TestRedis;
 
-  const run = (args: string[]): Promise<{ code: number; stdout: string; stderr: string }> =>
-    new Promise((resolve) => {
-      execFile(
-        process.execPath,
-        [BIN, ...args],
-        {
-          env: {
-            PATH: process.env.PATH,
-            HOME: process.env.HOME,
-            DATABASE_URL: database.url,
-            REDIS_URL: redis.url,
-            QUEUE_PREFIX: redis.prefix,
-            APP_SECRET: 'cli-test-secret-cli-test-secret-0000',
-          },
-          timeout: 60_000,
-        },
-        (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-      );
-    });
+  const run = cliRunner(() => ({ database, redis }));
 
   beforeAll(async () => {
     database = await createTestDatabase('cli');
     redis = createTestRedis('cli');
-    const migrator = createDataSource(database.url, 2);
-    await migrator.initialize();
-    await runMigrations(migrator);
-    await migrator.destroy();
+    await migrate(database);
     const pg = new Client({ connectionString: database.url });
     await pg.connect();
     for (const [day, channel, created, solved] of [
@@ -65,8 +41,10 @@ describe('intake stats show', () => {
       rows: Array<{ period: string; created: number; solved: number }>;
       previous: { totals: { created: number } };
     };
-    // 2026-11-02 and 2026-11-10 fall in the weeks starting Monday 2026-11-02 and 2026-11-09.
+    // 2026-11-02 and 2026-11-10 fall in the weeks starting Monday 2026-11-02 and 2026-11-09; the week
+    // holding Sunday 2026-11-01 has no data in the range (10-30 is before it) and shows as zeros.
     expect(report.rows.map((r) => [r.period, r.created, r.solved])).toEqual([
+      ['2026-10-26', 0, 0],
       ['2026-11-02', 5, 3],
       ['2026-11-09', 4, 0],
     ]);

@@ -31,12 +31,14 @@ import { PrivacyController } from './controllers/privacy.controller';
 // Customers (issue 11).
 import { ContactsController } from './controllers/contacts.controller';
 import { OrganisationsController } from './controllers/organisations.controller';
+import { ActivityController } from './controllers/activity.controller';
 import { ReportsController } from './controllers/reports.controller';
 // Admin and audit (issue 12).
 import { AdminAuditController } from './controllers/admin-audit.controller';
 import { AdminOutboundController } from './controllers/admin-outbound.controller';
 import { AdminGroupsController } from './controllers/admin-groups.controller';
 import { AdminSettingsController } from './controllers/admin-settings.controller';
+import { AdminQuarantineController } from './controllers/admin-quarantine.controller';
 import { AdminUsersController } from './controllers/admin-users.controller';
 import { SetupController } from './controllers/setup.controller';
 // Customer portal (issue 13).
@@ -111,9 +113,11 @@ import { AccountPreferencesController } from './controllers/account-preferences.
     ContactsController,
     OrganisationsController,
     ReportsController,
+    ActivityController,
     // Admin and audit (issue 12).
     SetupController,
     AdminUsersController,
+    AdminQuarantineController,
     AdminGroupsController,
     AdminAuditController,
     AdminSettingsController,

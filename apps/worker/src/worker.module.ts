@@ -1,3 +1,4 @@
+import { AuthWorkerModule } from '@app/auth';
 import { ImapSettleWorkerModule, IntakeWorkerModule } from '@app/intake';
 import { NotificationsWorkerModule } from '@app/notifications';
 import { PortalWorkerModule } from '@app/portal';
@@ -21,6 +22,8 @@ import { StartupRequeueService } from './startup-requeue.service';
     OutboundWorkerModule,
     // Customer portal (issue 13): account mails.
     PortalWorkerModule,
+    // Staff invitation and password-reset links (issue 12).
+    AuthWorkerModule,
     // Agent notifications (issue 14).
     NotificationsWorkerModule,
   ],

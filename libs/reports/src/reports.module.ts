@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
+import { ActivityService } from './activity.service';
 import { ReportsService } from './reports.service';
 
-/** Supervisor reports from the statistics tables (issue 11). Needs PlatformModule beside it. */
-@Module({ providers: [ReportsService], exports: [ReportsService] })
+/** Supervisor reports and the activity view (issue 11). Needs PlatformModule beside it. */
+@Module({ providers: [ReportsService, ActivityService], exports: [ReportsService, ActivityService] })
 export class ReportsModule {}

@@ -64,6 +64,8 @@ export async function startSmtpSink(
       callback(error);
     },
     logger: false,
+    // Closing ends the desk's pooled connections quickly, so a closed sink is really down.
+    closeTimeout: 200,
     size: 100 * 1024 * 1024,
     onRcptTo(_address, _session, callback) {
       if (reject) {

@@ -53,12 +53,18 @@ export class OrganisationsController {
 
   @Get(':id/tickets.csv')
   @ApiOperation({ summary: "All its customers' requests the caller may open, as CSV (streamed; audited)" })
-  async ticketCsv(@Param('id') id: string, @Actor() actor: StaffActor, @Res() res: Response): Promise<void> {
+  @ApiQuery({ name: 'status', required: false })
+  async ticketCsv(
+    @Param('id') id: string,
+    @Query('status') status: unknown,
+    @Actor() actor: StaffActor,
+    @Res() res: Response,
+  ): Promise<void> {
     await this.organisations.get(id, actor);
     await streamTicketCsv({
       res,
       filename: 'organisation-requests.csv',
-      filter: { organisation: id, sort: 'created' },
+      filter: { organisation: id, sort: 'created', status: typeof status === 'string' ? status : undefined },
       actor,
       tickets: this.tickets,
       audit: this.audit,

@@ -87,6 +87,7 @@ const STATUS_BY_CODE: Record<string, number> = {
   upload_not_found: 404,
   message_not_found: 404,
   retry_not_possible: 409,
+  group_not_allowed: 403,
 };
 
 /**

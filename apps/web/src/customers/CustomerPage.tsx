@@ -96,6 +96,7 @@ export function CustomerPage({ id, me }: { id: string; me: User }) {
       <CustomerTickets
         queryKey={['customer-tickets', id]}
         load={(status, cursor) => customersApi.tickets(id, status, cursor)}
+        csvUrl={(status) => customersApi.csvUrl('contacts', id, status)}
       />
     </main>
   );

@@ -9,6 +9,8 @@ import type { TicketPage } from './customers.api';
 export function CustomerTickets(props: {
   queryKey: string[];
   load: (status: string, cursor: string) => Promise<TicketPage>;
+  /** The CSV download of the same list (the server streams only what the viewer may open). */
+  csvUrl: (status: string) => string;
   showCustomer?: boolean;
 }) {
   const [status, setStatus] = useState('');
@@ -32,6 +34,9 @@ export function CustomerTickets(props: {
             ))}
           </select>
         </label>
+        <a className="button" href={props.csvUrl(status)} download>
+          Download CSV
+        </a>
       </div>
       {list.isError && (
         <p className="error" role="alert">

@@ -57,6 +57,7 @@ export function OrganisationPage({ id, me }: { id: string; me: User }) {
       <CustomerTickets
         queryKey={['organisation-tickets', id]}
         load={(status, cursor) => customersApi.organisationTickets(id, status, cursor)}
+        csvUrl={(status) => customersApi.csvUrl('organisations', id, status)}
         showCustomer
       />
     </main>

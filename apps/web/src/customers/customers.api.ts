@@ -62,6 +62,8 @@ export const customersApi = {
   organisation: (id: string) => get<Organisation>(`/api/organisations/${id}`),
   organisationTickets: (id: string, status: string, cursor: string) =>
     get<TicketPage>(`/api/organisations/${id}/tickets?${pageQuery(status, cursor)}`),
+  csvUrl: (kind: 'contacts' | 'organisations', id: string, status: string) =>
+    `/api/${kind}/${id}/tickets.csv${status ? `?status=${encodeURIComponent(status)}` : ''}`,
   updateOrganisation: (id: string, change: { name?: string; domains?: string[] }) =>
     patch<Organisation>(`/api/organisations/${id}`, change),
 };

@@ -7,13 +7,14 @@ export type Route =
   | { name: 'settings' }
   | { name: 'customer'; id: string }
   | { name: 'organisation'; id: string }
-  | { name: 'reports' }
+  | { name: 'reports'; section: 'overview' | 'activity' }
   | { name: 'admin'; section: string }
   | { name: 'account' };
 
 export function parseRoute(path: string): Route {
   if (path === '/settings') return { name: 'settings' };
-  if (path === '/reports') return { name: 'reports' };
+  if (path === '/reports') return { name: 'reports', section: 'overview' };
+  if (path === '/reports/activity') return { name: 'reports', section: 'activity' };
   if (path === '/account') return { name: 'account' };
   const admin = /^\/admin(?:\/([a-z-]+))?$/.exec(path);
   if (admin) return { name: 'admin', section: admin[1] ?? 'users' };

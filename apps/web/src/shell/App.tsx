@@ -182,7 +182,7 @@ function Workspace({ user }: { user: User }) {
       ) : route.name === 'organisation' ? (
         <OrganisationPage id={route.id} me={user} />
       ) : route.name === 'reports' && user.role !== 'agent' ? (
-        <Reports />
+        <Reports section={route.section} />
       ) : route.name === 'settings' && user.role !== 'agent' ? (
         <Settings me={user} />
       ) : (

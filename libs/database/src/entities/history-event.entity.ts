@@ -8,6 +8,9 @@ import { ActorType } from './enums';
  */
 @Entity('history_events')
 @Index('ix_history_ticket_created', ['ticketId', 'createdAt'])
+// The activity view (issue 11), partial on staff actions: created by hand in migration 1765800000000.
+@Index('ix_history_staff_created', { synchronize: false })
+@Index('ix_history_staff_actor_created', { synchronize: false })
 export class HistoryEventEntity {
   @PrimaryGeneratedColumn('identity', { type: 'bigint' })
   id: string;

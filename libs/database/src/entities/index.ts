@@ -24,7 +24,9 @@ import { RetentionRunEntity } from './retention-run.entity';
 import { StatsFirstResponseEntity } from './stats-first-response.entity';
 import { StatsWatermarkEntity } from './stats-watermark.entity';
 import { TicketRedactionEntity } from './ticket-redaction.entity';
+import { TicketStatsAgentDailyEntity } from './ticket-stats-agent-daily.entity';
 import { TicketStatsDailyEntity } from './ticket-stats-daily.entity';
+import { TicketStatsOrgDailyEntity } from './ticket-stats-org-daily.entity';
 // Admin and audit (issue 12).
 import { AuditActorType, AuditLogEntity } from './audit-log.entity';
 // Customers (issue 11).
@@ -78,6 +80,8 @@ export { MailboxStateEntity };
 // Admin and audit (issue 12).
 export { AuditActorType, AuditLogEntity, DeskSettingEntity, RecoveryCodeEntity, UserTokenEntity };
 export { OrganisationEntity };
+// Supervisor reports (issue 11).
+export { TicketStatsAgentDailyEntity, TicketStatsOrgDailyEntity };
 // Customer portal (issue 13).
 export { CustomerAccountEmailEntity, CustomerAccountEntity, CustomerAccountMailEntity, CustomerSessionEntity };
 export type { PendingCustomerProfile };
@@ -125,6 +129,8 @@ export const ALL_ENTITIES = [
   AuditLogEntity,
   // Customers (issue 11).
   OrganisationEntity,
+  TicketStatsAgentDailyEntity,
+  TicketStatsOrgDailyEntity,
   DeskSettingEntity,
   RecoveryCodeEntity,
   UserTokenEntity,

@@ -49,6 +49,19 @@ export class TicketStatsDailyEntity {
   @Column({ name: 'resolution_buckets', type: 'integer', array: true, default: () => "'{}'" })
   resolutionBuckets: number[];
 
+  /** First responses and resolutions of tickets that had an SLA due time, and how many came late. */
+  @Column({ name: 'first_response_due', type: 'integer', default: 0 })
+  firstResponseDue: number;
+
+  @Column({ name: 'first_response_breached', type: 'integer', default: 0 })
+  firstResponseBreached: number;
+
+  @Column({ name: 'resolution_due', type: 'integer', default: 0 })
+  resolutionDue: number;
+
+  @Column({ name: 'resolution_breached', type: 'integer', default: 0 })
+  resolutionBreached: number;
+
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
   updatedAt: Date;
 }

@@ -25,6 +25,38 @@ interface Delta {
   resolutionCount: number;
   resolutionSeconds: number;
   resolutionBuckets: number[];
+  firstResponseDue: number;
+  firstResponseBreached: number;
+  resolutionDue: number;
+  resolutionBreached: number;
+}
+
+/** Per agent and day: replies, solved tickets, and the times credited to the agent. */
+interface AgentDelta {
+  day: string;
+  agentId: string;
+  replies: number;
+  solved: number;
+  firstResponseCount: number;
+  firstResponseSeconds: number;
+  firstResponseBuckets: number[];
+  resolutionCount: number;
+  resolutionSeconds: number;
+  resolutionBuckets: number[];
+}
+
+/** Per customer organisation and day: counts only. */
+interface OrgDelta {
+  day: string;
+  organisationId: string;
+  created: number;
+  solved: number;
+}
+
+interface Deltas {
+  daily: Map<string, Delta>;
+  agents: Map<string, AgentDelta>;
+  orgs: Map<string, OrgDelta>;
 }
 
 interface Dimension {
@@ -50,9 +82,10 @@ export interface RollupResult {
 }
 
 /**
- * Folds history_events (after a watermark) and first responses into ticket_stats_daily: counts
- * and time histograms per day, channel, mailbox and group. Reads ids, statuses and times only;
- * writes no personal data. Runs every minute (scheduler) and on demand; concurrent runs serialise
+ * Folds history_events (after a watermark) and first responses into ticket_stats_daily (counts,
+ * SLA breaches and time histograms per day, channel, mailbox and group), ticket_stats_agent_daily
+ * (per staff member) and ticket_stats_org_daily (per customer organisation). Reads ids, statuses
+ * and times only; writes no personal data. Runs every minute (scheduler) and on demand; concurrent runs serialise
  * on the watermark row, and each batch commits aggregates and watermark together, so a crash
  * neither loses nor double-counts anything.
  */
@@ -102,44 +135,77 @@ export class StatsRollupService {
           old_value: string | null;
           new_value: string | null;
           at: Date;
+          actor_type: string;
+          actor_id: string | null;
           ticket_created_at: Date | null;
+          assignee_id: string | null;
+          organisation_id: string | null;
+          resolution_due_at: Date | null;
           settled: boolean;
         }
       >
     >(
       `SELECT h.id::text AS id, h.type, h.field, h.old_value, h.new_value, h.created_at AS at,
+              h.actor_type::text AS actor_type, h.actor_id,
               t.channel::text AS channel, t.mailbox_id, t.group_id, t.created_at AS ticket_created_at,
+              t.assignee_id, t.resolution_due_at, c.organisation_id,
               h.created_at < now() - make_interval(secs => $3::double precision / 1000) AS settled
-         FROM history_events h LEFT JOIN tickets t ON t.id = h.ticket_id
+         FROM history_events h LEFT JOIN tickets t ON t.id = h.ticket_id LEFT JOIN contacts c ON c.id = t.contact_id
         WHERE h.id > $1::bigint ORDER BY h.id LIMIT $2`,
       [watermark, batchSize, settleMs],
     );
-    const deltas = new Map<string, Delta>();
+    const deltas: Deltas = { daily: new Map(), agents: new Map(), orgs: new Map() };
     let counted = 0;
     for (const e of events) {
       if (!e.settled) break;
       counted += 1;
       watermark = e.id;
+      const staff = e.actor_type === 'user' ? e.actor_id : null;
       if (e.type === 'ticket_created') {
-        delta(deltas, e.at, { ...e, channel: e.channel ?? e.new_value }).created += 1;
+        delta(deltas.daily, e.at, { ...e, channel: e.channel ?? e.new_value }).created += 1;
+        orgDelta(deltas.orgs, e.at, e.organisation_id).created += 1;
+      } else if (e.type === 'reply_queued' && staff) {
+        agentDelta(deltas.agents, e.at, staff).replies += 1;
       } else if (e.field === 'status' && e.old_value !== null && e.new_value !== null) {
         if (RESOLVED.has(e.new_value) && !RESOLVED.has(e.old_value)) {
-          const d = delta(deltas, e.at, e);
+          const d = delta(deltas.daily, e.at, e);
+          // Credited to whoever solved it; a system change (auto-close, merge) to the assignee.
+          const agent = agentDelta(deltas.agents, e.at, staff ?? e.assignee_id);
           d.solved += 1;
+          agent.solved += 1;
+          orgDelta(deltas.orgs, e.at, e.organisation_id).solved += 1;
+          if (e.resolution_due_at) {
+            d.resolutionDue += 1;
+            if (e.at > e.resolution_due_at) d.resolutionBreached += 1;
+          }
           if (e.ticket_created_at) {
             const seconds = Math.max(0, Math.round((e.at.getTime() - e.ticket_created_at.getTime()) / 1000));
-            d.resolutionCount += 1;
-            d.resolutionSeconds += seconds;
-            d.resolutionBuckets[bucketIndex(seconds)] = (d.resolutionBuckets[bucketIndex(seconds)] ?? 0) + 1;
+            addDuration(d, 'resolution', seconds);
+            addDuration(agent, 'resolution', seconds);
           }
         } else if (RESOLVED.has(e.old_value) && UNRESOLVED.has(e.new_value)) {
-          delta(deltas, e.at, e).reopened += 1;
+          delta(deltas.daily, e.at, e).reopened += 1;
         }
       }
     }
 
-    const responded = await m.query<Array<Dimension & { id: string; created_at: Date; first_response_at: Date }>>(
-      `SELECT t.id, t.channel::text AS channel, t.mailbox_id, t.group_id, t.created_at, t.first_response_at
+    const responded = await m.query<
+      Array<
+        Dimension & {
+          id: string;
+          created_at: Date;
+          first_response_at: Date;
+          first_response_due_at: Date | null;
+          responder_id: string | null;
+        }
+      >
+    >(
+      `SELECT t.id, t.channel::text AS channel, t.mailbox_id, t.group_id, t.created_at, t.first_response_at,
+              t.first_response_due_at,
+              COALESCE((SELECT r.author_user_id FROM messages r
+                         WHERE r.ticket_id = t.id AND r.direction = 'out' AND r.author_user_id IS NOT NULL
+                           AND NOT r.auto_submitted AND r.to_addresses IS NULL
+                         ORDER BY r.sent_at NULLS LAST, r.created_at LIMIT 1), t.assignee_id) AS responder_id
          FROM tickets t
         WHERE t.first_response_at IS NOT NULL
           AND t.first_response_at < now() - make_interval(secs => $2::double precision / 1000)
@@ -149,17 +215,27 @@ export class StatsRollupService {
     );
     for (const t of responded) {
       const seconds = Math.max(0, Math.round((t.first_response_at.getTime() - t.created_at.getTime()) / 1000));
-      const d = delta(deltas, t.first_response_at, t);
-      d.firstResponseCount += 1;
-      d.firstResponseSeconds += seconds;
-      d.firstResponseBuckets[bucketIndex(seconds)] = (d.firstResponseBuckets[bucketIndex(seconds)] ?? 0) + 1;
+      const d = delta(deltas.daily, t.first_response_at, t);
+      addDuration(d, 'firstResponse', seconds);
+      addDuration(agentDelta(deltas.agents, t.first_response_at, t.responder_id), 'firstResponse', seconds);
+      if (t.first_response_due_at) {
+        d.firstResponseDue += 1;
+        if (t.first_response_at > t.first_response_due_at) d.firstResponseBreached += 1;
+      }
     }
     if (responded.length > 0) {
       await m.query(`INSERT INTO stats_first_responses (ticket_id) SELECT unnest($1::uuid[]) ON CONFLICT DO NOTHING`, [
         responded.map((t) => t.id),
       ]);
     }
-    for (const d of deltas.values()) await upsert(m, d);
+    for (const d of deltas.daily.values()) {
+      const { day, channel, mailboxId, groupId, ...counts } = d;
+      await addRow(m, 'ticket_stats_daily', { day, channel, mailbox_id: mailboxId, group_id: groupId }, counts);
+    }
+    for (const { day, agentId, ...counts } of deltas.agents.values())
+      await addRow(m, 'ticket_stats_agent_daily', { day, agent_id: agentId }, counts);
+    for (const { day, organisationId, ...counts } of deltas.orgs.values())
+      await addRow(m, 'ticket_stats_org_daily', { day, organisation_id: organisationId }, counts);
     await m.query(`UPDATE stats_watermarks SET last_history_id = $2::bigint, updated_at = now() WHERE name = $1`, [
       WATERMARK,
       watermark,
@@ -191,47 +267,98 @@ function delta(map: Map<string, Delta>, at: Date, dim: Dimension): Delta {
       resolutionCount: 0,
       resolutionSeconds: 0,
       resolutionBuckets: emptyHistogram(),
+      firstResponseDue: 0,
+      firstResponseBreached: 0,
+      resolutionDue: 0,
+      resolutionBreached: 0,
     };
     map.set(key, d);
   }
   return d;
 }
 
-async function upsert(m: EntityManager, d: Delta): Promise<void> {
-  const sumArrays = (column: string) =>
-    `(SELECT array_agg(COALESCE(u.a, 0) + COALESCE(u.b, 0) ORDER BY u.i)
-        FROM unnest(ticket_stats_daily.${column}, EXCLUDED.${column}) WITH ORDINALITY AS u(a, b, i))`;
+function agentDelta(map: Map<string, AgentDelta>, at: Date, agentId: string | null): AgentDelta {
+  const day = at.toISOString().slice(0, 10);
+  const id = agentId ?? NIL_UUID;
+  const key = `${day}|${id}`;
+  let d = map.get(key);
+  if (!d) {
+    d = {
+      day,
+      agentId: id,
+      replies: 0,
+      solved: 0,
+      firstResponseCount: 0,
+      firstResponseSeconds: 0,
+      firstResponseBuckets: emptyHistogram(),
+      resolutionCount: 0,
+      resolutionSeconds: 0,
+      resolutionBuckets: emptyHistogram(),
+    };
+    map.set(key, d);
+  }
+  return d;
+}
+
+function orgDelta(map: Map<string, OrgDelta>, at: Date, organisationId: string | null): OrgDelta {
+  const day = at.toISOString().slice(0, 10);
+  const id = organisationId ?? NIL_UUID;
+  const key = `${day}|${id}`;
+  let d = map.get(key);
+  if (!d) {
+    d = { day, organisationId: id, created: 0, solved: 0 };
+    map.set(key, d);
+  }
+  return d;
+}
+
+type Timed = Pick<
+  Delta,
+  | 'firstResponseCount'
+  | 'firstResponseSeconds'
+  | 'firstResponseBuckets'
+  | 'resolutionCount'
+  | 'resolutionSeconds'
+  | 'resolutionBuckets'
+>;
+
+function addDuration(d: Timed, kind: 'firstResponse' | 'resolution', seconds: number): void {
+  const buckets = kind === 'firstResponse' ? d.firstResponseBuckets : d.resolutionBuckets;
+  buckets[bucketIndex(seconds)] = (buckets[bucketIndex(seconds)] ?? 0) + 1;
+  if (kind === 'firstResponse') {
+    d.firstResponseCount += 1;
+    d.firstResponseSeconds += seconds;
+  } else {
+    d.resolutionCount += 1;
+    d.resolutionSeconds += seconds;
+  }
+}
+
+const snake = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+/**
+ * Adds counters (numbers) and histograms (arrays, summed position by position) into one row of a
+ * statistics table, creating it when absent. Table and column names come from this file only.
+ */
+async function addRow(
+  m: EntityManager,
+  table: string,
+  key: Record<string, string>,
+  counts: Record<string, number | number[]>,
+): Promise<void> {
+  const keyColumns = Object.keys(key);
+  const columns = Object.keys(counts).map(snake);
+  const all = [...keyColumns, ...columns];
+  const sets = columns.map((c, i) =>
+    Array.isArray(Object.values(counts)[i])
+      ? `${c} = (SELECT array_agg(COALESCE(u.a, 0) + COALESCE(u.b, 0) ORDER BY u.i)
+            FROM unnest(${table}.${c}, EXCLUDED.${c}) WITH ORDINALITY AS u(a, b, i))`
+      : `${c} = ${table}.${c} + EXCLUDED.${c}`,
+  );
   await m.query(
-    `INSERT INTO ticket_stats_daily (day, channel, mailbox_id, group_id, created, solved, reopened,
-        first_response_count, first_response_seconds, first_response_buckets,
-        resolution_count, resolution_seconds, resolution_buckets)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
-     ON CONFLICT (day, channel, mailbox_id, group_id) DO UPDATE SET
-        created = ticket_stats_daily.created + EXCLUDED.created,
-        solved = ticket_stats_daily.solved + EXCLUDED.solved,
-        reopened = ticket_stats_daily.reopened + EXCLUDED.reopened,
-        first_response_count = ticket_stats_daily.first_response_count + EXCLUDED.first_response_count,
-        first_response_seconds = ticket_stats_daily.first_response_seconds + EXCLUDED.first_response_seconds,
-        first_response_buckets = ${sumArrays('first_response_buckets')},
-        resolution_count = ticket_stats_daily.resolution_count + EXCLUDED.resolution_count,
-        resolution_seconds = ticket_stats_daily.resolution_seconds + EXCLUDED.resolution_seconds,
-        resolution_buckets = ${sumArrays('resolution_buckets')},
-        updated_at = now()`,
-    [
-      d.day,
-      d.channel,
-      d.mailboxId,
-      d.groupId,
-      d.created,
-      d.solved,
-      d.reopened,
-      d.firstResponseCount,
-      d.firstResponseSeconds,
-      d.firstResponseBuckets,
-      d.resolutionCount,
-      d.resolutionSeconds,
-      d.resolutionBuckets,
-    ],
+    `INSERT INTO ${table} (${all.join(', ')}) VALUES (${all.map((_, i) => `$${i + 1}`).join(', ')})
+     ON CONFLICT (${keyColumns.join(', ')}) DO UPDATE SET ${sets.join(', ')}, updated_at = now()`,
+    [...Object.values(key), ...Object.values(counts)],
   );
 }
 

@@ -13,3 +13,5 @@ export * from './drafts.service';
 export * from './message-actions.usecase';
 export * from './portal-link';
 export * from './sweep-uploads.handler';
+export * from './create-agent-ticket.usecase';
+export * from './add-note.usecase';

@@ -3,6 +3,8 @@ import { AuditModule } from '@app/audit';
 import { MailTransport, PasswordCipher, SmtpMailTransport } from '@app/mail';
 import { Logger, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { TicketsModule } from '../tickets.module';
+import { AddNote } from './add-note.usecase';
+import { CreateAgentTicket } from './create-agent-ticket.usecase';
 import { DraftsService } from './drafts.service';
 import { MessageActions } from './message-actions.usecase';
 import { OutboundStatusService } from './outbound-status.service';
@@ -13,7 +15,15 @@ import { SweepUploadsHandler } from './sweep-uploads.handler';
 import { UploadsService } from './uploads.service';
 
 /** Outbound use cases for processes that accept agent actions (api, cli). */
-const useCases = [ReplyToTicket, UploadsService, MessageActions, DraftsService, OutboundStatusService];
+const useCases = [
+  ReplyToTicket,
+  UploadsService,
+  MessageActions,
+  DraftsService,
+  OutboundStatusService,
+  CreateAgentTicket,
+  AddNote,
+];
 
 @Module({ imports: [TicketsModule, AuditModule], providers: useCases, exports: useCases })
 export class OutboundModule {}
