@@ -50,6 +50,9 @@ const RULES: Record<string, Who[]> = {
   'POST /api/auth/2fa/confirm': STAFF,
   'POST /api/auth/2fa/recovery-codes': STAFF,
   'DELETE /api/auth/2fa': STAFF,
+  // The signed-in agent's notifications and signature (issue 14).
+  'GET /api/account/preferences': STAFF,
+  'PUT /api/account/preferences': STAFF,
   'GET /api/auth/password-link/{token}': PUBLIC,
   'POST /api/auth/password-link': PUBLIC,
   'GET /api/setup': PUBLIC,
@@ -87,7 +90,7 @@ const RULES: Record<string, Who[]> = {
   'GET /api/activity/export.csv': SUPERVISORS,
 };
 const COVERED =
-  /^\/api\/(admin\/(users|groups|audit|settings|outbound|mailboxes|quarantine)|auth\/(password|2fa)|setup|privacy\/|reports\/|activity)/;
+  /^\/api\/(admin\/(users|groups|audit|settings|outbound|mailboxes|quarantine)|auth\/(password|2fa)|account|setup|privacy\/|reports\/|activity)/;
 
 describe('authorization of the admin and account routes, by role', () => {
   let app: TestApp;

@@ -43,6 +43,17 @@ describe('customer portal in Chromium', () => {
     await page.screenshot({ path: join(ARTIFACTS, `portal-${name}.png`), fullPage: true });
   }
 
+  /** Desktop and phone (390×844) screenshots for the reviewer, in /tmp/shots-14s. */
+  async function shots(page: Page, name: string): Promise<void> {
+    mkdirSync('/tmp/shots-14s', { recursive: true });
+    const size = page.viewportSize();
+    await page.screenshot({ path: `/tmp/shots-14s/portal-${name}-desktop.png`, fullPage: true });
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.screenshot({ path: `/tmp/shots-14s/portal-${name}-phone.png`, fullPage: true });
+    expect(await violations(page)).toEqual([]);
+    if (size) await page.setViewportSize(size);
+  }
+
   beforeAll(async () => {
     ensureWebBundle();
     mkdirSync(ARTIFACTS, { recursive: true });
@@ -105,6 +116,8 @@ describe('customer portal in Chromium', () => {
     expect(await violations(customer)).toEqual([]);
     await customer.getByLabel('Password *').fill('lantern orchard velvet 9');
     await customer.getByLabel('Company name').fill('Lindgren Bygg');
+    await customer.getByLabel('Postal address (contact information)').fill('Lindgren Bygg\nSjövägen 2\n802 50 Gävle');
+    await shots(customer, 'register');
     await customer.getByRole('button', { name: 'Create account' }).click();
     await customer.getByRole('heading', { name: 'Check your mailbox' }).waitFor();
 
@@ -166,7 +179,11 @@ describe('customer portal in Chromium', () => {
     await customer.getByRole('link', { name: 'My data' }).click();
     await customer.getByRole('heading', { name: 'My data', level: 1 }).waitFor();
     expect(await customer.getByText('Lindgren Bygg').count()).toBeGreaterThan(0);
+    expect(await customer.getByLabel('Postal address (contact information)').inputValue()).toBe(
+      'Lindgren Bygg\nSjövägen 2\n802 50 Gävle',
+    );
     await shot(customer, 'my-data');
+    await shots(customer, 'my-data');
     expect(await violations(customer)).toEqual([]);
   });
 

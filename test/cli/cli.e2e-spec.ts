@@ -192,6 +192,27 @@ describe('intake CLI', () => {
     expect(withDb.stdout).toBe('');
   });
 
+  it("mail inspect --database knows every mailbox's address: mail from one is a loop, quarantined", async () => {
+    const db = new Client({ connectionString: database.url });
+    await db.connect();
+    await db.query(
+      `INSERT INTO mailboxes (name, address, host, username, password_encrypted, enabled)
+       VALUES ('inspect-own', 'billing@desk.example', '127.0.0.1', 'billing', 'x', false)`,
+    );
+    await db.end();
+    const dir = mkdtempSync(join(tmpdir(), 'intake-own-'));
+    const eml = join(dir, 'own.eml');
+    writeFileSync(eml, 'From: billing@desk.example\r\nSubject: ours\r\nMessage-ID: <own@desk.example>\r\n\r\nHi\r\n');
+    const [offline, online] = await Promise.all([
+      run(['mail', 'inspect', eml, '--json']),
+      run(['mail', 'inspect', eml, '--json', '--database']),
+    ]);
+    // Without the database only MAIL_FROM is known to be ours.
+    expect(JSON.parse(offline.stdout)).toMatchObject({ classification: 'normal', quarantineReason: null });
+    expect(online.code).toBe(0);
+    expect(JSON.parse(online.stdout)).toMatchObject({ classification: 'loop', quarantineReason: 'own_mail_loop' });
+  });
+
   it('prints help cleanly, reports an unknown command once, and fails on an unknown subcommand', async () => {
     const [help, unknown, unknownSub, group] = await Promise.all([
       run(['--help']),

@@ -134,6 +134,11 @@ describe('agent notifications', () => {
     expect(error.message).toContain('known: {{customer.name}}');
     expect((await call('PUT', '/api/account/preferences', { notifySla: 'yes' })).status).toBe(400);
     expect((await call('PUT', '/api/account/preferences', { signature: 'Pia\n{{agent.name}}' })).status).toBe(200);
+    // The saved signature goes under the agent's replies, placeholders filled.
+    const signed = await createTicket(t, { subject: 'Signed', email: 'sig@customer.test', assigneeId: agent.id });
+    expect((await call('POST', `/api/tickets/${signed.id}/replies`, { body: 'Done.' })).status).toBe(202);
+    const reply = await waitFor(() => to('sig@customer.test')[0], { what: 'signed reply', timeoutMs: 15_000 });
+    expect((await reply.parsed()).text).toContain('Done.\n\n-- \nPia\nPia Prefs');
 
     const assigned = await createTicket(t, { subject: 'Quiet please', email: 'una@customer.test' });
     await assign(lead, assigned.id, agent.id);

@@ -40,3 +40,4 @@ export * from './mailboxes/oauth/mailbox-oauth.module';
 export * from './mailboxes/oauth/mailbox-oauth.service';
 export * from './mailboxes/oauth/oauth-providers';
 export * from './pipeline/classify/own-addresses';
+export * from './pipeline/classify/mailbox-own-addresses';

@@ -96,10 +96,9 @@ export class PortalController {
     try {
       await this.accounts.register(body);
     } catch (error) {
-      if (!isJson(req) && error instanceof PortalError && error.code === 'validation_failed') {
-        return this.html(res.status(400), registerPage(this.preToken(req, res), values(body), error.details));
-      }
-      throw error;
+      return this.formAgain(req, res, error, 'validation_failed', (e) =>
+        registerPage(this.preToken(req, res), values(body), e.details),
+      );
     }
     const text = 'If the address can be used, we have sent a link to it. Open it to confirm your address.';
     if (isJson(req)) return res.status(202).json({ status: 'check_mail' });
@@ -121,10 +120,9 @@ export class PortalController {
     try {
       session = await this.accounts.login(body, client(req));
     } catch (error) {
-      if (!isJson(req) && error instanceof PortalError && error.code === 'invalid_credentials') {
-        return this.html(res.status(401), signInPage(this.preToken(req, res), values(body), error.message));
-      }
-      throw error;
+      return this.formAgain(req, res, error, 'invalid_credentials', (e) =>
+        signInPage(this.preToken(req, res), values(body), e.message),
+      );
     }
     this.startSession(req, res, session, '/portal/requests');
   }
@@ -235,10 +233,7 @@ export class PortalController {
       if (isJson(req)) return res.status(202).json({ reference });
       res.redirect(303, `/portal/requests?sent=${encodeURIComponent(reference)}`);
     } catch (error) {
-      if (!isJson(req) && error instanceof DomainError && error.details) {
-        return this.html(res.status(statusOf(error)), this.newRequestHtml(customer, values(body), error.details));
-      }
-      throw error;
+      return this.formAgain(req, res, error, null, (e) => this.newRequestHtml(customer, values(body), e.details));
     }
   }
 
@@ -271,14 +266,12 @@ export class PortalController {
       if (isJson(req)) return res.status(202).json({ reference });
       res.redirect(303, `/portal/requests/${encodeURIComponent(reference)}?sent=1`);
     } catch (error) {
-      if (!isJson(req) && error instanceof DomainError && error.details) {
-        const ticket = await this.tickets.get(customer, key);
-        return this.html(
-          res.status(statusOf(error)),
-          this.conversationHtml(customer, ticket, { values: values(body), errors: error.details }),
-        );
-      }
-      throw error;
+      return this.formAgain(req, res, error, null, async (e) =>
+        this.conversationHtml(customer, await this.tickets.get(customer, key), {
+          values: values(body),
+          errors: e.details,
+        }),
+      );
     }
   }
 
@@ -332,14 +325,9 @@ export class PortalController {
     try {
       await this.data.correct(customer, body);
     } catch (error) {
-      if (!isJson(req) && error instanceof DomainError && error.details) {
-        const view = await this.data.view(customer);
-        return this.html(
-          res.status(400),
-          myDataPage(customer.csrfToken, view, { values: values(body), errors: error.details }),
-        );
-      }
-      throw error;
+      return this.formAgain(req, res, error, null, async (e) =>
+        myDataPage(customer.csrfToken, await this.data.view(customer), { values: values(body), errors: e.details }),
+      );
     }
     this.done(req, res, '/portal/data?saved=1');
   }
@@ -420,6 +408,25 @@ export class PortalController {
     }
   }
 
+  /**
+   * The one HTML/JSON fork of the form routes: a browser whose form was refused (the given code, or
+   * any error with field details) gets the form again, with what it typed and the reasons, and
+   * the error's status; JSON clients — and every other error — get the error itself, which the
+   * exception filter turns into JSON (or a friendly page).
+   */
+  private async formAgain(
+    req: Request,
+    res: Response,
+    error: unknown,
+    /** The refusal that shows the form again; null: any error carrying field details. */
+    code: string | null,
+    page: (error: DomainError) => string | Promise<string>,
+  ): Promise<void> {
+    const matches = error instanceof DomainError && (code === null ? !!error.details : error.code === code);
+    if (isJson(req) || !matches) throw error;
+    this.html(res.status(statusOf(error)), await page(error));
+  }
+
   private startSession(req: Request, res: Response, session: PortalSession, next: string): void {
     res.cookie(PORTAL_SESSION_COOKIE, session.token, {
       ...this.cookieBase(),
@@ -497,5 +504,6 @@ function values(body: Body | undefined): Values {
 }
 
 function statusOf(error: DomainError): number {
+  if (error.code === 'invalid_credentials') return 401;
   return error.code === 'attachment_too_large' ? 413 : 400;
 }

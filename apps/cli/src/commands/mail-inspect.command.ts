@@ -4,6 +4,7 @@ import {
   EMPTY_THREAD_STORE,
   firstMessageOf,
   inspectMessage,
+  MailboxOwnAddresses,
   replyTokensFrom,
   mailLimitsFrom,
   type InspectionResult,
@@ -43,6 +44,8 @@ export class MailInspectCommand extends CommandRunner {
     // With --database, threading reads the desk's database (read-only) to show what would happen
     // to this message now; without, no database is opened and every message threads as new.
     const store = options.database && this.dataSource ? new DbThreadStore(this.dataSource) : EMPTY_THREAD_STORE;
+    // And loop detection knows every mailbox's address, not MAIL_FROM alone.
+    const ownAddresses = options.database && this.dataSource ? new MailboxOwnAddresses(this.dataSource) : null;
     for (const file of files) {
       const bytes = await readFile(file.path).catch(() => null);
       if (!bytes) {
@@ -56,6 +59,7 @@ export class MailInspectCommand extends CommandRunner {
       const result = await inspectMessage(firstMessageOf(bytes), {
         tokens: replyTokensFrom(this.config),
         store,
+        ownAddresses,
         limits: mailLimitsFrom(this.config),
       });
       if (options.json) {

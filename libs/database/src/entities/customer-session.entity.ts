@@ -1,4 +1,5 @@
-import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, Index, JoinColumn, ManyToOne } from 'typeorm';
+import { SessionBase } from './session-base';
 import { CustomerAccountEntity } from './customer-account.entity';
 
 /** A signed-in customer browser; its own table and cookie, never a staff session. */
@@ -6,26 +7,11 @@ import { CustomerAccountEntity } from './customer-account.entity';
 @Index('ux_customer_sessions_token_hash', ['tokenHash'], { unique: true })
 @Index('ix_customer_sessions_expires', ['expiresAt'])
 @Index('ix_customer_sessions_account', ['accountId'])
-export class CustomerSessionEntity {
-  @PrimaryGeneratedColumn('uuid')
-  id: string;
-
+export class CustomerSessionEntity extends SessionBase {
   @Column({ name: 'account_id', type: 'uuid' })
   accountId: string;
 
   @ManyToOne(() => CustomerAccountEntity, { onDelete: 'CASCADE' })
   @JoinColumn({ name: 'account_id', foreignKeyConstraintName: 'fk_customer_sessions_account' })
   account?: CustomerAccountEntity;
-
-  @Column({ name: 'token_hash', type: 'char', length: 64 })
-  tokenHash: string;
-
-  @Column({ name: 'csrf_token', type: 'text' })
-  csrfToken: string;
-
-  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
-  createdAt: Date;
-
-  @Column({ name: 'expires_at', type: 'timestamptz' })
-  expiresAt: Date;
 }

@@ -8,6 +8,7 @@ import {
   type Classification,
   type ThreadDecision,
 } from './intake-context';
+import type { OwnAddresses } from './classify/own-addresses';
 import { buildPipelineFilters, runFilters } from './intake-pipeline';
 import type { MailLimits } from './mime/mime-skeleton';
 import type { ParserPool } from './mime/parser-pool';
@@ -55,13 +56,21 @@ export interface InspectionResult {
  */
 export async function inspectMessage(
   raw: Buffer,
-  options: { tokens?: ReplyTokens | null; store?: ThreadStore; limits?: MailLimits; pool?: ParserPool } = {},
+  options: {
+    tokens?: ReplyTokens | null;
+    store?: ThreadStore;
+    limits?: MailLimits;
+    pool?: ParserPool;
+    /** The mailboxes' own addresses (loop detection); none without a database. */
+    ownAddresses?: OwnAddresses | null;
+  } = {},
 ): Promise<InspectionResult> {
   const filters = buildPipelineFilters({
     tokens: options.tokens ?? null,
     store: options.store ?? EMPTY_THREAD_STORE,
     limits: options.limits,
     pool: options.pool,
+    ownAddresses: options.ownAddresses ?? null,
   });
   const ctx = await runFilters(filters, createContext(detachedInbound(), raw));
   const m = ctx.message;
