@@ -52,7 +52,7 @@ describe('intake stats show', () => {
     const text = await run(['stats', 'show', '--from', '2026-11-01', '--to', '2026-11-14']);
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(/^period\s+created\s+solved/);
-    expect(text.stdout).toContain('total: created 9, solved 3');
+    expect(text.stdout).toContain('total: created 9, solved 3, reopened 0, reopen rate 0%, SLA breach rate n/a;');
     const bad = await run(['stats', 'show', '--from', '2026-11-14', '--to', '2026-11-01']);
     expect(bad.code).not.toBe(0);
     // One clear line (after the CLI's note of which database it opened), no stack trace.
