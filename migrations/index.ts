@@ -15,6 +15,11 @@ import { Answering1765500000000 } from './1765500000000-answering';
 import { MailboxOauth1765510000000 } from './1765510000000-mailbox-oauth';
 // Supervisor reports (issue 11).
 import { SupervisorReports1765800000000 } from './1765800000000-supervisor-reports';
+// Answering and notifications (issue 14), portal contact address (issue 13).
+import { AgentTickets1765820000000 } from './1765820000000-agent-tickets';
+import { DeliveryErrorLive1765820000001 } from './1765820000001-delivery-error-live';
+import { AgentNotifications1765830000000 } from './1765830000000-agent-notifications';
+import { ContactPostalAddress1765830000001 } from './1765830000001-contact-postal-address';
 
 /** Every migration, in order. Append new ones; never edit one that has shipped. */
 export const ALL_MIGRATIONS = [
@@ -36,4 +41,9 @@ export const ALL_MIGRATIONS = [
   MailboxOauth1765510000000,
   // Supervisor reports (issue 11).
   SupervisorReports1765800000000,
+  // Answering and notifications (issue 14), portal contact address (issue 13).
+  AgentTickets1765820000000,
+  DeliveryErrorLive1765820000001,
+  AgentNotifications1765830000000,
+  ContactPostalAddress1765830000001,
 ];

@@ -41,6 +41,9 @@ const RULES: Record<string, Who[]> = {
   'POST /api/admin/mailboxes/{id}/oauth/start': ADMINS,
   'POST /api/admin/mailboxes/{id}/oauth/revoke': ADMINS,
   'DELETE /api/admin/mailboxes/{id}': ADMINS,
+  'GET /api/admin/quarantine': ADMINS,
+  'POST /api/admin/quarantine/{id}/replay': ADMINS,
+  'POST /api/admin/quarantine/{id}/delete': ADMINS,
   'POST /api/auth/password': STAFF,
   'GET /api/auth/2fa': STAFF,
   'POST /api/auth/2fa/setup': STAFF,
@@ -62,7 +65,7 @@ const RULES: Record<string, Who[]> = {
   'GET /api/activity/export.csv': SUPERVISORS,
 };
 const COVERED =
-  /^\/api\/(admin\/(users|groups|audit|settings|outbound|mailboxes)|auth\/(password|2fa)|setup|reports\/|activity)/;
+  /^\/api\/(admin\/(users|groups|audit|settings|outbound|mailboxes|quarantine)|auth\/(password|2fa)|setup|reports\/|activity)/;
 
 describe('authorization of the admin and account routes, by role', () => {
   let app: TestApp;

@@ -1,4 +1,5 @@
 import { SetupService, UsersService } from '@app/auth';
+import { sha256Hex } from '@app/common';
 import { UserRole } from '@app/database';
 import { startSmtpSink, waitFor, type SmtpSink } from '@app/testing';
 import { mkdirSync, readFileSync } from 'node:fs';
@@ -10,6 +11,7 @@ import { launchChromium } from './chromium';
 import { ensureWebBundle } from './web-bundle';
 
 const ARTIFACTS = resolve(__dirname, '../../artifacts');
+const SHOTS = process.env.SHOTS_DIR ?? join(ARTIFACTS, 'shots');
 const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const PASSWORD = 'correct horse battery staple';
 
@@ -48,6 +50,16 @@ describe('admin screens in Chromium', () => {
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('link', { name: /·/ }).waitFor();
     return page;
+  }
+
+  /** Desktop and phone-width screenshots for looking at by eye (issue 12 screens). */
+  async function shots(page: Page, name: string): Promise<void> {
+    mkdirSync(SHOTS, { recursive: true });
+    await page.screenshot({ path: join(SHOTS, `${name}-desktop.png`), fullPage: true });
+    await page.evaluate('window.scrollTo(0, 0)');
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.screenshot({ path: join(SHOTS, `${name}-phone.png`), fullPage: true });
+    await page.setViewportSize({ width: 1280, height: 900 });
   }
 
   async function check(page: Page, name: string): Promise<void> {
@@ -168,6 +180,89 @@ describe('admin screens in Chromium', () => {
     await check(page, 'audit');
   });
 
+  it('edits a mailbox identity (an unknown placeholder refused with the known ones) and replays a quarantined message', async () => {
+    const raw = email({ subject: 'Stuck in quarantine', messageId: '<quarantined.1@customer.test>' });
+    await env.app.dataSource.query(
+      `INSERT INTO inbound_messages (kind, status, raw, size, sha256, reason, mailbox_id, message_id_header, quarantined_at, attempts)
+       VALUES ('email', 'quarantined', $1, $2, $3, 'parse_timeout', $4, '<quarantined.1@customer.test>', now(), 3)`,
+      [raw, raw.length, sha256Hex(raw), env.mailboxId],
+    );
+    const page = await signIn('boss@desk.test', '/admin/mailboxes');
+    await page.getByRole('link', { name: 'Admin', exact: true }).click();
+    await page.getByRole('link', { name: 'Mailboxes' }).click();
+    await page.getByRole('button', { name: 'Edit support' }).click();
+    await page.getByLabel(/^From name/).fill('Support Team');
+    await page.getByLabel('Acknowledgement of new requests (empty: the built-in text)').fill('Hi {{contact.name}}');
+    await page.getByText('Placeholders: {{customer.name}}').waitFor();
+    await page.getByRole('button', { name: 'Save mailbox' }).click();
+    const refused = page.getByRole('alert');
+    await refused.waitFor();
+    expect(await refused.textContent()).toContain(
+      'Acknowledgement: Unknown placeholder {{contact.name}}; known: {{customer.name}}, {{customer.email}}',
+    );
+    await shots(page, 'mailbox-identity-refused');
+    await page
+      .getByLabel('Acknowledgement of new requests (empty: the built-in text)')
+      .fill('Hi {{customer.name}}, we have {{ticket.reference}}.');
+    await page.getByRole('button', { name: 'Save mailbox' }).click();
+    await page.getByText(/Answers as Support Team .* acknowledgement: its own/).waitFor();
+
+    await page.getByRole('button', { name: /^Quarantine of support/ }).click();
+    const region = page.getByRole('region', { name: 'Quarantine of support' });
+    await region.getByRole('cell', { name: 'parse_timeout' }).waitFor();
+    await shots(page, 'mailbox-quarantine');
+    await check(page, 'mailbox-quarantine');
+    await region.getByRole('button', { name: 'Replay' }).click();
+    await region.getByText(/processed again/).waitFor({ timeout: 20_000 });
+    await region.getByText('Nothing in quarantine.').waitFor();
+    await waitFor(
+      async () =>
+        (await env.app.dataSource.query(`SELECT 1 FROM tickets WHERE subject = 'Stuck in quarantine'`)).length > 0,
+      { what: 'the replayed message as a ticket' },
+    );
+  });
+
+  it('shows retention with a dry run, publishes a policy version and verifies a data-subject request', async () => {
+    // One quarantined email past its 30 days: the dry run must count it.
+    const old = Buffer.from('From: old@customer.test\r\nSubject: old\r\n\r\nold\r\n');
+    await env.app.dataSource.query(
+      `INSERT INTO inbound_messages (kind, status, raw, size, sha256, reason, quarantined_at, attempts)
+       VALUES ('email', 'quarantined', $1, $2, $3, 'parse_timeout', now() - interval '40 days', 3)`,
+      [old, old.length, sha256Hex(old)],
+    );
+    await env.app.dataSource.query(`INSERT INTO contacts (email, name) VALUES ('dsr@customer.test', 'Dee Requester')`);
+    const page = await signIn('boss@desk.test', '/admin/privacy');
+    await page.getByRole('link', { name: 'Admin', exact: true }).click();
+    await page.getByRole('link', { name: 'Privacy' }).click();
+    await page.getByLabel('Quarantined emails').fill('20');
+    await page.getByRole('button', { name: 'Save Quarantined emails' }).click();
+    await page.getByRole('button', { name: 'Default for Quarantined emails' }).waitFor();
+    await page.getByRole('button', { name: 'Preview a run now' }).click();
+    const dryRun = page.getByRole('region', { name: 'Dry run' });
+    await dryRun.getByText(/delete 1 × .*\(Quarantined emails\)/).waitFor();
+    expect(
+      await env.app.dataSource.query(`SELECT 1 FROM inbound_messages WHERE sha256 = $1`, [sha256Hex(old)]),
+    ).toHaveLength(1);
+
+    await page.getByLabel('New version', { exact: true }).fill('2027-01');
+    await page.getByLabel('Text', { exact: true }).fill('We keep what we need, and no longer.');
+    await page.getByRole('button', { name: 'Publish version' }).click();
+    await page.getByRole('list', { name: 'Policy versions' }).getByText('2027-01').waitFor();
+
+    await page.getByLabel('Customer email address').fill('dsr@customer.test');
+    await page.getByRole('button', { name: 'Record request' }).click();
+    await page.getByRole('button', { name: /^Identity verified: Export/ }).click();
+    await page.getByRole('button', { name: /^Download export: Export/ }).waitFor();
+    await shots(page, 'privacy');
+    await check(page, 'privacy');
+    const actions = await env.app.dataSource.query<Array<{ action: string }>>(
+      `SELECT action FROM audit_log WHERE action LIKE 'retention_policy.%' OR action LIKE 'dsr.%' OR action LIKE 'privacy_policy.%' ORDER BY id`,
+    );
+    expect(actions.map((a) => a.action)).toEqual(
+      expect.arrayContaining(['retention_policy.set', expect.stringMatching(/^dsr\./)]),
+    );
+  });
+
   it('sets up two-factor sign-in from the account screen', async () => {
     const page = await signIn('boss@desk.test', '/account');
     await page.getByRole('link', { name: /Boss Admin/ }).click();
@@ -204,6 +299,30 @@ describe('first run in Chromium', () => {
     await page.getByLabel(/^Password/).fill('the first admin password');
     await page.screenshot({ path: join(ARTIFACTS, 'admin-setup.png'), fullPage: true });
     await page.getByRole('button', { name: 'Create admin and sign in' }).click();
+
+    // Step 2: the desk's name, public URL and sender, used in its mail from now on.
+    await page.getByRole('heading', { name: 'Step 2 of 3: your desk' }).waitFor();
+    await page.getByLabel('Desk name').fill('Acme Help');
+    await page.getByLabel('Public URL').fill('https://help.acme.test');
+    await page.getByLabel('Sender address').fill('desk@acme.test');
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.getByRole('button', { name: 'Save and continue' }).click();
+
+    // Step 3: mailbox and outbound mail, with the admin screens' own test buttons.
+    await page.getByRole('heading', { name: 'Step 3 of 3: mail' }).waitFor();
+    await page.getByRole('button', { name: 'Add mailbox' }).waitFor();
+    await page.getByText('desk@acme.test').waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.screenshot({ path: join(ARTIFACTS, 'admin-setup-mail.png'), fullPage: true });
+    await page.getByRole('button', { name: 'Go to the desk' }).click();
     await page.getByRole('link', { name: 'First Admin · admin' }).waitFor();
+    const settings = await app.dataSource.query<Array<{ key: string; value: unknown }>>(
+      `SELECT key, value FROM desk_settings ORDER BY key`,
+    );
+    expect(settings).toEqual([
+      { key: 'desk_name', value: 'Acme Help' },
+      { key: 'public_url', value: 'https://help.acme.test' },
+      { key: 'sender_address', value: 'desk@acme.test' },
+    ]);
   });
 });

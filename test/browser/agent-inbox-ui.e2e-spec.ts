@@ -409,13 +409,13 @@ describe('agent inbox UI in Chromium', () => {
     await tess.getByRole('heading', { name: 'Screenshot of the error' }).waitFor();
     await tess.getByRole('combobox', { name: 'Insert canned reply' }).selectOption({ label: 'Printer reset' });
     await waitFor(
-      async () => (await tess.locator('#composer-body').inputValue()).includes('Ada Lovelace') || undefined,
+      async () => ((await tess.locator('#composer-body').textContent()) ?? '').includes('Ada Lovelace') || undefined,
       {
         what: 'the canned reply in the composer',
         timeoutMs: 5_000,
       },
     );
-    expect(await tess.locator('#composer-body').inputValue()).toMatch(
+    expect(await tess.locator('#composer-body').textContent()).toMatch(
       /^Hi Ada Lovelace, please hold the reset button for 5 s \(T-\d+\)\.$/,
     );
 

@@ -1,5 +1,6 @@
 import { startSmtpSink, waitFor, type SmtpSink } from '@app/testing';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Browser, Page } from 'puppeteer-core';
 import { stageEmail } from '../support/stage-email';
@@ -7,6 +8,20 @@ import { startTestApp, type TestApp } from '../support/test-app';
 import { launchFirefox } from './firefox';
 
 const ARTIFACTS = resolve(__dirname, '../../artifacts');
+const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+/** A small real PDF: the portal checks the type against the bytes. */
+const PDF = Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n');
+
+/** axe-core (WCAG 2.1 A/AA) in the page: serious and critical violations, as in the Chromium tests. */
+async function seriousViolations(page: Page): Promise<string[]> {
+  await page.evaluate(AXE_SOURCE);
+  const violations = await page.evaluate(`
+    axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })
+      .then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) })))`);
+  return (violations as Array<{ id: string; impact: string; targets: string[] }>)
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.impact} ${v.id}: ${v.targets.join(' | ')}`);
+}
 const CUSTOMER = 'otto.firefox@example.org';
 /** The form control a <label> names. */
 const labelled = (label: string) => `::-p-xpath(//*[@id = //label[. = "${label}"]/@for])`;
@@ -14,7 +29,8 @@ const button = (name: string) => `::-p-xpath(//button[. = "${name}"])`;
 
 /**
  * The customer portal in Debian's Firefox ESR (WebDriver BiDi, issue 13): register → verify with
- * the link from the SMTP sink → the email ticket → a reply from the portal's plain HTML form.
+ * the link from the SMTP sink → the email ticket → a reply with an attachment from the portal's
+ * plain HTML form, stored like any attachment; axe-core clean on each page.
  */
 describe('customer portal in Firefox', () => {
   let app: TestApp;
@@ -56,11 +72,12 @@ describe('customer portal in Firefox', () => {
     await sink?.close();
   });
 
-  it('registers, verifies, sees the email ticket and replies', async () => {
+  it('registers, verifies, sees the email ticket and replies with an attachment', async () => {
     await page.goto(`${app.baseUrl}/portal/register`);
     await page.locator(labelled('Your name *')).fill('Otto Fox');
     await page.locator(labelled('Email address *')).fill(CUSTOMER);
     await page.locator(labelled('Password *')).fill('harbour kettle saffron 31');
+    expect(await seriousViolations(page)).toEqual([]);
     await Promise.all([page.waitForNavigation(), page.locator(button('Create account')).click()]);
     await page.waitForSelector('::-p-text(Check your mailbox)');
     const link = await waitFor(async () => {
@@ -74,12 +91,26 @@ describe('customer portal in Firefox', () => {
     await Promise.all([page.waitForNavigation(), page.locator(button('Confirm my address')).click()]);
     await page.waitForSelector('::-p-text(Firefox customer question)');
     await Promise.all([page.waitForNavigation(), page.locator('::-p-xpath(//a[starts-with(., "T-")])').click()]);
+    expect(await seriousViolations(page)).toEqual([]);
     await page.locator(labelled('Your reply *')).fill('Yes, it does.');
+    const file = join(tmpdir(), `firefox-invoice-${process.pid}.pdf`);
+    writeFileSync(file, PDF);
+    const input = await page.$('#attachments');
+    await input!.uploadFile(file);
     await Promise.all([page.waitForNavigation(), page.locator(button('Send reply')).click()]);
     await page.waitForSelector('::-p-text(Your reply is on its way.)');
-    await waitFor(async () => {
-      const rows = await app.dataSource.query<unknown[]>(`SELECT 1 FROM messages WHERE body_text = 'Yes, it does.'`);
-      return rows.length === 1 || undefined;
+    expect(await seriousViolations(page)).toEqual([]);
+    const [stored] = await waitFor(async () => {
+      const rows = await app.dataSource.query<Array<{ filename: string; content_type: string; size: string }>>(
+        `SELECT a.filename, a.content_type, a.size::text AS size FROM messages m
+           JOIN attachments a ON a.message_id = m.id WHERE m.body_text = 'Yes, it does.'`,
+      );
+      return rows.length === 1 ? rows : undefined;
+    });
+    expect(stored).toEqual({
+      filename: `firefox-invoice-${process.pid}.pdf`,
+      content_type: 'application/pdf',
+      size: String(PDF.length),
     });
     await page.screenshot({ path: join(ARTIFACTS, 'portal-firefox.png'), fullPage: true });
   });

@@ -87,6 +87,8 @@ describe('first run: Ctrl-C, the CLI beside the server, root in a private folder
     expect(res.status).toBe(202);
     const { reference } = (await res.json()) as { reference: string };
 
+    // No SMTP_URL: ONE clear warning at start-up, whatever number of modules can send mail.
+    expect(server.output().match(/SMTP_URL is not set/g)).toHaveLength(1);
     const before = server.output().length;
     // Start-up says what matters, not one line per module and route (~130 lines before).
     expect(server.output().trim().split('\n').length).toBeLessThan(20);

@@ -72,6 +72,68 @@ describe('delivery status and retry', () => {
   });
 });
 
+/**
+ * The SMTP server is down: the reply fails after its attempts and the SLA's first response stays
+ * open; once the server is back, a retry sends it and the first response is the acceptance time.
+ */
+describe('first response with the SMTP server down', () => {
+  let t: TestApp;
+  let sink: SmtpSink | undefined;
+  let port: number;
+  let agent: StaffSession;
+
+  beforeAll(async () => {
+    const probe = await startSmtpSink();
+    port = probe.port;
+    await probe.close();
+    t = await startTestApp({
+      worker: true,
+      env: { SMTP_URL: `smtp://127.0.0.1:${port}`, MAIL_FROM: 'desk@desk.test', QUEUE_ATTEMPTS: '2' },
+    });
+    agent = await staff(t, UserRole.Agent, 'Dana Down');
+  });
+  afterAll(async () => {
+    await t?.close();
+    await sink?.close();
+  });
+
+  it('is not met by a reply the server never accepted, and is met at acceptance after the retry', async () => {
+    const group = await createGroup(t, 'down', [agent.id]);
+    const ticket = await createTicket(t, { subject: 'Server down', email: 'dora@customer.test', groupId: group });
+    const call = api(t, agent);
+    const res = await call('POST', `/api/tickets/${ticket.id}/replies`, { body: 'Are you there?' });
+    const { messageId } = (await res.json()) as { messageId: string };
+    const repo = t.dataSource.getRepository(MessageEntity);
+    const failed = await waitFor(
+      async () => {
+        const m = await repo.findOneByOrFail({ id: messageId });
+        return m.deliveryStatus === DeliveryStatus.Failed ? m : undefined;
+      },
+      { what: 'failed while the server is down', timeoutMs: 20_000 },
+    );
+    expect(failed.sentAt).toBeNull();
+    const detail = (await (await call('GET', `/api/tickets/${ticket.id}`)).json()) as {
+      firstResponseAt: string | null;
+    };
+    expect(detail.firstResponseAt).toBeNull();
+
+    sink = await startSmtpSink({ port });
+    const before = new Date();
+    expect((await call('POST', `/api/tickets/${ticket.id}/messages/${messageId}/retry`)).status).toBe(202);
+    const sent = await waitFor(
+      async () => {
+        const m = await repo.findOneByOrFail({ id: messageId });
+        return m.deliveryStatus === DeliveryStatus.Sent ? m : undefined;
+      },
+      { what: 'sent after the retry', timeoutMs: 20_000 },
+    );
+    await sink.waitForCount(1);
+    expect(sent.sentAt!.getTime()).toBeGreaterThanOrEqual(before.getTime() - 1000);
+    const after = (await (await call('GET', `/api/tickets/${ticket.id}`)).json()) as { firstResponseAt: string | null };
+    expect(after.firstResponseAt).toBe(sent.sentAt?.toISOString());
+  });
+});
+
 /** No SMTP_URL at all: the reply waits, says why, and is not a first response. */
 describe('delivery without SMTP', () => {
   let t: TestApp;

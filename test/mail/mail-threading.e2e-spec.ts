@@ -75,6 +75,11 @@ describe.each(MODES)('email threading, acknowledgements and loops — %s', (_mod
       `INSERT INTO users (id, email, name, role, password_hash) VALUES ($1, 'agent@desk.test', 'Agent', 'admin', 'x')`,
       [agent.id],
     );
+    // Another mailbox of this desk: its address is ours too (loop detection knows every mailbox).
+    await t.dataSource.query(
+      `INSERT INTO mailboxes (name, address, host, username, password_encrypted, enabled)
+       VALUES ('loop-sales', 'sales@desk.test', '127.0.0.1', 'sales', 'x', false)`,
+    );
   });
 
   afterAll(async () => {
@@ -273,6 +278,27 @@ describe.each(MODES)('email threading, acknowledgements and loops — %s', (_mod
     expect(back.ticketId).toBe(ticket.id);
     const msg = await t.dataSource.getRepository(MessageEntity).findOneByOrFail({ id: back.messageRowId! });
     expect(msg.classification).toBe('loop');
+    await new Promise((r) => setTimeout(r, 500));
+    expect(sink.messages.length).toBe(sent);
+  });
+
+  it("mail from another of the desk's mailboxes is our own: never a ticket, never acknowledged", async () => {
+    const sent = sink.messages.length;
+    const tickets = await t.dataSource.getRepository(TicketEntity).count();
+    const back = await deliver(
+      t,
+      await compose({
+        from: 'Sales <Sales+fwd@desk.test>',
+        to: SUPPORT,
+        subject: 'Forwarded to ourselves',
+        text: 'A forwarding rule sent this back.',
+        messageId: `<${Math.random().toString(36).slice(2)}@desk.test>`,
+      }),
+    );
+    expect(back.status).toBe(InboundStatus.Quarantined);
+    expect(back.reason).toBe('own_mail_loop');
+    expect(back.ticketId).toBeNull();
+    expect(await t.dataSource.getRepository(TicketEntity).count()).toBe(tickets);
     await new Promise((r) => setTimeout(r, 500));
     expect(sink.messages.length).toBe(sent);
   });

@@ -58,6 +58,7 @@ export const REGISTRATION = {
   company: 'Holm Freight AB',
   website: 'https://holm-freight.example',
   phone: '+46 8 123 45 67',
+  postalAddress: 'Holm Freight AB\nHamngatan 4\n111 47 Stockholm',
 };
 
 /** The link token in the newest mail of the sink sent to `to`. */

@@ -29,13 +29,24 @@ describe('customer portal: my data', () => {
     const res = await customer.request('GET', '/api/portal/data');
     expect(res.status).toBe(200);
     const data = (await res.json()) as {
-      profile: { name: string; email: string; company: string };
+      profile: { name: string; email: string; company: string; postalAddress: string };
       policyVersion: string;
       consents: Array<{ purpose: string; granted: boolean }>;
       signIns: Array<{ success: boolean; browser: string | null }>;
-      record: { format: string; contact: { email: string }; tickets: Array<{ subject: string }> };
+      record: {
+        format: string;
+        contact: { email: string; postalAddress: string };
+        tickets: Array<{ subject: string }>;
+      };
     };
-    expect(data.profile).toMatchObject({ name: 'Maria Olsen', email: 'maria@example.org', company: 'Holm Freight AB' });
+    expect(data.profile).toMatchObject({
+      name: 'Maria Olsen',
+      email: 'maria@example.org',
+      company: 'Holm Freight AB',
+      // The registration's postal address, in the profile and in the DSR export content.
+      postalAddress: 'Holm Freight AB\nHamngatan 4\n111 47 Stockholm',
+    });
+    expect(data.record.contact.postalAddress).toBe('Holm Freight AB\nHamngatan 4\n111 47 Stockholm');
     expect(data.policyVersion).toBeTruthy();
     expect(data.consents).toEqual([
       expect.objectContaining({ purpose: 'promotional_email', granted: false }),
@@ -47,7 +58,9 @@ describe('customer portal: my data', () => {
     expect(data.record.tickets.map((t) => t.subject)).toEqual(['Broken hinge']);
     const page = await customer.request('GET', '/portal/data', undefined, { accept: 'text/html' });
     expect(page.status).toBe(200);
-    expect(await page.text()).toContain('My hinge broke');
+    const html = await page.text();
+    expect(html).toContain('My hinge broke');
+    expect(html).toContain('>Holm Freight AB\nHamngatan 4\n111 47 Stockholm</textarea>');
   });
 
   it('downloads the DSR export file', async () => {
@@ -61,23 +74,41 @@ describe('customer portal: my data', () => {
   });
 
   it('records a correction through the data-subject request path, visible to staff', async () => {
-    const bad = await customer.request('POST', '/api/portal/data/profile', { name: '', website: 'no site' });
+    const bad = await customer.request('POST', '/api/portal/data/profile', {
+      name: '',
+      website: 'no site',
+      postalAddress: '1\n2\n3\n4\n5\n6\n7',
+    });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { fields: Record<string, string> }).fields).toEqual({
       name: 'is required',
       website: 'must be a web address such as https://example.org',
+      postalAddress: 'must be at most 6 lines',
+    });
+    const control = await customer.request('POST', '/api/portal/data/profile', {
+      name: 'Maria',
+      postalAddress: 'Street\u001b[2J 1',
+    });
+    expect(((await control.json()) as { fields: Record<string, string> }).fields).toEqual({
+      postalAddress: 'must not contain control characters',
     });
     const res = await customer.request('POST', '/api/portal/data/profile', {
       name: 'Maria Olsen-Berg',
       company: 'Berg Hinges',
       website: 'https://berg.example',
       phone: '+47 22 00 00 00',
+      postalAddress: '  Berg Hinges\r\nHengselveien 5\r\n\r\n0150 Oslo  ',
     });
     expect(res.status).toBe(204);
-    const [contact] = await app.dataSource.query<Array<{ name: string; company: string; phone: string }>>(
-      `SELECT name, company, phone FROM contacts WHERE email = 'maria@example.org'`,
-    );
-    expect(contact).toEqual({ name: 'Maria Olsen-Berg', company: 'Berg Hinges', phone: '+47 22 00 00 00' });
+    const [contact] = await app.dataSource.query<
+      Array<{ name: string; company: string; phone: string; postal_address: string }>
+    >(`SELECT name, company, phone, postal_address FROM contacts WHERE email = 'maria@example.org'`);
+    expect(contact).toEqual({
+      name: 'Maria Olsen-Berg',
+      company: 'Berg Hinges',
+      phone: '+47 22 00 00 00',
+      postal_address: 'Berg Hinges\nHengselveien 5\n0150 Oslo',
+    });
     const admin = await staff(app, UserRole.Admin, 'Privacy Admin');
     const list = (await (
       await fetch(`${app.baseUrl}/api/privacy/dsr`, { headers: { cookie: admin.cookie } })
@@ -102,6 +133,7 @@ describe('customer portal: my data', () => {
       'contact.company',
       'contact.name',
       'contact.phone',
+      'contact.postalAddress',
       'contact.website',
     ]);
   });

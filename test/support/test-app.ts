@@ -15,7 +15,8 @@ export interface TestAppOptions {
   api?: boolean;
   worker?: boolean;
   extraModules?: Array<Type | DynamicModule>;
-  env?: Record<string, string>;
+  /** A value of undefined removes the variable (REDIS_URL: undefined runs the queues on PostgreSQL). */
+  env?: Record<string, string | undefined>;
 }
 
 export interface TestApp {

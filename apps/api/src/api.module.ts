@@ -3,6 +3,7 @@ import { CustomersModule } from '@app/customers';
 import { ReportsModule } from '@app/reports';
 import { AppConfig } from '@app/config';
 import { IntakeModule } from '@app/intake';
+import { NotificationsModule } from '@app/notifications';
 import { PortalModule } from '@app/portal';
 import { PrivacyModule } from '@app/privacy';
 import { OutboundModule, TicketsLiveModule, TicketsModule } from '@app/tickets';
@@ -37,6 +38,7 @@ import { AdminAuditController } from './controllers/admin-audit.controller';
 import { AdminOutboundController } from './controllers/admin-outbound.controller';
 import { AdminGroupsController } from './controllers/admin-groups.controller';
 import { AdminSettingsController } from './controllers/admin-settings.controller';
+import { AdminQuarantineController } from './controllers/admin-quarantine.controller';
 import { AdminUsersController } from './controllers/admin-users.controller';
 import { SetupController } from './controllers/setup.controller';
 // Customer portal (issue 13).
@@ -47,6 +49,7 @@ import { RejectNulPipe } from './pipes/reject-nul.pipe';
 // Answering (issue 14).
 import { MailboxOAuthController } from './controllers/mailbox-oauth.controller';
 import { UploadsController } from './controllers/uploads.controller';
+import { AccountPreferencesController } from './controllers/account-preferences.controller';
 
 /** HTTP API features. Needs PlatformModule beside it. */
 @Module({
@@ -61,6 +64,8 @@ import { UploadsController } from './controllers/uploads.controller';
     ReportsModule,
     // Customer portal (issue 13).
     PortalModule,
+    // Agent notifications and signature (issue 14).
+    NotificationsModule,
     // Per-IP limits. The default storage is per process; with several api replicas each counts on
     // its own, which multiplies the limit by the replica count.
     ThrottlerModule.forRootAsync({
@@ -112,6 +117,7 @@ import { UploadsController } from './controllers/uploads.controller';
     // Admin and audit (issue 12).
     SetupController,
     AdminUsersController,
+    AdminQuarantineController,
     AdminGroupsController,
     AdminAuditController,
     AdminSettingsController,
@@ -121,6 +127,7 @@ import { UploadsController } from './controllers/uploads.controller';
     // Answering (issue 14).
     UploadsController,
     MailboxOAuthController,
+    AccountPreferencesController,
   ],
   providers: [
     { provide: APP_GUARD, useClass: SessionGuard },

@@ -5,6 +5,7 @@ import { ReportsModule } from '@app/reports';
 import { TicketsModule } from '@app/tickets';
 import { Module } from '@nestjs/common';
 import { DSR_COMMANDS } from './commands/dsr.command';
+import { GROUP_COMMANDS } from './commands/group.command';
 import { ImportCommand } from './commands/import.command';
 import { MAILBOX_COMMANDS } from './commands/mailbox.command';
 import { QUARANTINE_COMMANDS } from './commands/quarantine.command';
@@ -12,12 +13,12 @@ import { MailCommand, MailInspectCommand } from './commands/mail-inspect.command
 import { RETENTION_COMMANDS } from './commands/retention.command';
 import { StatsCommand, StatsRollupCommand, StatsShowCommand } from './commands/stats.command';
 import { TicketCommand, TicketListCommand, TicketShowCommand } from './commands/ticket.command';
-import { UserCommand, UserCreateCommand } from './commands/user.command';
+import { USER_COMMANDS } from './commands/user.command';
 
 /** Every `intake` command, in the order help lists them. */
 export const ALL_COMMANDS = [
-  UserCommand,
-  UserCreateCommand,
+  ...USER_COMMANDS,
+  ...GROUP_COMMANDS,
   TicketCommand,
   TicketListCommand,
   TicketShowCommand,

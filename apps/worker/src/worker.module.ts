@@ -1,4 +1,6 @@
+import { AuthWorkerModule } from '@app/auth';
 import { ImapSettleWorkerModule, IntakeWorkerModule } from '@app/intake';
+import { NotificationsWorkerModule } from '@app/notifications';
 import { PortalWorkerModule } from '@app/portal';
 import { PrivacyWorkerModule } from '@app/privacy';
 import { JobDispatchModule } from '@app/queue';
@@ -20,6 +22,10 @@ import { StartupRequeueService } from './startup-requeue.service';
     OutboundWorkerModule,
     // Customer portal (issue 13): account mails.
     PortalWorkerModule,
+    // Staff invitation and password-reset links (issue 12).
+    AuthWorkerModule,
+    // Agent notifications (issue 14).
+    NotificationsWorkerModule,
   ],
   providers: [IntakeProcessor, StartupRequeueService, ImapSettleProcessor, MaintenanceProcessor, OutboundProcessor],
 })

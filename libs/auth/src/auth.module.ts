@@ -1,9 +1,12 @@
 import { AuditModule } from '@app/audit';
-import { Module } from '@nestjs/common';
+import { AppConfig } from '@app/config';
+import { MailTransport, SmtpMailTransport } from '@app/mail';
+import { Module, type OnApplicationShutdown } from '@nestjs/common';
 import { AuthService } from './auth.service';
 import { DeskSettingsService } from './desk-settings.service';
 import { GroupsService } from './groups.service';
 import { SetupService } from './setup.service';
+import { StaffLinkMailHandler } from './staff-link-mail.handler';
 import { TwoFactorService } from './two-factor.service';
 import { UsersService } from './users.service';
 
@@ -12,3 +15,25 @@ const services = [AuthService, UsersService, GroupsService, TwoFactorService, De
 /** Staff accounts, sessions, two-factor sign-in, groups, desk settings, first-run set-up. */
 @Module({ imports: [AuditModule], providers: services, exports: [...services, AuditModule] })
 export class AuthModule {}
+
+class TransportCloser implements OnApplicationShutdown {
+  constructor(private readonly transport: MailTransport) {}
+
+  onApplicationShutdown(): void {
+    this.transport.close();
+  }
+}
+
+/** The `send-staff-link` handler with an SMTP transport of its own; import in worker processes only. */
+@Module({
+  providers: [
+    {
+      provide: MailTransport,
+      useFactory: (config: AppConfig) => new SmtpMailTransport(config.values.SMTP_URL),
+      inject: [AppConfig],
+    },
+    { provide: TransportCloser, useFactory: (t: MailTransport) => new TransportCloser(t), inject: [MailTransport] },
+    StaffLinkMailHandler,
+  ],
+})
+export class AuthWorkerModule {}

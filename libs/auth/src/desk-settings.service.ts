@@ -36,6 +36,22 @@ const settingsSchema = z
 
 export const TWO_FACTOR_ROLES_KEY = 'two_factor_roles';
 
+/**
+ * The desk's settings as mail and links use them: what an admin set (set-up screen, Desk & security),
+ * else the configuration (MAIL_FROM_NAME, PUBLIC_URL, MAIL_FROM). A function, so senders in other
+ * libraries read the same values without importing this module.
+ */
+export async function readDeskSettings(dataSource: DataSource, config: AppConfig): Promise<DeskSettings> {
+  const rows = await dataSource.getRepository(DeskSettingEntity).find();
+  const stored = Object.fromEntries(rows.map((r) => [camel(r.key), r.value])) as Partial<DeskSettings>;
+  return {
+    deskName: stored.deskName ?? config.values.MAIL_FROM_NAME,
+    publicUrl: stored.publicUrl ?? config.values.PUBLIC_URL.replace(/\/+$/, ''),
+    senderAddress: stored.senderAddress ?? config.values.MAIL_FROM,
+    twoFactorRoles: stored.twoFactorRoles ?? [],
+  };
+}
+
 @Injectable()
 export class DeskSettingsService {
   constructor(
@@ -45,14 +61,7 @@ export class DeskSettingsService {
   ) {}
 
   async get(): Promise<DeskSettings> {
-    const rows = await this.dataSource.getRepository(DeskSettingEntity).find();
-    const stored = Object.fromEntries(rows.map((r) => [camel(r.key), r.value])) as Partial<DeskSettings>;
-    return {
-      deskName: stored.deskName ?? this.config.values.MAIL_FROM_NAME,
-      publicUrl: stored.publicUrl ?? this.config.values.PUBLIC_URL.replace(/\/+$/, ''),
-      senderAddress: stored.senderAddress ?? this.config.values.MAIL_FROM,
-      twoFactorRoles: stored.twoFactorRoles ?? [],
-    };
+    return readDeskSettings(this.dataSource, this.config);
   }
 
   async update(actor: AuditActor, input: unknown): Promise<DeskSettings> {

@@ -1,13 +1,17 @@
 import { AuditService, CLI_ACTOR, type AuditActor } from '@app/audit';
 import { randomToken, sha256Hex } from '@app/common';
+import { AppConfig } from '@app/config';
 import { UserEntity, UserRole, UserTokenEntity } from '@app/database';
+import { JobName, QueueService } from '@app/queue';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import argon2 from 'argon2';
+import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import { z } from 'zod';
 import { AuthError } from './auth.error';
 import { checkPassword, passwordSchema } from './password-rules';
+import { staffLinkPath, staffLinkToken } from './staff-link';
 
 const email = z
   .string()
@@ -40,9 +44,17 @@ export interface PasswordLink {
   /** Path of the screen that takes the token; the token sits in the fragment, out of server logs. */
   url: string;
   expiresAt: string;
+  /** The link is also on its way to the user by email (the outbound queue sends it). */
+  mailQueued: boolean;
 }
 
 const LINK_HOURS = { invite: 72, reset: 24 } as const;
+
+interface IssuedLink {
+  tokenId: string;
+  url: string;
+  expiresAt: string;
+}
 type LinkPurpose = keyof typeof LINK_HOURS;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -57,6 +69,8 @@ export class UsersService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly audit: AuditService,
+    private readonly config: AppConfig,
+    private readonly queue: QueueService,
   ) {}
 
   async create(input: CreateUserInput, actor: AuditActor = CLI_ACTOR): Promise<UserEntity> {
@@ -113,8 +127,8 @@ export class UsersService {
     // A random password nobody knows: the account cannot be used until the link is.
     const passwordHash = await argon2.hash(randomToken(), { type: argon2.argon2id });
     const user = await this.insert(actor, { ...parsed, passwordHash }, 'user.invited');
-    const link = await this.dataSource.transaction((m) => this.issueLink(m, user.id, 'invite'));
-    return { user: await this.get(user.id), link };
+    const issued = await this.dataSource.transaction((m) => this.issueLink(m, user.id, 'invite'));
+    return { user: await this.get(user.id), link: await this.mailLink(issued) };
   }
 
   /** Name, role, active. Disabling ends the user's sessions at once; the last admin stays. */
@@ -159,7 +173,7 @@ export class UsersService {
   /** A one-time link (24 hours) to set a new password; earlier unused links stop working. */
   async resetPassword(actor: AuditActor, ref: string): Promise<PasswordLink> {
     const user = await this.find(ref);
-    return this.dataSource.transaction(async (m) => {
+    const issued = await this.dataSource.transaction(async (m) => {
       const link = await this.issueLink(m, user.id, 'reset');
       await this.audit.record(
         { actor, action: 'user.password_reset_issued', target: { type: 'user', id: user.id } },
@@ -167,6 +181,16 @@ export class UsersService {
       );
       return link;
     });
+    return this.mailLink(issued);
+  }
+
+  /** Queues the link's email once its row is committed (the job carries the row id only). */
+  private async mailLink(issued: IssuedLink): Promise<PasswordLink> {
+    await this.queue.add(
+      { name: JobName.SendStaffLink, data: { userTokenId: issued.tokenId } },
+      { jobId: `staff-link-${issued.tokenId}` },
+    );
+    return { url: issued.url, expiresAt: issued.expiresAt, mailQueued: true };
   }
 
   async revokeSessions(actor: AuditActor, ref: string): Promise<{ sessionsEnded: number }> {
@@ -254,12 +278,15 @@ export class UsersService {
     });
   }
 
-  private async issueLink(m: EntityManager, userId: string, purpose: LinkPurpose): Promise<PasswordLink> {
+  private async issueLink(m: EntityManager, userId: string, purpose: LinkPurpose): Promise<IssuedLink> {
     await m.query(`UPDATE user_tokens SET used_at = now() WHERE user_id = $1 AND used_at IS NULL`, [userId]);
-    const token = randomToken();
+    const tokenId = randomUUID();
+    const token = staffLinkToken(this.config.values.APP_SECRET, tokenId);
     const expiresAt = new Date(Date.now() + LINK_HOURS[purpose] * 3600_000);
-    await m.getRepository(UserTokenEntity).insert({ userId, purpose, tokenHash: sha256Hex(token), expiresAt });
-    return { url: `/set-password#${token}`, expiresAt: expiresAt.toISOString() };
+    await m
+      .getRepository(UserTokenEntity)
+      .insert({ id: tokenId, userId, purpose, tokenHash: sha256Hex(token), expiresAt });
+    return { tokenId, url: staffLinkPath(token), expiresAt: expiresAt.toISOString() };
   }
 
   private async validLink(m: EntityManager, token: unknown, lock = false): Promise<UserTokenEntity> {

@@ -112,6 +112,14 @@ export const configSchema = z.object({
   /** Send acknowledgements for new tickets at all. */
   ACK_ENABLED: bool.default(true),
 
+  // --- Agent notifications (issue 14) ---
+  /** How often the worker looks for new triggers (assignments, customer replies, SLA due dates). */
+  NOTIFY_SCAN_SECONDS: int(1, 3600).default(30),
+  /** "About to breach": an SLA target of an agent's ticket due within this many minutes. */
+  NOTIFY_SLA_WARNING_MINUTES: int(1, 10_080).default(30),
+  /** At most this many notification mails per agent per hour; more are dropped (0: none at all). */
+  NOTIFY_RATE_LIMIT_PER_HOUR: int(0, 10_000).default(20),
+
   // --- OAuth2 mailboxes (issue 14): the desk's app registration at each provider ---
   OAUTH_GOOGLE_CLIENT_ID: z.string().min(1).optional(),
   OAUTH_GOOGLE_CLIENT_SECRET: z.string().min(1).optional(),

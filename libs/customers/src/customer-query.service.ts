@@ -25,6 +25,7 @@ export interface CustomerDetail extends CustomerSummary {
   emails: string[];
   website: string | null;
   phone: string | null;
+  postalAddress: string | null;
   anonymised: boolean;
   createdAt: string;
   /** Last message on a ticket the viewer may open; null when none. */
@@ -60,7 +61,13 @@ export class CustomerQueryService {
     const row = rows[0];
     if (!row || !this.visible(row, actor)) throw new CustomerError('customer_not_found', 'No such customer');
     const [extra] = await this.dataSource.query<
-      Array<{ website: string | null; phone: string | null; anonymized_at: Date | null; created_at: Date }>
+      Array<{
+        website: string | null;
+        phone: string | null;
+        postal_address: string | null;
+        anonymized_at: Date | null;
+        created_at: Date;
+      }>
     >(details.sql, details.values);
     const addresses = await this.dataSource.query<Array<{ email: string }>>(addressList.sql, addressList.values);
     const consents = await this.dataSource.query<
@@ -71,6 +78,7 @@ export class CustomerQueryService {
       emails: [...(row.email ? [row.email] : []), ...addresses.map((a) => a.email)],
       website: extra?.website ?? null,
       phone: extra?.phone ?? null,
+      postalAddress: extra?.postal_address ?? null,
       anonymised: extra?.anonymized_at != null,
       createdAt: (extra?.created_at ?? new Date()).toISOString(),
       lastContactAt: row.last_contact_at?.toISOString() ?? null,
@@ -94,7 +102,10 @@ export class CustomerQueryService {
     const summary = `${this.summarySql(actor, p)} WHERE c.id = ${p.add(id)}`;
     return [
       { sql: summary, values: p.values },
-      { sql: 'SELECT website, phone, anonymized_at, created_at FROM contacts WHERE id = $1', values: [id] },
+      {
+        sql: 'SELECT website, phone, postal_address, anonymized_at, created_at FROM contacts WHERE id = $1',
+        values: [id],
+      },
       { sql: 'SELECT email FROM contact_addresses WHERE contact_id = $1 ORDER BY created_at, email', values: [id] },
       {
         sql: `SELECT DISTINCT ON (purpose) purpose, granted, policy_version, source, created_at FROM consents

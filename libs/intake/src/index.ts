@@ -39,3 +39,4 @@ export { checkUploadedFile, type CheckedUpload } from './pipeline/filters/normal
 export * from './mailboxes/oauth/mailbox-oauth.module';
 export * from './mailboxes/oauth/mailbox-oauth.service';
 export * from './mailboxes/oauth/oauth-providers';
+export * from './pipeline/classify/own-addresses';

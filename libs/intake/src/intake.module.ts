@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { IntakePipeline } from './pipeline/intake-pipeline';
+import { MailboxOwnAddresses } from './pipeline/classify/mailbox-own-addresses';
 import { DbThreadStore } from './pipeline/thread/db-thread-store';
 import { PersistInboundService } from './persist/persist-inbound.service';
 import { ProcessInboundHandler } from './process-inbound.handler';
@@ -10,7 +11,14 @@ import { MailboxesModule } from './mailboxes/mailboxes.module';
 /** Staging (web form) and the pipeline; the job handler is registered only in processes that consume. */
 @Module({
   imports: [MailboxesModule],
-  providers: [DbThreadStore, IntakePipeline, PersistInboundService, StageFormRequest, RequeueStagedService],
+  providers: [
+    DbThreadStore,
+    MailboxOwnAddresses,
+    IntakePipeline,
+    PersistInboundService,
+    StageFormRequest,
+    RequeueStagedService,
+  ],
   exports: [IntakePipeline, PersistInboundService, StageFormRequest, RequeueStagedService, MailboxesModule],
 })
 export class IntakeModule {}

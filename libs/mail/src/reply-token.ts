@@ -49,6 +49,21 @@ export class ReplyTokens {
     return !!m && m[2].toLowerCase() === this.domain && this.verify(m[1]) !== null;
   }
 
+  /**
+   * The Message-ID of an agent notification (`<notify.<id>@domain>`): it names no ticket, so a
+   * bounce or an auto-reply to it threads nowhere; intake recognises it and makes no ticket of it.
+   */
+  notificationMessageId(notificationId: string): string {
+    return `<notify.${notificationId.toLowerCase()}@${this.domain}>`;
+  }
+
+  /** True when the id is one of our notification Message-IDs. */
+  isNotificationMessageId(messageId: string | null | undefined): boolean {
+    if (!messageId) return false;
+    const m = /^<?notify\.[0-9a-f-]{36}@([^@<>]+)>?$/i.exec(messageId.trim());
+    return !!m && m[1].toLowerCase() === this.domain;
+  }
+
   replyToAddress(ticketNumber: number): string {
     return `${this.local}+${this.sign(ticketNumber)}@${this.domain}`;
   }

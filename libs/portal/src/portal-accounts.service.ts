@@ -73,7 +73,13 @@ export class PortalAccountsService {
       const account = await m.getRepository(CustomerAccountEntity).save({
         passwordHash,
         contactId: null,
-        pendingProfile: { name: data.name, company: data.company, website: data.website, phone: data.phone },
+        pendingProfile: {
+          name: data.name,
+          company: data.company,
+          website: data.website,
+          phone: data.phone,
+          postalAddress: data.postalAddress,
+        },
       });
       const email = await m.getRepository(CustomerAccountEmailEntity).save({
         accountId: account.id,
@@ -302,12 +308,20 @@ export class PortalAccountsService {
     if (account.contactId) return;
     const profile = account.pendingProfile;
     const [contact] = await m.query<Array<{ id: string }>>(
-      `INSERT INTO contacts (email, name, company, website, phone) VALUES ($1, $2, $3, $4, $5)
+      `INSERT INTO contacts (email, name, company, website, phone, postal_address) VALUES ($1, $2, $3, $4, $5, $6)
        ON CONFLICT (email) DO UPDATE SET name = COALESCE(EXCLUDED.name, contacts.name),
          company = COALESCE(EXCLUDED.company, contacts.company), website = COALESCE(EXCLUDED.website, contacts.website),
-         phone = COALESCE(EXCLUDED.phone, contacts.phone), updated_at = now()
+         phone = COALESCE(EXCLUDED.phone, contacts.phone),
+         postal_address = COALESCE(EXCLUDED.postal_address, contacts.postal_address), updated_at = now()
        RETURNING id`,
-      [email, profile?.name ?? null, profile?.company ?? null, profile?.website ?? null, profile?.phone ?? null],
+      [
+        email,
+        profile?.name ?? null,
+        profile?.company ?? null,
+        profile?.website ?? null,
+        profile?.phone ?? null,
+        profile?.postalAddress ?? null,
+      ],
     );
     if (!contact) throw new Error('contact upsert returned nothing');
     await m.update(CustomerAccountEntity, { id: accountId }, { contactId: contact.id, pendingProfile: null });

@@ -18,6 +18,7 @@ export interface MyData {
     company: string | null;
     website: string | null;
     phone: string | null;
+    postalAddress: string | null;
   } | null;
   addresses: Array<{ email: string; verified: boolean }>;
   policyVersion: string | null;
@@ -64,6 +65,7 @@ export class PortalDataService {
             company: contact.company,
             website: contact.website,
             phone: contact.phone,
+            postalAddress: contact.postalAddress,
           }
         : null,
       addresses: customer.emails.map((e) => ({ email: e.email, verified: e.verified })),
@@ -109,7 +111,7 @@ export class PortalDataService {
       throw new PortalError('validation_failed', 'Some fields need another look', fieldErrors(parsed.error));
     const contact = await this.dataSource.getRepository(ContactEntity).findOneOrFail({ where: { id: contactId } });
     const changes: Record<string, string | null> = {};
-    for (const field of ['name', 'company', 'website', 'phone'] as const) {
+    for (const field of ['name', 'company', 'website', 'phone', 'postalAddress'] as const) {
       if (parsed.data[field] !== contact[field]) changes[field] = parsed.data[field] ?? '';
     }
     if (Object.keys(changes).length === 0) return;

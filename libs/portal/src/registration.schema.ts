@@ -1,3 +1,4 @@
+import { postalAddressSchema } from '@app/privacy';
 import { z } from 'zod';
 
 const noLineBreaks = (v: string) => !/[\r\n]/.test(v);
@@ -26,9 +27,15 @@ const website = optional(500).refine(
   'must be a web address such as https://example.org',
 );
 
+const phone = optional(50).refine((v) => v === null || /^[+()0-9 ./-]{3,50}$/.test(v), 'must be a phone number');
+const postalAddress = postalAddressSchema
+  .nullish()
+  .transform((v) => (v === undefined || v === null || v === '' ? null : v));
+
 /**
  * Exactly the registration fields of the privacy policy: name, email, password, company name,
- * company website and contact information (a phone number, optional). Nothing else is accepted.
+ * company website and contact information (a phone number and a postal address, optional).
+ * Nothing else is accepted.
  */
 export const registrationSchema = z
   .object({
@@ -37,7 +44,8 @@ export const registrationSchema = z
     password: z.string({ error: 'is required' }).min(1, 'is required'),
     company: optional(200),
     website,
-    phone: optional(50).refine((v) => v === null || /^[+()0-9 ./-]{3,50}$/.test(v), 'must be a phone number'),
+    phone,
+    postalAddress,
   })
   .strip();
 
@@ -48,7 +56,8 @@ export const profileSchema = z
     name: line(200).min(1, 'is required'),
     company: optional(200),
     website,
-    phone: optional(50).refine((v) => v === null || /^[+()0-9 ./-]{3,50}$/.test(v), 'must be a phone number'),
+    phone,
+    postalAddress,
   })
   .strip();
 

@@ -31,6 +31,14 @@ export enum JobName {
   QuarantineAction = 'quarantine-action',
   /** Customer portal (issue 13): send one account mail (address verification, sign-in link). NEVER RENAME. */
   SendPortalMail = 'send-portal-mail',
+  /** Email a staff member their one-time invitation or password-reset link (issue 12). NEVER RENAME. */
+  SendStaffLink = 'send-staff-link',
+  /** Agent notifications (issue 14): look for new triggers and queue the mails (scheduled). NEVER RENAME. */
+  NotifyScan = 'notify-scan',
+  /** Send one agent notification mail and record sent/failed on its row. NEVER RENAME. */
+  SendNotification = 'send-notification',
+  /** Delete reply uploads never attached to a message (scheduled). NEVER RENAME. */
+  SweepUploads = 'sweep-uploads',
 }
 
 /** Which queue carries each job. */
@@ -43,6 +51,10 @@ export const JOB_QUEUE: Record<JobName, QueueName> = {
   [JobName.SendMessage]: QueueName.Outbound,
   [JobName.QuarantineAction]: QueueName.ImapSettle,
   [JobName.SendPortalMail]: QueueName.Outbound,
+  [JobName.SendStaffLink]: QueueName.Outbound,
+  [JobName.NotifyScan]: QueueName.Outbound,
+  [JobName.SendNotification]: QueueName.Outbound,
+  [JobName.SweepUploads]: QueueName.Maintenance,
 };
 
 /**
@@ -61,6 +73,12 @@ export interface JobPayloads {
   [JobName.QuarantineAction]: { inboundMessageId: string; action: 'replay' | 'delete' };
   /** The customer_account_mails row; address and link are read and derived at send time. */
   [JobName.SendPortalMail]: { portalMailId: string };
+  /** The user_tokens row; the link is derived from its id with the app secret at send time. */
+  [JobName.SendStaffLink]: { userTokenId: string };
+  [JobName.NotifyScan]: Record<string, never>;
+  /** The agent_notifications row; recipient and content are read at send time. */
+  [JobName.SendNotification]: { notificationId: string };
+  [JobName.SweepUploads]: Record<string, never>;
 }
 
 export type JobOf<N extends JobName> = JobPayloads[N];

@@ -30,6 +30,8 @@ export async function startSmtpSink(
     auth?: { user: string; pass: string };
     /** XOAUTH2 only: a login passes when `validate` accepts the user and access token. */
     oauth2?: { validate(user: string, accessToken: string): Promise<boolean> };
+    /** A fixed port (to bring a "down" server back where the desk expects it); else a free one. */
+    port?: number;
   } = {},
 ): Promise<SmtpSink> {
   const messages: SinkMessage[] = [];
@@ -62,6 +64,8 @@ export async function startSmtpSink(
       callback(error);
     },
     logger: false,
+    // Closing ends the desk's pooled connections quickly, so a closed sink is really down.
+    closeTimeout: 200,
     size: 100 * 1024 * 1024,
     onRcptTo(_address, _session, callback) {
       if (reject) {
@@ -91,7 +95,7 @@ export async function startSmtpSink(
   const server = new SMTPServer(serverOptions);
   await new Promise<void>((resolve, rejectStart) => {
     server.once('error', rejectStart);
-    server.listen(0, '127.0.0.1', () => resolve());
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
   });
   server.on('error', () => undefined);
   const port = (server.server.address() as AddressInfo).port;

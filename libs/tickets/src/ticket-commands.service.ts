@@ -1,16 +1,7 @@
 import { AuditService, userActor } from '@app/audit';
-import {
-  ActorType,
-  GroupEntity,
-  MessageDirection,
-  MessageEntity,
-  TicketEntity,
-  TicketStatus,
-  UserEntity,
-} from '@app/database';
+import { ActorType, GroupEntity, TicketEntity, TicketStatus, UserEntity } from '@app/database';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import { scopeOf, scopeSql, type StaffActor } from './actor';
 import { ticketKeySql } from './ticket-key';
@@ -26,7 +17,6 @@ export interface BulkResult {
 }
 
 const MAX_BULK = 100;
-const MAX_NOTE_LENGTH = 100_000;
 
 /**
  * Agent changes to tickets. Each change runs in one transaction with the ticket row locked and
@@ -81,38 +71,6 @@ export class TicketCommandsService {
       }
     });
     return result;
-  }
-
-  /** An internal note: a message row marked internal, never sent to the customer. */
-  async addNote(actor: StaffActor, ticketId: string, body: unknown): Promise<{ messageId: string }> {
-    const text = typeof body === 'string' ? body.trim() : '';
-    if (!text || text.length > MAX_NOTE_LENGTH) {
-      throw new TicketError('invalid_ticket_change', `body must be 1–${MAX_NOTE_LENGTH} characters`);
-    }
-    return this.dataSource.transaction(async (m) => {
-      const ticket = await this.lockVisible(m, actor, ticketId);
-      const messageId = randomUUID();
-      await m.insert(MessageEntity, {
-        id: messageId,
-        ticketId: ticket.id,
-        direction: MessageDirection.Out,
-        internal: true,
-        authorUserId: actor.id,
-        bodyText: text,
-        bodyHtml: null,
-        deliveryStatus: null,
-      });
-      await m.query('UPDATE tickets SET updated_at = now() WHERE id = $1', [ticket.id]);
-      await recordHistory(m, {
-        ticketId: ticket.id,
-        actorType: ActorType.User,
-        actorId: actor.id,
-        type: 'note_added',
-        field: 'message',
-        newValue: messageId,
-      });
-      return { messageId };
-    });
   }
 
   /**
@@ -172,14 +130,6 @@ export class TicketCommandsService {
       );
       return { targetId: target.id };
     });
-  }
-
-  /** Marks the first agent response (used by the reply endpoint once a reply is queued). */
-  async markFirstResponse(ticketId: string): Promise<void> {
-    await this.dataSource.query(
-      'UPDATE tickets SET first_response_at = now() WHERE id = $1 AND first_response_at IS NULL',
-      [ticketId],
-    );
   }
 
   private async apply(m: EntityManager, actor: StaffActor, ticket: TicketEntity, change: TicketChange): Promise<void> {

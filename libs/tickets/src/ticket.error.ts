@@ -16,7 +16,9 @@ export type TicketErrorCode =
   | 'invalid_upload'
   | 'upload_not_found'
   | 'message_not_found'
-  | 'retry_not_possible';
+  | 'retry_not_possible'
+  | 'group_not_allowed'
+  | 'contact_not_found';
 
 export class TicketError extends DomainError {
   readonly domain = 'tickets';

@@ -1,4 +1,6 @@
 import {
+  AddNote,
+  CreateAgentTicket,
   DraftsService,
   MessageActions,
   ReplyToTicket,
@@ -39,6 +41,8 @@ export class TicketsController {
     private readonly reply: ReplyToTicket,
     private readonly messages: MessageActions,
     private readonly drafts: DraftsService,
+    private readonly create: CreateAgentTicket,
+    private readonly notes: AddNote,
   ) {}
 
   @Get()
@@ -46,7 +50,7 @@ export class TicketsController {
   @ApiQuery({ name: 'view', required: false, enum: ['mine', 'unassigned', 'open', 'pending', 'solved', 'all'] })
   @ApiQuery({ name: 'status', required: false, description: 'Comma-separated: new,open,pending,solved,closed' })
   @ApiQuery({ name: 'priority', required: false, description: 'Comma-separated: low,normal,high,urgent' })
-  @ApiQuery({ name: 'channel', required: false, description: 'Comma-separated: email,form' })
+  @ApiQuery({ name: 'channel', required: false, description: 'Comma-separated: email,form,portal,phone,outbound' })
   @ApiQuery({ name: 'assignee', required: false, description: 'User id, `me` or `none`' })
   @ApiQuery({ name: 'group', required: false, description: 'Group id or `none`' })
   @ApiQuery({ name: 'mailbox', required: false })
@@ -57,6 +61,35 @@ export class TicketsController {
   @ApiQuery({ name: 'cursor', required: false, description: 'nextCursor of the previous page' })
   list(@Query() query: Record<string, unknown>, @Actor() actor: StaffActor) {
     return this.tickets.list(query, actor);
+  }
+
+  @Post()
+  @HttpCode(201)
+  @ApiHeader(CSRF)
+  @ApiOperation({
+    summary:
+      'Open a ticket for a customer: a phone call (no email sent) or an outbound email (sent as the first message)',
+  })
+  @ApiBody({
+    schema: {
+      example: {
+        kind: 'email',
+        contact: { name: 'Ada Customer', email: 'ada@customer.example' },
+        subject: 'Your replacement part',
+        body: 'Hello Ada, the replacement part ships today.',
+        html: '<p>Hello Ada, the replacement part <strong>ships today</strong>.</p>',
+        cc: [],
+        groupId: null,
+        priority: 'normal',
+        tags: ['shipping'],
+        attachmentIds: [],
+      },
+    },
+  })
+  @ApiForbiddenResponse({ description: "The group is not one of the caller's groups (agents), or no CSRF token" })
+  @ApiNotFoundResponse({ description: 'contactId is not a customer the caller may see' })
+  createTicket(@Body() body: unknown, @Actor() actor: StaffActor) {
+    return this.create.execute(actor, body);
   }
 
   @Post('bulk')
@@ -162,9 +195,16 @@ export class TicketsController {
   @Post(':id/notes')
   @ApiHeader(CSRF)
   @ApiOperation({ summary: 'Add an internal note (never sent to the customer)' })
-  @ApiBody({ schema: { example: { body: 'Customer called; waiting for the invoice number.' } } })
-  note(@Param('id') id: string, @Body() body: { body?: unknown }, @Actor() actor: StaffActor) {
-    return this.commands.addNote(actor, id, body?.body);
+  @ApiBody({
+    schema: {
+      example: {
+        body: 'Customer called; waiting for the invoice number.',
+        attachmentIds: ['0b7e6c55-2d8e-4d5f-9b1a-3c2d1e0f9a8b'],
+      },
+    },
+  })
+  note(@Param('id') id: string, @Body() body: unknown, @Actor() actor: StaffActor) {
+    return this.notes.execute(actor, id, body);
   }
 
   @Post(':id/merge')

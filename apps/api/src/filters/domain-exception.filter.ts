@@ -77,6 +77,8 @@ const STATUS_BY_CODE: Record<string, number> = {
   address_taken: 409,
   merge_refused: 409,
   invalid_report: 400,
+  // Agent notifications and signature (issue 14).
+  invalid_preferences: 400,
   // Customer portal (issue 13).
   invalid_link: 400,
   portal_unauthenticated: 401,
@@ -85,6 +87,7 @@ const STATUS_BY_CODE: Record<string, number> = {
   upload_not_found: 404,
   message_not_found: 404,
   retry_not_possible: 409,
+  group_not_allowed: 403,
 };
 
 /**

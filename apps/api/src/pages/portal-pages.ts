@@ -59,14 +59,21 @@ function field(
     autocomplete?: string;
     hint?: string;
     max?: number;
+    /** A textarea of this many rows (multi-line values such as a postal address). */
+    rows?: number;
   } = {},
 ): string {
   const error = options.errors?.[name];
   const describedBy = [error ? `${name}-error` : '', options.hint ? `${name}-hint` : ''].filter(Boolean).join(' ');
   const value = options.type === 'password' ? '' : (options.values?.[name] ?? '');
+  const attrs = `${options.required ? ' required' : ''}${options.max ? ` maxlength="${options.max}"` : ''}${options.autocomplete ? ` autocomplete="${options.autocomplete}"` : ''}${error ? ' aria-invalid="true"' : ''}${describedBy ? ` aria-describedby="${describedBy}"` : ''}`;
   return `<label for="${name}">${esc(label)}${options.required ? ' *' : ''}</label>
 ${options.hint ? `<p id="${name}-hint" class="hint">${esc(options.hint)}</p>` : ''}
-<input id="${name}" name="${name}" type="${options.type ?? 'text'}" value="${esc(value)}"${options.required ? ' required' : ''}${options.max ? ` maxlength="${options.max}"` : ''}${options.autocomplete ? ` autocomplete="${options.autocomplete}"` : ''}${error ? ' aria-invalid="true"' : ''}${describedBy ? ` aria-describedby="${describedBy}"` : ''}>
+${
+  options.rows
+    ? `<textarea id="${name}" name="${name}" rows="${options.rows}"${attrs}>${esc(value)}</textarea>`
+    : `<input id="${name}" name="${name}" type="${options.type ?? 'text'}" value="${esc(value)}"${attrs}>`
+}
 ${error ? `<p id="${name}-error" class="error">${esc(label)} ${esc(error)}</p>` : ''}`;
 }
 
@@ -90,6 +97,7 @@ ${field('password', 'Password', { ...opts, type: 'password', required: true, aut
 ${field('company', 'Company name', { ...opts, autocomplete: 'organization', max: 200 })}
 ${field('website', 'Company website', { ...opts, type: 'url', autocomplete: 'url', max: 500 })}
 ${field('phone', 'Phone (contact information)', { ...opts, type: 'tel', autocomplete: 'tel', max: 50 })}
+${field('postalAddress', 'Postal address (contact information)', { ...opts, rows: 4, autocomplete: 'street-address', max: 500, hint: 'Up to 6 lines.' })}
 <p class="hint">We use these details only to answer your requests, as our privacy policy describes.</p>
 <button type="submit">Create account</button>
 </form>
@@ -293,6 +301,7 @@ export interface MyDataView {
     company: string | null;
     website: string | null;
     phone: string | null;
+    postalAddress: string | null;
   } | null;
   addresses: Array<{ email: string; verified: boolean }>;
   policyVersion: string | null;
@@ -313,6 +322,7 @@ export function myDataPage(
     company: p?.company ?? '',
     website: p?.website ?? '',
     phone: p?.phone ?? '',
+    postalAddress: p?.postalAddress ?? '',
   };
   const hidden = `<input type="hidden" name="_csrf" value="${esc(csrf)}">`;
   const consents = data.consents
@@ -350,6 +360,7 @@ ${field('name', 'Name', { values, errors: options.errors, required: true, max: 2
 ${field('company', 'Company name', { values, errors: options.errors, max: 200, autocomplete: 'organization' })}
 ${field('website', 'Company website', { values, errors: options.errors, type: 'url', max: 500, autocomplete: 'url' })}
 ${field('phone', 'Phone (contact information)', { values, errors: options.errors, type: 'tel', max: 50, autocomplete: 'tel' })}
+${field('postalAddress', 'Postal address (contact information)', { values, errors: options.errors, rows: 4, max: 500, autocomplete: 'street-address', hint: 'Up to 6 lines.' })}
 <button type="submit">Save corrections</button></form>
 <p class="hint">Corrections are recorded as a data-subject request and our staff see them.</p>`
     : '<p>Confirm your email address first.</p>'

@@ -4,6 +4,7 @@ import { Command, CommandRunner, Option, SubCommand } from 'nest-commander';
 import { fail, printError, printJson, printTable, printText } from './output';
 import { promptSecret } from './prompt';
 import { CommandGroup } from './command-group';
+import { MailboxConnectCommand } from './mailbox-connect.command';
 
 interface AddOptions {
   name?: string;
@@ -211,7 +212,14 @@ export class MailboxTestCommand extends CommandRunner {
 @Command({
   name: 'mailbox',
   description: 'Manage IMAP mailboxes',
-  subCommands: [MailboxAddCommand, MailboxListCommand, MailboxDisableCommand, MailboxEnableCommand, MailboxTestCommand],
+  subCommands: [
+    MailboxAddCommand,
+    MailboxListCommand,
+    MailboxDisableCommand,
+    MailboxEnableCommand,
+    MailboxTestCommand,
+    MailboxConnectCommand,
+  ],
 })
 export class MailboxCommand extends CommandGroup {}
 
@@ -222,6 +230,7 @@ export const MAILBOX_COMMANDS = [
   MailboxDisableCommand,
   MailboxEnableCommand,
   MailboxTestCommand,
+  MailboxConnectCommand,
 ];
 
 function row(m: MailboxView): Record<string, string | number | null> {

@@ -1,3 +1,4 @@
+import { ApiError } from '../shared/http';
 import { navigate } from '../shared/router';
 import type { User } from '../shell/session.api';
 import { AuditLog } from './AuditLog';
@@ -5,6 +6,7 @@ import { DeskSettingsSection } from './DeskSettingsSection';
 import { Groups } from './Groups';
 import { Mailboxes } from './Mailboxes';
 import { Outbound } from './Outbound';
+import { Privacy } from './Privacy';
 import { Users } from './Users';
 
 // Running the desk from the browser. Admins change things; supervisors see users, groups and the
@@ -16,6 +18,7 @@ const SECTIONS = [
   { id: 'mailboxes', label: 'Mailboxes', supervisor: false },
   { id: 'outbound', label: 'Outbound mail', supervisor: false },
   { id: 'desk', label: 'Desk & security', supervisor: false },
+  { id: 'privacy', label: 'Privacy', supervisor: false },
   { id: 'audit', label: 'Audit log', supervisor: true },
 ] as const;
 
@@ -49,6 +52,7 @@ export function Admin({ me, section }: { me: User; section: string }) {
       {current?.id === 'mailboxes' && <Mailboxes />}
       {current?.id === 'outbound' && <Outbound />}
       {current?.id === 'desk' && <DeskSettingsSection />}
+      {current?.id === 'privacy' && <Privacy />}
       {current?.id === 'audit' && <AuditLog />}
     </main>
   );
@@ -59,8 +63,11 @@ export function when(iso: string | null): string {
   return iso ? new Date(iso).toLocaleString() : '—';
 }
 
-/** An API error's message, for role="alert" lines. */
-export function errorText(error: unknown): string | null {
+/** An API error's message with the server's word on each invalid field, for role="alert" lines. */
+export function errorText(error: unknown, labels: Record<string, string> = {}): string | null {
   if (!error) return null;
-  return error instanceof Error ? error.message : 'Something went wrong';
+  if (!(error instanceof Error)) return 'Something went wrong';
+  const fields = error instanceof ApiError ? Object.entries(error.fields) : [];
+  if (fields.length === 0) return error.message;
+  return `${error.message}: ${fields.map(([k, v]) => `${labels[k] ?? k}: ${v}`).join('; ')}`;
 }

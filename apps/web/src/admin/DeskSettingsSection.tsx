@@ -5,7 +5,14 @@ import { deskAdminApi, type DeskSettings, type Role } from './desk-admin.api';
 
 const ROLES: Role[] = ['agent', 'supervisor', 'admin'];
 
-export function DeskSettingsSection() {
+/** Desk name, public URL, sender address and two-factor roles; `onSaved` lets the set-up screen move on. */
+export function DeskSettingsSection({
+  onSaved,
+  saveLabel = 'Save settings',
+}: {
+  onSaved?: () => void;
+  saveLabel?: string;
+}) {
   const queryClient = useQueryClient();
   const settings = useQuery({ queryKey: ['admin', 'settings'], queryFn: deskAdminApi.settings });
   const [draft, setDraft] = useState<DeskSettings | null>(null);
@@ -14,7 +21,10 @@ export function DeskSettingsSection() {
   }, [settings.data]);
   const save = useMutation({
     mutationFn: (d: DeskSettings) => deskAdminApi.saveSettings(d),
-    onSuccess: (d) => queryClient.setQueryData(['admin', 'settings'], d),
+    onSuccess: (d) => {
+      queryClient.setQueryData(['admin', 'settings'], d);
+      onSaved?.();
+    },
   });
   if (!draft) return <p className="loading">Loading…</p>;
   const submit = (e: FormEvent) => {
@@ -79,7 +89,7 @@ export function DeskSettingsSection() {
           </p>
         )}
         <button type="submit" className="primary" disabled={save.isPending}>
-          Save settings
+          {saveLabel}
         </button>
       </form>
     </section>

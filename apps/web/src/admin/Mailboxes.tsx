@@ -1,7 +1,18 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { errorText, when } from './Admin';
+import { adminApi } from './admin.api';
 import { deskAdminApi, type Mailbox, type MailboxTest } from './desk-admin.api';
+import { MailboxQuarantine } from './MailboxQuarantine';
+
+/** Field names in the server's messages, as the form labels them. */
+const LABELS: Record<string, string> = {
+  fromName: 'From name',
+  replyTo: 'Reply-To',
+  signature: 'Signature',
+  ackTemplate: 'Acknowledgement',
+  smtpUrl: 'SMTP server URL',
+};
 
 export function Mailboxes() {
   const queryClient = useQueryClient();
@@ -66,6 +77,7 @@ function MailboxItem({
   onChanged: () => void;
 }) {
   const [result, setResult] = useState<MailboxTest | null>(null);
+  const [showQuarantine, setShowQuarantine] = useState(false);
   const test = useMutation({ mutationFn: () => deskAdminApi.testMailbox(m.id), onSuccess: setResult });
   const toggle = useMutation({
     mutationFn: () => deskAdminApi.updateMailbox(m.id, { enabled: !m.enabled }),
@@ -73,50 +85,66 @@ function MailboxItem({
   });
   const s = m.status;
   return (
-    <li className="settings-item">
-      <div>
-        <strong>{m.name}</strong> <span className="muted">{m.address}</span>
-        <p className="muted">
-          {m.username} @ {m.host}:{m.port} · folder {m.folder} · new tickets to <strong>{groupName}</strong>
-        </p>
-        <p>
-          {m.enabled ? (s?.connected ? 'Connected' : 'Not connected') : 'Disabled'} · last fetch{' '}
-          {when(s?.lastFetchAt ?? null)} · backlog {s?.backlog ?? 0} · quarantined {s?.quarantined ?? 0}
-        </p>
-        {s?.lastError && <p className="error">Last error: {s.lastError}</p>}
-        {result && (
-          <p className={result.ok ? 'notice' : 'error'} role={result.ok ? 'status' : 'alert'}>
-            {result.ok
-              ? `Connection works: ${typeof result.probe.exists === 'number' ? `${result.probe.exists} messages in ${m.folder}` : 'signed in'}.`
-              : `The server answered: ${result.error}`}
+    <li>
+      <div className="settings-item">
+        <div>
+          <strong>{m.name}</strong> <span className="muted">{m.address}</span>
+          <p className="muted">
+            {m.username} @ {m.host}:{m.port} · folder {m.folder} · new tickets to <strong>{groupName}</strong>
           </p>
-        )}
-        {(test.error ?? toggle.error) && (
-          <p className="error" role="alert">
-            {errorText(test.error ?? toggle.error)}
+          <p>
+            {m.enabled ? (s?.connected ? 'Connected' : 'Not connected') : 'Disabled'} · last fetch{' '}
+            {when(s?.lastFetchAt ?? null)} · backlog {s?.backlog ?? 0} · quarantined {s?.quarantined ?? 0}
           </p>
-        )}
+          {s?.lastError && <p className="error">Last error: {s.lastError}</p>}
+          {result && (
+            <p className={result.ok ? 'notice' : 'error'} role={result.ok ? 'status' : 'alert'}>
+              {result.ok
+                ? `Connection works: ${typeof result.probe.exists === 'number' ? `${result.probe.exists} messages in ${m.folder}` : 'signed in'}.`
+                : `The server answered: ${result.error}`}
+            </p>
+          )}
+          {(test.error ?? toggle.error) && (
+            <p className="error" role="alert">
+              {errorText(test.error ?? toggle.error)}
+            </p>
+          )}
+          <p className="muted">
+            Answers as {m.fromName ?? 'the desk name'} &lt;{m.address}&gt;
+            {m.replyTo ? ` · replies to ${m.replyTo}` : ''} · acknowledgement: {m.ackTemplate ? 'its own' : 'built-in'}{' '}
+            · SMTP: {m.smtpConfigured ? 'its own server' : 'the desk’s'}
+          </p>
+        </div>
+        <div className="settings-actions">
+          <button
+            type="button"
+            onClick={() => test.mutate()}
+            disabled={test.isPending}
+            aria-label={`Test connection: ${m.name}`}
+          >
+            {test.isPending ? 'Testing…' : 'Test connection'}
+          </button>
+          <button
+            type="button"
+            onClick={() => setShowQuarantine((v) => !v)}
+            aria-expanded={showQuarantine}
+            aria-label={`Quarantine of ${m.name} (${s?.quarantined ?? 0})`}
+          >
+            Quarantine ({s?.quarantined ?? 0})
+          </button>
+          <button type="button" onClick={onEdit} aria-label={`Edit ${m.name}`}>
+            Edit
+          </button>
+          <button
+            type="button"
+            onClick={() => toggle.mutate()}
+            aria-label={`${m.enabled ? 'Disable' : 'Enable'} ${m.name}`}
+          >
+            {m.enabled ? 'Disable' : 'Enable'}
+          </button>
+        </div>
       </div>
-      <div className="settings-actions">
-        <button
-          type="button"
-          onClick={() => test.mutate()}
-          disabled={test.isPending}
-          aria-label={`Test connection: ${m.name}`}
-        >
-          {test.isPending ? 'Testing…' : 'Test connection'}
-        </button>
-        <button type="button" onClick={onEdit} aria-label={`Edit ${m.name}`}>
-          Edit
-        </button>
-        <button
-          type="button"
-          onClick={() => toggle.mutate()}
-          aria-label={`${m.enabled ? 'Disable' : 'Enable'} ${m.name}`}
-        >
-          {m.enabled ? 'Disable' : 'Enable'}
-        </button>
-      </div>
+      {showQuarantine && <MailboxQuarantine mailboxId={m.id} mailboxName={m.name} />}
     </li>
   );
 }
@@ -140,6 +168,12 @@ function MailboxForm({
     password: '',
     folder: mailbox?.folder ?? 'INBOX',
     groupId: mailbox?.groupId ?? '',
+    fromName: mailbox?.fromName ?? '',
+    replyTo: mailbox?.replyTo ?? '',
+    signature: mailbox?.signature ?? '',
+    ackTemplate: mailbox?.ackTemplate ?? '',
+    smtpUrl: '',
+    removeSmtp: false,
   });
   const save = useMutation({
     mutationFn: () => {
@@ -152,12 +186,26 @@ function MailboxForm({
         username: f.username,
         folder: f.folder,
         groupId: f.groupId || null,
+        // Empty identity fields clear them (the desk's defaults apply).
+        fromName: f.fromName,
+        replyTo: f.replyTo,
+        signature: f.signature,
+        ackTemplate: f.ackTemplate,
       };
       if (f.password) body.password = f.password;
+      // The SMTP URL holds a password: never shown again; empty keeps it, "remove" clears it.
+      if (f.smtpUrl) body.smtpUrl = f.smtpUrl;
+      else if (f.removeSmtp) body.smtpUrl = null;
       return mailbox ? deskAdminApi.updateMailbox(mailbox.id, body) : deskAdminApi.createMailbox(body);
     },
     onSuccess: onDone,
   });
+  // The server's list (the same the canned replies use), so the hint never drifts from the check.
+  const placeholders = useQuery({
+    queryKey: ['admin', 'placeholders'],
+    queryFn: () => adminApi.cannedReplies().then((r) => r.placeholders),
+  });
+  const optional = new Set<keyof typeof f>(['fromName', 'replyTo', 'smtpUrl']);
   const field = (key: keyof typeof f, label: string, type = 'text') => (
     <>
       <label htmlFor={`mb-${key}`}>{label}</label>
@@ -165,8 +213,20 @@ function MailboxForm({
         id={`mb-${key}`}
         type={type}
         value={String(f[key])}
-        required={key !== 'password' || !mailbox}
+        required={!optional.has(key) && (key !== 'password' || !mailbox)}
         autoComplete={type === 'password' ? 'new-password' : 'off'}
+        onChange={(e) => setF((s) => ({ ...s, [key]: e.target.value }))}
+      />
+    </>
+  );
+  const textarea = (key: 'signature' | 'ackTemplate', label: string) => (
+    <>
+      <label htmlFor={`mb-${key}`}>{label}</label>
+      <textarea
+        id={`mb-${key}`}
+        rows={key === 'ackTemplate' ? 6 : 3}
+        value={f[key]}
+        aria-describedby="mb-placeholders"
         onChange={(e) => setF((s) => ({ ...s, [key]: e.target.value }))}
       />
     </>
@@ -196,9 +256,34 @@ function MailboxForm({
           </option>
         ))}
       </select>
+      <fieldset>
+        <legend>Answering from this mailbox</legend>
+        {field('fromName', 'From name (empty: the desk name)')}
+        {field('replyTo', 'Reply-To address (optional)', 'email')}
+        {textarea('signature', 'Signature under replies')}
+        {textarea('ackTemplate', 'Acknowledgement of new requests (empty: the built-in text)')}
+        <p className="muted" id="mb-placeholders">
+          Placeholders: {(placeholders.data ?? []).map((p) => `{{${p}}}`).join(' ')} — any other is refused.
+        </p>
+        {field(
+          'smtpUrl',
+          mailbox?.smtpConfigured ? 'Own SMTP server URL (leave empty to keep)' : 'Own SMTP server URL (optional)',
+          'password',
+        )}
+        {mailbox?.smtpConfigured && (
+          <label>
+            <input
+              type="checkbox"
+              checked={f.removeSmtp}
+              onChange={(e) => setF((s) => ({ ...s, removeSmtp: e.target.checked }))}
+            />{' '}
+            Send through the desk’s SMTP server instead
+          </label>
+        )}
+      </fieldset>
       {save.error && (
         <p className="error" role="alert">
-          {errorText(save.error)}
+          {errorText(save.error, LABELS)}
         </p>
       )}
       <div className="settings-actions">

@@ -199,8 +199,9 @@ function LinkBox({
   return (
     <div className="link-box" role="status">
       <p>
-        One-time {purpose} link for <strong>{who}</strong> — send it to them; it works once, until{' '}
-        {when(link.expiresAt)}:
+        One-time {purpose} link for <strong>{who}</strong>
+        {link.mailQueued ? ' — emailed to them; if it does not arrive, give them this copy' : ' — send it to them'}. It
+        works once, until {when(link.expiresAt)}:
       </p>
       <input readOnly aria-label={`${purpose} link`} value={url} onFocus={(e) => e.target.select()} />
       <button type="button" onClick={onClose}>

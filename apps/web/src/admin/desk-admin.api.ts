@@ -1,4 +1,4 @@
-// The admin screens' client: users, groups, audit log, desk settings, mailboxes, outbound mail.
+// The admin screens' client: users, groups, audit log, desk settings, mailboxes, quarantine, outbound mail.
 import { del, get, patch, post, put } from '../shared/http';
 
 export type Role = 'agent' | 'supervisor' | 'admin';
@@ -18,6 +18,8 @@ export interface StaffUser {
 export interface PasswordLink {
   url: string;
   expiresAt: string;
+  /** Also on its way to the user by email. */
+  mailQueued: boolean;
 }
 
 export interface Group {
@@ -73,6 +75,11 @@ export interface Mailbox {
   quarantineFolder: string;
   enabled: boolean;
   groupId: string | null;
+  fromName: string | null;
+  replyTo: string | null;
+  signature: string | null;
+  ackTemplate: string | null;
+  smtpConfigured: boolean;
   status: {
     connected: boolean;
     lastFetchAt: string | null;
@@ -81,6 +88,21 @@ export interface Mailbox {
     lastError: string | null;
   } | null;
 }
+
+/** A quarantined message: codes and sizes, never its content. */
+export interface Quarantined {
+  id: string;
+  kind: string;
+  mailboxId: string | null;
+  reason: string | null;
+  size: number;
+  attempts: number;
+  hasBytes: boolean;
+  quarantinedAt: string | null;
+}
+
+export type QuarantineOutcome =
+  'moved_back' | 'in_intake_folder' | 'from_stored_bytes' | 'expunged' | 'no_server_copy' | 'queued';
 
 export type MailboxTest =
   { ok: true; probe: { folders?: string[]; exists?: number; [key: string]: unknown } } | { ok: false; error: string };
@@ -132,6 +154,12 @@ export const deskAdminApi = {
   createMailbox: (input: Record<string, unknown>) => post<Mailbox>('/api/admin/mailboxes', input),
   updateMailbox: (id: string, input: Record<string, unknown>) => patch<Mailbox>(`/api/admin/mailboxes/${id}`, input),
   testMailbox: (id: string) => post<MailboxTest>(`/api/admin/mailboxes/${id}/test`),
+  quarantine: (mailboxId: string) =>
+    get<{ items: Quarantined[] }>(`/api/admin/quarantine?mailboxId=${encodeURIComponent(mailboxId)}`).then(
+      (r) => r.items,
+    ),
+  quarantineAction: (id: string, action: 'replay' | 'delete') =>
+    post<{ outcome: QuarantineOutcome }>(`/api/admin/quarantine/${id}/${action}`),
 
   outbound: () => get<OutboundStatus>('/api/admin/outbound'),
   sendTestEmail: (to: string) => post<{ sent: boolean; response: string }>('/api/admin/outbound/test', { to }),

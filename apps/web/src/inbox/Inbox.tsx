@@ -8,6 +8,7 @@ import { useDirectory } from '../shell/directory';
 import type { User } from '../shell/session.api';
 import { SlaBadge } from '../ticket/SlaBadge';
 import { inboxApi } from './inbox.api';
+import { NewTicketButton } from '../ticket/NewTicket';
 
 const VIEWS = [
   ['mine', 'My open'],
@@ -161,6 +162,7 @@ export function Inbox({ me }: { me: User }) {
       </nav>
       <section className="list-pane" aria-label="Tickets">
         <div className="toolbar">
+          <NewTicketButton />
           <label className="search">
             <span className="sr-only">Search tickets</span>
             <input

@@ -8,6 +8,8 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** The server's message per invalid field (`{ fields }` of a 400), when it sent them. */
+    readonly fields: Record<string, string> = {},
   ) {
     super(message);
   }
@@ -22,7 +24,8 @@ export function onUnauthenticated(listener: Listener): () => void {
   return () => unauthenticatedListeners.delete(listener);
 }
 
-function csrfToken(): string {
+/** The session's CSRF token (echoed in X-CSRF-Token on every change). */
+export function csrfToken(): string {
   const match = /(?:^|;\s*)intake_csrf=([^;]+)/.exec(document.cookie);
   return match ? decodeURIComponent(match[1] ?? '') : '';
 }
@@ -39,8 +42,17 @@ export async function request<T>(method: string, path: string, body?: unknown): 
   });
   if (res.status === 401 && path !== '/api/auth/login') unauthenticatedListeners.forEach((l) => l());
   if (!res.ok) {
-    const data = (await res.json().catch(() => ({}))) as { error?: string; message?: string };
-    throw new ApiError(res.status, data.error ?? 'http_error', data.message ?? `Request failed (${res.status})`);
+    const data = (await res.json().catch(() => ({}))) as {
+      error?: string;
+      message?: string;
+      fields?: Record<string, string>;
+    };
+    throw new ApiError(
+      res.status,
+      data.error ?? 'http_error',
+      data.message ?? `Request failed (${res.status})`,
+      data.fields ?? {},
+    );
   }
   if (res.status === 204) return undefined as T;
   return (await res.json()) as T;

@@ -1,11 +1,12 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { ApiError } from '../shared/http';
+import { preferencesApi, type Preferences, type PreferencesChange } from './preferences.api';
 import { sessionApi, type User } from './session.api';
 
 const message = (e: unknown) => (e instanceof ApiError ? e.message : e ? 'Could not reach the server' : null);
 
-/** The signed-in user's own security: password change and two-factor sign-in. */
+/** The signed-in user's own settings: notifications, signature, password and two-factor sign-in. */
 export function Account({ me }: { me: User }) {
   return (
     <main className="settings" aria-labelledby="account-title">
@@ -22,7 +23,103 @@ export function Account({ me }: { me: User }) {
       )}
       <TwoFactor />
       <PasswordChange />
+      <NotificationSettings />
+      <SignatureSettings />
     </main>
+  );
+}
+
+const SWITCHES: Array<{ key: 'notifyAssigned' | 'notifyCustomerReplied' | 'notifySla'; label: string }> = [
+  { key: 'notifyAssigned', label: 'A ticket is assigned to me (by someone else)' },
+  { key: 'notifyCustomerReplied', label: 'A customer replies on my ticket' },
+  { key: 'notifySla', label: 'An SLA target of my ticket is about to be missed' },
+];
+
+function usePreferences() {
+  const queryClient = useQueryClient();
+  const prefs = useQuery({ queryKey: ['preferences'], queryFn: preferencesApi.get });
+  const save = useMutation({
+    mutationFn: preferencesApi.update,
+    // A ticked box shows at once; the server's answer (or a refetch after an error) settles it.
+    onMutate: (change: PreferencesChange) => {
+      const before = queryClient.getQueryData<Preferences>(['preferences']);
+      if (before && change.signature === undefined) queryClient.setQueryData(['preferences'], { ...before, ...change });
+    },
+    onSuccess: (p: Preferences) => queryClient.setQueryData(['preferences'], p),
+    onError: () => void queryClient.invalidateQueries({ queryKey: ['preferences'] }),
+  });
+  return { prefs, save };
+}
+
+/** Email notifications, each on or off; saved as soon as a box is ticked. */
+function NotificationSettings() {
+  const { prefs, save } = usePreferences();
+  const p = prefs.data;
+  return (
+    <section className="settings-section" aria-labelledby="notify-title">
+      <h2 id="notify-title">Email notifications</h2>
+      <p className="muted">Sent to your email address, marked automatic; customers never get them.</p>
+      {p && (
+        <fieldset className="settings-form" disabled={save.isPending}>
+          <legend>Email me when</legend>
+          {SWITCHES.map((s) => (
+            <label key={s.key}>
+              <input type="checkbox" checked={p[s.key]} onChange={(e) => save.mutate({ [s.key]: e.target.checked })} />{' '}
+              {s.label}
+            </label>
+          ))}
+        </fieldset>
+      )}
+      {(prefs.error ?? save.error) && (
+        <p className="error" role="alert">
+          {message(prefs.error ?? save.error)}
+        </p>
+      )}
+    </section>
+  );
+}
+
+/** The agent's own signature, above the mailbox's under every reply; unknown placeholders are refused. */
+function SignatureSettings() {
+  const { prefs, save } = usePreferences();
+  const [draft, setDraft] = useState<string | null>(null);
+  const p = prefs.data;
+  const value = draft ?? p?.signature ?? '';
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    save.mutate({ signature: value }, { onSuccess: () => setDraft(null) });
+  };
+  return (
+    <section className="settings-section" aria-labelledby="signature-title">
+      <h2 id="signature-title">Your signature</h2>
+      <form className="settings-form" onSubmit={submit}>
+        <label htmlFor="signature">Added under your replies, above the mailbox's signature</label>
+        <textarea
+          id="signature"
+          rows={4}
+          maxLength={2000}
+          value={value}
+          aria-describedby="signature-placeholders"
+          onChange={(e) => setDraft(e.target.value)}
+        />
+        <p id="signature-placeholders" className="muted">
+          Placeholders: {(p?.placeholders ?? []).map((k) => `{{${k}}}`).join(' ')}
+        </p>
+        {save.error && (
+          <p className="error" role="alert">
+            {message(save.error)}
+          </p>
+        )}
+        {save.isSuccess && draft === null && (
+          <p className="notice" role="status">
+            Saved.
+          </p>
+        )}
+        <button type="submit" className="primary" disabled={!p || save.isPending}>
+          Save signature
+        </button>
+      </form>
+    </section>
   );
 }
 

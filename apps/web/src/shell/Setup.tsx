@@ -1,12 +1,57 @@
 import { useState, type FormEvent } from 'react';
+import { DeskSettingsSection } from '../admin/DeskSettingsSection';
+import { Mailboxes } from '../admin/Mailboxes';
+import { Outbound } from '../admin/Outbound';
 import { ApiError } from '../shared/http';
 import { sessionApi, type User } from './session.api';
 
 /**
- * First run: create the first admin. The set-up token is printed in the server's log at start-up,
- * so only whoever runs the server can claim the desk.
+ * First run: create the first admin (with the set-up token the server prints in its log at
+ * start-up, so only whoever runs the server can claim the desk), then name the desk, its public URL
+ * and sender, then connect a mailbox and check outgoing mail — each with the admin screens' own
+ * sections, so there is one way to do each thing.
  */
 export function Setup({ onDone }: { onDone: (user: User) => void }) {
+  const [admin, setAdmin] = useState<User | null>(null);
+  const [step, setStep] = useState<'desk' | 'mail'>('desk');
+  if (!admin) return <FirstAdmin onCreated={setAdmin} />;
+  const finish = () => onDone(admin);
+  return (
+    <main className="settings admin" aria-labelledby="setup-step-title">
+      <header className="settings-head">
+        <h1 id="setup-step-title">{step === 'desk' ? 'Step 2 of 3: your desk' : 'Step 3 of 3: mail'}</h1>
+        <p className="muted">
+          {step === 'desk'
+            ? 'How the desk signs its mail and where its links point. You can change this later under Admin.'
+            : 'Connect the mailbox customers write to, and check that the desk can send. Both can wait.'}
+        </p>
+      </header>
+      {step === 'desk' ? (
+        <DeskSettingsSection onSaved={() => setStep('mail')} saveLabel="Save and continue" />
+      ) : (
+        <>
+          <Mailboxes />
+          <Outbound />
+        </>
+      )}
+      <div className="settings-actions">
+        {step === 'desk' && (
+          <button type="button" onClick={() => setStep('mail')}>
+            Skip this step
+          </button>
+        )}
+        {step === 'mail' && (
+          <button type="button" className="primary" onClick={finish}>
+            Go to the desk
+          </button>
+        )}
+      </div>
+    </main>
+  );
+}
+
+/** Step 1: the first admin account. */
+function FirstAdmin({ onCreated }: { onCreated: (user: User) => void }) {
   const [f, setF] = useState({ setupToken: '', name: '', email: '', password: '' });
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -15,7 +60,7 @@ export function Setup({ onDone }: { onDone: (user: User) => void }) {
     setBusy(true);
     setError(null);
     try {
-      onDone((await sessionApi.setup(f)).user);
+      onCreated((await sessionApi.setup(f)).user);
     } catch (err) {
       setError(err instanceof ApiError ? err.message : 'Could not reach the server');
     } finally {

@@ -5,8 +5,8 @@ import { absoluteTime, fileSize, relativeTime } from '../shared/format';
 import { navigate } from '../shared/router';
 import { useDirectory, type Directory } from '../shell/directory';
 import type { User } from '../shell/session.api';
-import { Composer } from './Composer';
-import { describeDeliveryError } from './delivery';
+import { Composer, type ComposerRequest } from './Composer';
+import { DeliveryLine } from './DeliveryLine';
 import { MessageBody } from './MessageBody';
 import { SlaBadge } from './SlaBadge';
 import { eventKind, TIMELINE_KINDS, type TimelineKind } from './timeline-filter';
@@ -19,6 +19,8 @@ export function TicketView({ id, me }: { id: string; me: User }) {
   const dir = useDirectory();
   const ticket = useQuery({ queryKey: ['ticket', id], queryFn: () => ticketApi.get(id) });
   const [kind, setKind] = useState<TimelineKind>('all');
+  const [request, setRequest] = useState<ComposerRequest | null>(null);
+  const ask = (r: Omit<ComposerRequest, 'nonce'>) => setRequest({ ...r, nonce: Date.now() });
   const invalidate = () => {
     void queryClient.invalidateQueries({ queryKey: ['ticket', id] });
     void queryClient.invalidateQueries({ queryKey: ['tickets'] });
@@ -45,7 +47,7 @@ export function TicketView({ id, me }: { id: string; me: User }) {
   const entries: Entry[] = [
     ...t.messages.map((m) => ({ kind: 'message' as const, at: m.createdAt, message: m })),
     ...t.history
-      .filter((h) => h.type !== 'message_received' && h.type !== 'note_added' && h.type !== 'ticket_created')
+      .filter((h) => !['message_received', 'note_added', 'ticket_created', 'call_recorded'].includes(h.type))
       .map((h) => ({ kind: 'event' as const, at: h.createdAt, event: h })),
   ]
     .filter(
@@ -96,7 +98,7 @@ export function TicketView({ id, me }: { id: string; me: User }) {
         <ol className="entries" aria-label="Conversation">
           {entries.map((e) =>
             e.kind === 'message' ? (
-              <MessageItem key={e.message.id} m={e.message} t={t} dir={dir} />
+              <MessageItem key={e.message.id} m={e.message} t={t} dir={dir} onAsk={ask} onRetried={invalidate} />
             ) : (
               <li key={`h${e.event.id}`} className="event">
                 {describeEvent(e.event, dir)} · <time dateTime={e.at}>{relativeTime(e.at)}</time>
@@ -104,7 +106,14 @@ export function TicketView({ id, me }: { id: string; me: User }) {
             ),
           )}
         </ol>
-        <Composer ticket={t} me={me} onSent={invalidate} />
+        {/* One composer per ticket: its text and draft never carry over to the next ticket. */}
+        <Composer
+          key={t.id}
+          ticket={t}
+          me={me}
+          request={request && t.messages.some((m) => m.id === request.messageId) ? request : null}
+          onSent={invalidate}
+        />
       </div>
       <aside className="sidebar" aria-label="Ticket properties">
         <CustomerPanel contactId={t.contact.id} ticketId={t.id} />
@@ -121,7 +130,15 @@ export function TicketView({ id, me }: { id: string; me: User }) {
   );
 }
 
-function MessageItem({ m, t, dir }: { m: Message; t: TicketDetail; dir: Directory }) {
+function MessageItem(props: {
+  m: Message;
+  t: TicketDetail;
+  dir: Directory;
+  onAsk: (r: Omit<ComposerRequest, 'nonce'>) => void;
+  onRetried: () => void;
+}) {
+  const { m, t, dir, onAsk, onRetried } = props;
+  const byPhone = m.direction === 'in' && m.authorUserId !== null;
   const who =
     m.direction === 'in'
       ? (t.contact.name ?? t.contact.email ?? 'Customer')
@@ -129,36 +146,45 @@ function MessageItem({ m, t, dir }: { m: Message; t: TicketDetail; dir: Director
         ? dir.userName(m.authorUserId)
         : 'Automatic message';
   const kind = m.direction === 'in' ? 'customer' : m.internal ? 'note' : 'reply';
-  const label = kind === 'note' ? 'Internal note' : kind === 'reply' ? 'Reply' : 'Customer';
+  const label =
+    kind === 'note'
+      ? 'Internal note'
+      : kind === 'reply'
+        ? m.forwardedMessageId
+          ? 'Forward'
+          : 'Reply'
+        : byPhone
+          ? `Phone call, noted by ${dir.userName(m.authorUserId)}`
+          : 'Customer';
+  const recipients = [
+    m.to?.length ? `to ${m.to.join(', ')}` : null,
+    m.cc.length ? `cc ${m.cc.join(', ')}` : null,
+    m.bcc.length ? `bcc ${m.bcc.join(', ')}` : null,
+  ].filter(Boolean);
   return (
     <li className={`message ${kind}`} data-kind={kind}>
       <div className="message-head">
         <strong>{who}</strong>
         <span className="kind">{label}</span>
-        {m.deliveryStatus && (
-          <span className={`delivery d-${m.deliveryStatus}`} data-testid="delivery">
-            {m.deliveryStatus === 'queued' || m.deliveryStatus === 'sending'
-              ? 'sending…'
-              : m.deliveryStatus === 'failed'
-                ? 'not delivered'
-                : m.deliveryStatus}
-          </span>
-        )}
+        {m.deliveryStatus && <DeliveryLine ticketId={t.id} m={m} part="badge" onRetried={onRetried} />}
         <time dateTime={m.createdAt} title={absoluteTime(m.createdAt)}>
           {relativeTime(m.createdAt)}
         </time>
+        {!m.internal && !byPhone && (
+          <span className="message-actions">
+            {m.direction === 'in' && m.cc.length > 0 && (
+              <button type="button" className="link" onClick={() => onAsk({ kind: 'reply-all', messageId: m.id })}>
+                Reply all
+              </button>
+            )}
+            <button type="button" className="link" onClick={() => onAsk({ kind: 'forward', messageId: m.id })}>
+              Forward
+            </button>
+          </span>
+        )}
       </div>
-      {m.deliveryStatus === 'failed' && (
-        <p className="delivery-failed" role="alert" data-testid="delivery-error">
-          This reply was not delivered: {describeDeliveryError(m.deliveryError)}. The customer has not received it;
-          check the address or resend it as a new reply.
-        </p>
-      )}
-      {m.deliveryStatus !== 'failed' && m.deliveryError?.startsWith('retrying:') && (
-        <p className="delivery-retrying" data-testid="delivery-error">
-          Delivery is being retried: {describeDeliveryError(m.deliveryError)}.
-        </p>
-      )}
+      {recipients.length > 0 && <p className="muted recipients-line">{recipients.join(' · ')}</p>}
+      {m.deliveryStatus && <DeliveryLine ticketId={t.id} m={m} part="detail" onRetried={onRetried} />}
       <MessageBody text={m.bodyText} html={m.bodyHtml} label={`${label} from ${who}`} />
       {m.attachments.length > 0 && (
         <ul className="attachments" aria-label="Attachments">

@@ -1,5 +1,5 @@
 // One ticket: its conversation, history and properties, and what an agent does on it.
-import { get, patch, post } from '../shared/http';
+import { ApiError, csrfToken, del, get, patch, post, put } from '../shared/http';
 
 export interface Sla {
   firstResponseDueAt: string | null;
@@ -48,6 +48,13 @@ export interface Message {
   bodyHtml: string | null;
   deliveryStatus: 'queued' | 'sending' | 'sent' | 'failed' | null;
   deliveryError: string | null;
+  /** Inbound: who was copied (offered for reply-all); outbound: who was copied. */
+  cc: string[];
+  bcc: string[];
+  /** A forward's recipients; null for a reply to the customer. */
+  to: string[] | null;
+  sentAt: string | null;
+  forwardedMessageId: string | null;
   createdAt: string;
   attachments: Attachment[];
 }
@@ -74,14 +81,77 @@ export interface Viewer {
   typing: boolean;
 }
 
+/** What the composer sends: plain text, or HTML (the server sanitises it and derives the text). */
+export interface Composed {
+  body?: string;
+  html?: string;
+  to?: string[];
+  cc?: string[];
+  bcc?: string[];
+  attachmentIds?: string[];
+}
+
+export interface Upload {
+  id: string;
+  filename: string;
+  contentType: string;
+  size: number;
+}
+
+export interface UploadLimits {
+  maxFiles: number;
+  maxBytes: number;
+  smtpConfigured: boolean;
+}
+
+/** The composer's saved state (per user and ticket, on the server). */
+export interface Draft {
+  mode?: 'reply' | 'note' | 'forward';
+  body?: string;
+  html?: string;
+  to?: string[];
+  cc?: string[];
+  bcc?: string[];
+  attachments?: Upload[];
+}
+
+export interface ContactHit {
+  id: string;
+  name: string | null;
+  email: string | null;
+  company: string | null;
+}
+
+export interface NewTicketInput extends Composed {
+  kind: 'phone' | 'email';
+  contactId?: string;
+  contact?: { name: string; email: string };
+  subject: string;
+  priority: string;
+  groupId: string | null;
+  tags: string[];
+}
+
 const base = (id: string) => `/api/tickets/${encodeURIComponent(id)}`;
 
 export const ticketApi = {
   get: (id: string) => get<TicketDetail>(base(id)),
   update: (id: string, change: Record<string, unknown>) => patch(base(id), change),
   merge: (id: string, targetId: string) => post<{ targetId: string }>(`${base(id)}/merge`, { targetId }),
-  reply: (id: string, body: string) => post(`${base(id)}/replies`, { body }),
-  note: (id: string, body: string) => post(`${base(id)}/notes`, { body }),
+  reply: (id: string, message: Composed) => post(`${base(id)}/replies`, message),
+  note: (id: string, message: Composed) => post(`${base(id)}/notes`, message),
+  forward: (id: string, messageId: string, message: Composed) =>
+    post(`${base(id)}/messages/${encodeURIComponent(messageId)}/forward`, message),
+  retry: (id: string, messageId: string) => post(`${base(id)}/messages/${encodeURIComponent(messageId)}/retry`),
+  draft: (id: string) => get<{ content: Draft | null }>(`${base(id)}/draft`),
+  saveDraft: (id: string, draft: Draft) => put(`${base(id)}/draft`, draft),
+  discardDraft: (id: string) => del(`${base(id)}/draft`),
+  uploadLimits: () => get<UploadLimits>('/api/uploads/limits'),
+  upload: (files: File[]) => uploadFiles(files),
+  removeUpload: (uploadId: string) => del(`/api/uploads/${encodeURIComponent(uploadId)}`),
+  create: (input: NewTicketInput) =>
+    post<{ ticketId: string; reference: string; messageId: string }>('/api/tickets', input),
+  searchContacts: (q: string) => get<ContactHit[]>(`/api/contacts?q=${encodeURIComponent(q)}&limit=8`),
   presence: (id: string) => get<{ viewers: Viewer[] }>(`${base(id)}/presence`),
   heartbeat: (id: string, state: { typing: boolean; leaving: boolean }) => post(`${base(id)}/presence`, state),
   cannedReplies: () => get<{ items: Array<{ id: string; title: string }> }>('/api/canned-replies'),
@@ -90,3 +160,24 @@ export const ticketApi = {
       `/api/canned-replies/${encodeURIComponent(cannedId)}/render?ticketId=${encodeURIComponent(ticketId)}`,
     ),
 };
+
+/** Multipart upload (the JSON helper cannot send files); errors read like the other API errors. */
+async function uploadFiles(files: File[]): Promise<{ uploads: Upload[] }> {
+  const form = new FormData();
+  for (const f of files) form.append('files', f, f.name);
+  const res = await fetch('/api/uploads', {
+    method: 'POST',
+    headers: { accept: 'application/json', 'x-csrf-token': csrfToken() },
+    credentials: 'same-origin',
+    body: form,
+  });
+  if (!res.ok) {
+    const data = (await res.json().catch(() => ({}))) as { error?: string; message?: string };
+    const message =
+      res.status === 413
+        ? 'The file is larger than the server accepts'
+        : (data.message ?? `Upload failed (${res.status})`);
+    throw new ApiError(res.status, data.error ?? 'http_error', message);
+  }
+  return (await res.json()) as { uploads: Upload[] };
+}

@@ -25,6 +25,10 @@ export class ContactEntity extends MutableEntity {
   @Column({ type: 'text', nullable: true })
   phone: string | null;
 
+  /** Postal address, as the customer wrote it (up to 6 lines); registration contact information. */
+  @Column({ name: 'postal_address', type: 'text', nullable: true })
+  postalAddress: string | null;
+
   @Column({ name: 'anonymized_at', type: 'timestamptz', nullable: true })
   anonymizedAt: Date | null;
 

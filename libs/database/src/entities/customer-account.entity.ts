@@ -8,6 +8,8 @@ export interface PendingCustomerProfile {
   company: string | null;
   website: string | null;
   phone: string | null;
+  /** Absent in registrations made before the postal address existed. */
+  postalAddress?: string | null;
 }
 
 /**

@@ -22,6 +22,10 @@ export enum Channel {
   Form = 'form',
   /** Customer portal (issue 13): a new request or reply written while signed in. */
   Portal = 'portal',
+  /** Opened by an agent for a phone call (issue 14): no email is sent. */
+  Phone = 'phone',
+  /** Opened by an agent writing to the customer first (issue 14): the first message is sent by email. */
+  Outbound = 'outbound',
 }
 export enum MessageDirection {
   In = 'in',

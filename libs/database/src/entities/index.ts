@@ -41,6 +41,7 @@ import { CustomerAccountEntity, type PendingCustomerProfile } from './customer-a
 import { CustomerSessionEntity } from './customer-session.entity';
 // Answering (issue 14).
 import { AgentPreferencesEntity } from './agent-preferences.entity';
+import { AgentNotificationEntity } from './agent-notification.entity';
 import { MailboxOauthStateEntity } from './mailbox-oauth-state.entity';
 import { OutboundUploadEntity } from './outbound-upload.entity';
 import { ReplyDraftEntity } from './reply-draft.entity';
@@ -85,7 +86,13 @@ export { TicketStatsAgentDailyEntity, TicketStatsOrgDailyEntity };
 export { CustomerAccountEmailEntity, CustomerAccountEntity, CustomerAccountMailEntity, CustomerSessionEntity };
 export type { PendingCustomerProfile };
 // Answering (issue 14).
-export { AgentPreferencesEntity, MailboxOauthStateEntity, OutboundUploadEntity, ReplyDraftEntity };
+export {
+  AgentNotificationEntity,
+  AgentPreferencesEntity,
+  MailboxOauthStateEntity,
+  OutboundUploadEntity,
+  ReplyDraftEntity,
+};
 export { formatTicketReference, parseTicketReference, TICKET_NUMBER_SEQUENCE } from './ticket.entity';
 
 /** Every entity; the data source and the migration check use this list. */
@@ -134,6 +141,7 @@ export const ALL_ENTITIES = [
   CustomerAccountMailEntity,
   // Answering (issue 14).
   AgentPreferencesEntity,
+  AgentNotificationEntity,
   MailboxOauthStateEntity,
   OutboundUploadEntity,
   ReplyDraftEntity,

@@ -1,4 +1,5 @@
 import { MailboxAfterAction } from '@app/database';
+import { placeholderError, unknownPlaceholders } from '@app/tickets';
 import { z } from 'zod';
 
 const folder = z
@@ -7,6 +8,61 @@ const folder = z
   .min(1)
   .max(200)
   .refine((v) => !/[\r\n\0]/.test(v), 'must be one line');
+
+/** An empty field clears the setting (null: the desk's default applies). */
+const cleared = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? null : v);
+
+/** A text with `{{placeholders}}`: refused when it names one that is not known (listing the known ones). */
+const template = (max: number) =>
+  z.preprocess(
+    cleared,
+    z
+      .string()
+      .max(max)
+      .superRefine((v, ctx) => {
+        const unknown = unknownPlaceholders(v);
+        if (unknown.length > 0) ctx.addIssue({ code: 'custom', message: placeholderError(unknown) });
+      })
+      .nullable()
+      .optional(),
+  );
+
+/** The mailbox's identity on outbound mail (answers, acknowledgements). */
+const identity = {
+  fromName: z.preprocess(
+    cleared,
+    z
+      .string()
+      .trim()
+      .max(100)
+      .refine((v) => !/[\r\n\0]/.test(v), 'must be one line')
+      .nullable()
+      .optional(),
+  ),
+  replyTo: z.preprocess(
+    cleared,
+    z
+      .string()
+      .trim()
+      .toLowerCase()
+      .pipe(z.email({ error: 'must be an email address' }))
+      .nullable()
+      .optional(),
+  ),
+  signature: template(5_000),
+  ackTemplate: template(10_000),
+  /** Write-only: an SMTP URL of its own (`smtps://user:pass@host:465`), stored encrypted; null = SMTP_URL. */
+  smtpUrl: z.preprocess(
+    cleared,
+    z
+      .string()
+      .trim()
+      .max(2000)
+      .pipe(z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL' }))
+      .nullable()
+      .optional(),
+  ),
+};
 
 /** Input of `mailbox add` and POST /api/admin/mailboxes. */
 export const mailboxCreateSchema = z.object({
@@ -25,6 +81,7 @@ export const mailboxCreateSchema = z.object({
   enabled: z.boolean().default(true),
   /** New tickets from this mailbox land in this group (null: no group). */
   groupId: z.uuid({ error: 'must be a group id' }).nullable().optional(),
+  ...identity,
 });
 
 export const mailboxUpdateSchema = mailboxCreateSchema.partial();

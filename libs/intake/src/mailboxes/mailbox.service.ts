@@ -39,6 +39,10 @@ export interface MailboxView {
   fromName: string | null;
   replyTo: string | null;
   signature: string | null;
+  /** The acknowledgement of new tickets; null = the built-in text. */
+  ackTemplate: string | null;
+  /** Whether the mailbox sends through an SMTP URL of its own (the URL itself is never shown). */
+  smtpConfigured: boolean;
   defaultOutbound: boolean;
   groupId: string | null;
   createdAt: string;
@@ -80,7 +84,7 @@ export class MailboxService {
     if (!parsed.success) {
       throw new MailboxError('invalid_mailbox', 'The mailbox has invalid fields', mailboxFieldErrors(parsed.error));
     }
-    const { password, port, ...rest } = parsed.data;
+    const { password, port, smtpUrl, ...rest } = parsed.data;
     if (await this.repo.existsBy({ name: rest.name })) {
       throw new MailboxError('mailbox_exists', 'A mailbox with this name exists');
     }
@@ -90,6 +94,7 @@ export class MailboxService {
         ...rest,
         port: port ?? (rest.tls ? 993 : 143),
         passwordEncrypted: this.cipher.encrypt(password),
+        smtpUrlEncrypted: smtpUrl ? this.cipher.encrypt(smtpUrl) : null,
       }),
     );
     await this.dataSource
@@ -121,7 +126,7 @@ export class MailboxService {
     if (!parsed.success) {
       throw new MailboxError('invalid_mailbox', 'The mailbox has invalid fields', mailboxFieldErrors(parsed.error));
     }
-    const { password, ...rest } = parsed.data;
+    const { password, smtpUrl, ...rest } = parsed.data;
     // Only keys that were given: zod's defaults must not reset fields the caller left out.
     const given = Object.fromEntries(
       Object.entries(rest).filter(([k, v]) => v !== undefined && Object.prototype.hasOwnProperty.call(input, k)),
@@ -130,13 +135,19 @@ export class MailboxService {
     const source = sourceOf(mailbox);
     Object.assign(mailbox, given);
     if (password !== undefined) mailbox.passwordEncrypted = this.cipher.encrypt(password);
+    // Secrets are audited as "changed", never with their value (the URL carries the SMTP password).
+    const secrets = password !== undefined ? ['password'] : [];
+    if (smtpUrl !== undefined && Object.prototype.hasOwnProperty.call(input, 'smtpUrl')) {
+      mailbox.smtpUrlEncrypted = smtpUrl ? this.cipher.encrypt(smtpUrl) : null;
+      secrets.push('smtpUrl');
+    }
     const moved = sourceOf(mailbox) !== source;
     return toView(
       await this.dataSource.transaction(async (m) => {
         const saved = await m.getRepository(MailboxEntity).save(mailbox);
         if (moved) await detachFromServer(m, mailbox.id);
         const changes = auditedChanges(before, toView(saved));
-        if (changes || password !== undefined) {
+        if (changes || secrets.length > 0) {
           await this.audit.record(
             {
               actor,
@@ -144,7 +155,7 @@ export class MailboxService {
               target: { type: 'mailbox', id: mailbox.id },
               changes,
               // Never the password itself: only that it changed.
-              details: password !== undefined ? { alsoChanged: ['password'] } : undefined,
+              details: secrets.length > 0 ? { alsoChanged: secrets } : undefined,
             },
             m,
           );
@@ -289,6 +300,8 @@ export function toView(m: MailboxEntity): MailboxView {
     fromName: m.fromName,
     replyTo: m.replyTo,
     signature: m.signature,
+    ackTemplate: m.ackTemplate,
+    smtpConfigured: m.smtpUrlEncrypted !== null,
     defaultOutbound: m.defaultOutbound,
     groupId: m.groupId ?? null,
     createdAt: m.createdAt.toISOString(),

@@ -24,6 +24,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { sha256Hex } from '@app/common';
 import { resolveAttachmentPlaceholders } from '../pipeline/filters/sanitize-html.filter';
 import { writtenByPerson, type IntakeContext } from '../pipeline/intake-context';
+import { ackTemplates, renderAck } from './ack-template';
 
 export type PersistOutcome =
   | { kind: 'created'; ticketId: string; messageId: string; outbound?: string[] }
@@ -49,6 +50,18 @@ interface LockedTicket {
 
 /** One row of a batch INSERT, keyed by column name (serialised as JSON into jsonb_to_recordset). */
 type Row = Record<string, unknown>;
+
+/** A new ticket that may get an acknowledgement (libs/tickets decides whether it does). */
+interface AckCandidate {
+  index: number;
+  ticketId: string;
+  contactId: string;
+  address: string;
+  name: string | null;
+  mailboxId: string | null;
+  subject: string;
+  inbound: Row;
+}
 
 /**
  * Commits processed inbound messages — one, or a batch of them — in ONE transaction: contacts,
@@ -136,8 +149,7 @@ export class PersistInboundService {
     const attachments: Array<{ row: Row; content: Buffer }> = [];
     const history: Row[] = [];
     const processed: Array<{ id: string; ticketId: string; messageId: string }> = [];
-    const ackCandidates: Array<{ index: number; ticketId: string; contactId: string; address: string; inbound: Row }> =
-      [];
+    const ackCandidates: AckCandidate[] = [];
     const seen = new Map<string, { ticketId: string; messageId: string }>();
 
     for (const [index, ctx] of ctxs.entries()) {
@@ -287,7 +299,16 @@ export class PersistInboundService {
       if (key) seen.set(key, { ticketId, messageId });
       // RFC 3834: no automatic answer to list or bulk mail.
       if (kind === 'created' && ctx.classification === 'normal' && this.config.values.ACK_ENABLED) {
-        ackCandidates.push({ index, ticketId, contactId, address: sender.address, inbound });
+        ackCandidates.push({
+          index,
+          ticketId,
+          contactId,
+          address: sender.address,
+          name: sender.name,
+          mailboxId: row.mailboxId,
+          subject: message.subject.trim() || '(no subject)',
+          inbound,
+        });
       }
       processed.push({ id: row.id, ticketId, messageId });
       outcomes[index] = { kind, ticketId, messageId, outbound: [] };
@@ -425,11 +446,15 @@ export class PersistInboundService {
   /** Acknowledgements for the new tickets (libs/tickets decides; rows and history are added here). */
   private async acknowledgements(
     m: EntityManager,
-    candidates: Array<{ index: number; ticketId: string; contactId: string; address: string; inbound: Row }>,
+    candidates: AckCandidate[],
     numbers: Map<string, number>,
     history: Row[],
   ): Promise<Array<{ index: number; row: Row }>> {
     if (candidates.length === 0) return [];
+    const templates = await ackTemplates(
+      m,
+      candidates.map((c) => c.mailboxId),
+    );
     const decisions = await decideAcknowledgements(
       m,
       this.tokens,
@@ -451,6 +476,21 @@ export class PersistInboundService {
       const candidate = candidates[i];
       if (!d.queued || !candidate) return [];
       const msg = d.message;
+      // The mailbox's own acknowledgement text, when it has one (else the built-in one).
+      const own = templates.get(candidate.mailboxId);
+      const bodyText = own
+        ? renderAck(
+            own,
+            {
+              mailboxId: candidate.mailboxId,
+              customerName: candidate.name,
+              customerEmail: candidate.address,
+              ticketNumber: numbers.get(candidate.ticketId) ?? 0,
+              subject: candidate.subject,
+            },
+            this.config.values.MAIL_FROM_NAME,
+          )
+        : msg.bodyText;
       history.push(historyRow(msg.ticketId, ActorType.System, null, 'acknowledgement_queued', 'message', null, msg.id));
       return [
         {
@@ -461,7 +501,7 @@ export class PersistInboundService {
             direction: MessageDirection.Out,
             internal: false,
             author_user_id: null,
-            body_text: msg.bodyText,
+            body_text: bodyText,
             body_html: null,
             message_id_header: msg.messageIdHeader,
             in_reply_to: msg.inReplyTo,

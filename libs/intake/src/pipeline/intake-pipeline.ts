@@ -5,6 +5,7 @@ import { Injectable } from '@nestjs/common';
 import { QuarantineError } from '../intake.error';
 import { ClassifyFilter } from './filters/classify.filter';
 import { IdentifySenderFilter } from './filters/identify-sender.filter';
+import { LoopGuardFilter } from './filters/loop-guard.filter';
 import { NormalizeAttachmentsFilter } from './filters/normalize-attachments.filter';
 import { ParseEmailFilter } from './filters/parse-email.filter';
 import { ParseFormFilter } from './filters/parse-form.filter';
@@ -17,6 +18,8 @@ import type { IntakeFilter } from './intake-filter';
 import { DEFAULT_MAIL_LIMITS, type MailLimits } from './mime/mime-skeleton';
 import { sharedParserPool, type ParserPool } from './mime/parser-pool';
 import { DbThreadStore } from './thread/db-thread-store';
+import { MailboxOwnAddresses } from './classify/mailbox-own-addresses';
+import type { OwnAddresses } from './classify/own-addresses';
 import type { ThreadStore } from './thread/thread-store';
 
 export interface PipelineDeps {
@@ -25,11 +28,14 @@ export interface PipelineDeps {
   /** Null: no reply tokens (inspect without a secret) — loops by Message-ID and tokens are not seen. */
   tokens: ReplyTokens | null;
   store: ThreadStore;
+  /** Every mailbox's address (MAIL_FROM is in `tokens`); none for `mail inspect` without a database. */
+  ownAddresses?: OwnAddresses | null;
 }
 
 /**
  * The filters in the order they run. Each is small, has one `run()`, and its own spec beside it.
  * parse → uuencoded files out of the text → classify (loop, bounce, auto-reply, bulk) → identify sender (From, never Reply-To) → thread →
+ * loop guard (our own mail threading nowhere is quarantined, never a ticket) →
  * normalise attachments (before sanitising, so `cid:` images of unsafe types are dropped) →
  * sanitise HTML → split quoted history for display.
  */
@@ -38,9 +44,10 @@ export function buildPipelineFilters(deps: PipelineDeps): IntakeFilter[] {
     new ParseFormFilter(),
     new ParseEmailFilter(deps.limits ?? DEFAULT_MAIL_LIMITS, deps.pool ?? sharedParserPool()),
     new UuencodedFilter(),
-    new ClassifyFilter(deps.tokens),
+    new ClassifyFilter(deps.tokens, deps.ownAddresses ?? null),
     new IdentifySenderFilter(),
     new ThreadFilter(deps.store, deps.tokens),
+    new LoopGuardFilter(),
     new NormalizeAttachmentsFilter(),
     new SanitizeHtmlFilter(),
     new SplitQuotesFilter(),
@@ -84,11 +91,12 @@ export function replyTokensFrom(config: AppConfig): ReplyTokens {
 export class IntakePipeline {
   private readonly filters: IntakeFilter[];
 
-  constructor(config: AppConfig, store: DbThreadStore) {
+  constructor(config: AppConfig, store: DbThreadStore, ownAddresses: MailboxOwnAddresses) {
     this.filters = buildPipelineFilters({
       limits: mailLimitsFrom(config),
       tokens: replyTokensFrom(config),
       store,
+      ownAddresses,
     });
   }
 

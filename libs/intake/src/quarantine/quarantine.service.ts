@@ -1,3 +1,4 @@
+import { AuditService, CLI_ACTOR, type AuditActor } from '@app/audit';
 import { AppConfig } from '@app/config';
 import { InboundStatus } from '@app/database';
 import { randomToken } from '@app/common';
@@ -40,9 +41,14 @@ export class QuarantineService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly config: AppConfig,
     private readonly queue: QueueService,
+    private readonly audit: AuditService,
   ) {}
 
   async list(options: { limit?: number; mailboxId?: string } = {}): Promise<QuarantinedView[]> {
+    if (options.mailboxId !== undefined && !UUID.test(options.mailboxId)) {
+      throw new QuarantineActionError('invalid_filter', 'mailboxId must be a mailbox id');
+    }
+    const limit = Number.isFinite(options.limit) ? Number(options.limit) : 100;
     const rows = await this.dataSource.query<
       Array<{
         id: string;
@@ -64,7 +70,7 @@ export class QuarantineService {
         WHERE i.status = $1 AND ($2::uuid IS NULL OR i.mailbox_id = $2)
         ORDER BY i.quarantined_at DESC NULLS LAST, i.id
         LIMIT $3`,
-      [InboundStatus.Quarantined, options.mailboxId ?? null, Math.min(Math.max(options.limit ?? 100, 1), 1000)],
+      [InboundStatus.Quarantined, options.mailboxId ?? null, Math.min(Math.max(limit, 1), 1000)],
     );
     return rows.map((r) => ({
       id: r.id,
@@ -86,21 +92,32 @@ export class QuarantineService {
    * copy from the quarantine folder back to the intake folder (the row follows its new UID, so the
    * poller stages nothing twice), or uses the stored bytes when no server copy is left.
    */
-  replay(id: string, options: { waitMs?: number } = {}): Promise<QuarantineActionOutcome> {
-    return this.act(id, 'replay', options.waitMs);
+  replay(id: string, options: { waitMs?: number; actor?: AuditActor } = {}): Promise<QuarantineActionOutcome> {
+    return this.act(id, 'replay', options);
   }
 
   /** Expunges the server copy and removes the row with its bytes (the worker logs id and reason). */
-  delete(id: string, options: { waitMs?: number } = {}): Promise<QuarantineActionOutcome> {
-    return this.act(id, 'delete', options.waitMs);
+  delete(id: string, options: { waitMs?: number; actor?: AuditActor } = {}): Promise<QuarantineActionOutcome> {
+    return this.act(id, 'delete', options);
   }
 
   /**
    * Enqueues the action for the worker (which holds the mailbox's IMAP connection) and waits for
    * its result; `queued` when no worker finished it within `waitMs` (it still will).
    */
-  private async act(id: string, action: 'replay' | 'delete', waitMs = 30_000): Promise<QuarantineActionOutcome> {
-    await this.find(id);
+  private async act(
+    id: string,
+    action: 'replay' | 'delete',
+    { waitMs = 30_000, actor = CLI_ACTOR }: { waitMs?: number; actor?: AuditActor },
+  ): Promise<QuarantineActionOutcome> {
+    const row = await this.find(id);
+    // Recorded when asked for (the worker may finish later); codes and ids only, never content.
+    await this.audit.record({
+      actor,
+      action: action === 'replay' ? 'quarantine.replayed' : 'quarantine.deleted',
+      target: { type: 'inbound_message', id },
+      details: { mailboxId: row.mailboxId, reason: row.reason },
+    });
     const jobId = `quarantine-${action}-${id}-${randomToken(6)}`;
     await this.queue.add(
       { name: JobName.QuarantineAction, data: { inboundMessageId: id, action } },
@@ -156,13 +173,17 @@ export class QuarantineService {
     return new Map(rows.map((r) => [r.mailbox_id, Number(r.n)]));
   }
 
-  private async find(id: string): Promise<{ hasBytes: boolean }> {
+  private async find(id: string): Promise<{ hasBytes: boolean; mailboxId: string | null; reason: string | null }> {
     if (!UUID.test(id)) throw new QuarantineActionError('quarantine_not_found', 'No such quarantined message');
-    const rows = await this.dataSource.query<Array<{ has_bytes: boolean }>>(
-      `SELECT raw IS NOT NULL AS has_bytes FROM inbound_messages WHERE id = $1 AND status = $2`,
+    const rows = await this.dataSource.query<
+      Array<{ has_bytes: boolean; mailbox_id: string | null; reason: string | null }>
+    >(
+      `SELECT raw IS NOT NULL AS has_bytes, mailbox_id, reason
+         FROM inbound_messages WHERE id = $1 AND status = $2`,
       [id, InboundStatus.Quarantined],
     );
-    if (!rows[0]) throw new QuarantineActionError('quarantine_not_found', 'No such quarantined message');
-    return { hasBytes: rows[0].has_bytes };
+    const row = rows[0];
+    if (!row) throw new QuarantineActionError('quarantine_not_found', 'No such quarantined message');
+    return { hasBytes: row.has_bytes, mailboxId: row.mailbox_id, reason: row.reason };
   }
 }

@@ -33,10 +33,10 @@ export class ContactDataService {
     await m.query(`DELETE FROM contact_addresses WHERE contact_id = ANY($1::uuid[])`, [contactIds]);
     const updated = await m.query<[unknown[], number]>(
       `UPDATE contacts SET email = NULL, name = NULL, company = NULL, website = NULL, phone = NULL,
-              anonymized_at = COALESCE(anonymized_at, now())
+              postal_address = NULL, anonymized_at = COALESCE(anonymized_at, now())
         WHERE id = ANY($1::uuid[])
           AND (anonymized_at IS NULL OR email IS NOT NULL OR name IS NOT NULL OR company IS NOT NULL
-               OR website IS NOT NULL OR phone IS NOT NULL)`,
+               OR website IS NOT NULL OR phone IS NOT NULL OR postal_address IS NOT NULL)`,
       [contactIds],
     );
     return { ...zero(), contacts: affected(updated), consents: affected(consents) };

@@ -107,6 +107,7 @@ export class DsrExportService {
         company: contact.company,
         website: contact.website,
         phone: contact.phone,
+        postalAddress: contact.postalAddress,
         createdAt: contact.createdAt,
         updatedAt: contact.updatedAt,
       },

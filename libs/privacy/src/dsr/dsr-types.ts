@@ -6,7 +6,7 @@ export const DSR_STATUSES = ['received', 'verified', 'done', 'rejected'] as cons
 export type DsrStatus = (typeof DSR_STATUSES)[number];
 
 /** Fields a correction may change. */
-export const CORRECTABLE_FIELDS = ['name', 'email', 'company', 'website', 'phone'] as const;
+export const CORRECTABLE_FIELDS = ['name', 'email', 'company', 'website', 'phone', 'postalAddress'] as const;
 export type CorrectableField = (typeof CORRECTABLE_FIELDS)[number];
 export type Corrections = Partial<Record<CorrectableField, string | null>>;
 

@@ -17,6 +17,8 @@ export enum DataClass {
   LoginEvents = 'login_events',
   /** Audit log entries: deleted after N days (their IPs are truncated under LoginIp first). */
   AuditLog = 'audit_log',
+  /** Customer portal accounts whose address was never verified: deleted N days after registration. */
+  UnverifiedPortalAccounts = 'unverified_portal_accounts',
 }
 
 export type RetentionAction = 'delete' | 'redact' | 'anonymise' | 'truncate';
@@ -77,12 +79,19 @@ export const DATA_CLASSES: Record<DataClass, ClassSpec> = {
     perMailbox: false,
     defaults: { days: 365, action: 'delete' },
   },
+  [DataClass.UnverifiedPortalAccounts]: {
+    description: 'customer portal registrations never verified (name, company, phone, address, password hash)',
+    actions: ['delete'],
+    perMailbox: false,
+    defaults: { days: 7, action: 'delete' },
+  },
 };
 
 /** The order a run applies the classes in: cheap deletions first, contacts last. */
 export const CLASS_ORDER: DataClass[] = [
   DataClass.QuarantinedInbound,
   DataClass.FailedJobs,
+  DataClass.UnverifiedPortalAccounts,
   DataClass.LoginEvents,
   DataClass.AuditLog,
   DataClass.LoginIp,

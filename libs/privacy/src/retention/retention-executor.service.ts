@@ -8,7 +8,7 @@ import { affected, TicketContentService } from '../content/ticket-content.servic
 import { truncateIp } from './ip-truncate';
 import { CLASS_ORDER } from './retention-classes';
 import { entryKey, type PlanEntry, type RetentionPlan } from './retention-plan';
-import { OPEN_STATUSES } from './retention-planner.service';
+import { NEVER_VERIFIED, OPEN_STATUSES } from './retention-planner.service';
 
 export const RETENTION_BATCH = 500;
 
@@ -76,6 +76,15 @@ export class RetentionExecutor {
         return affected(await this.dataSource.query(`DELETE FROM login_events WHERE id = ANY($1::bigint[])`, [ids]));
       case 'login_event:truncate':
         return this.truncateLogins(ids);
+      case 'portal_account:delete':
+        // Still unverified (a link opened since the plan keeps the account); emails, account mails,
+        // sessions and sign-in events go with it (ON DELETE CASCADE).
+        return affected(
+          await this.dataSource.query(
+            `DELETE FROM customer_accounts a WHERE a.id = ANY($1::uuid[]) AND ${NEVER_VERIFIED}`,
+            [ids],
+          ),
+        );
       case 'audit_entry:delete':
         return this.audit.delete(ids);
       case 'audit_entry:truncate':

@@ -2,7 +2,8 @@ import type { DataClass, RetentionAction } from './retention-classes';
 import type { EffectivePolicy } from './retention-policy.service';
 
 /** What one plan entry touches; ids are row ids (uuid or bigint) or `queue:jobId` for jobs. */
-export type PlanTarget = 'inbound_message' | 'queue_job' | 'login_event' | 'audit_entry' | 'ticket' | 'contact';
+export type PlanTarget =
+  'inbound_message' | 'queue_job' | 'login_event' | 'audit_entry' | 'ticket' | 'contact' | 'portal_account';
 
 export interface PlanEntry {
   dataClass: DataClass;

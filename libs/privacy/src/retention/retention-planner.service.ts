@@ -12,6 +12,10 @@ const DAY_MS = 24 * 3600_000;
 /** Open means someone may still write: such a contact is never "inactive". */
 export const OPEN_STATUSES = ['new', 'open', 'pending'];
 
+/** Portal account `a` none of whose addresses was ever verified (it sees no ticket; holds only what was typed). */
+export const NEVER_VERIFIED = `NOT EXISTS (
+  SELECT 1 FROM customer_account_emails e WHERE e.account_id = a.id AND e.verified_at IS NOT NULL)`;
+
 export interface PlanOptions {
   now?: Date;
   /** At most this many ids per entry; a later run takes the rest. */
@@ -52,6 +56,16 @@ export class RetentionPlanner {
       action: 'delete',
       target: 'queue_job',
       ids: await this.failedJobs(policy, now, limit),
+    });
+    add({
+      dataClass: DataClass.UnverifiedPortalAccounts,
+      action: 'delete',
+      target: 'portal_account',
+      ids: await this.ids(
+        `SELECT a.id::text AS id FROM customer_accounts a
+          WHERE ${NEVER_VERIFIED} AND a.created_at < $1 ORDER BY a.id LIMIT $2`,
+        [cutoff(now, policy.global[DataClass.UnverifiedPortalAccounts].days), limit],
+      ),
     });
     const loginDeleteCutoff = cutoff(now, policy.global[DataClass.LoginEvents].days);
     add({

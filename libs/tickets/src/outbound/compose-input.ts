@@ -92,6 +92,16 @@ export function parseComposeInput(input: unknown, options: { allowEmpty?: boolea
   return { text, html: safeHtml, to, cc, bcc, attachmentIds };
 }
 
+/** Uploads the HTML shows inline (its `intake-attachment:<index>` placeholders), by upload id. */
+export function inlineUploadIds(composed: ComposedMessage): Set<string> {
+  if (!composed.html) return new Set();
+  return new Set(
+    [...composed.html.matchAll(new RegExp(`${ATTACHMENT_PLACEHOLDER_SCHEME}:(\\d+)`, 'g'))].map(
+      (x) => composed.attachmentIds[Number(x[1])] ?? '',
+    ),
+  );
+}
+
 function normalizeText(text: string): string {
   return text.replace(/\r\n?/g, '\n').trim();
 }

@@ -12,3 +12,6 @@ export * from './smtp-route-resolver';
 export * from './drafts.service';
 export * from './message-actions.usecase';
 export * from './portal-link';
+export * from './sweep-uploads.handler';
+export * from './create-agent-ticket.usecase';
+export * from './add-note.usecase';

@@ -1,5 +1,6 @@
 import { AuditService, type AuditActor } from '@app/audit';
 import { randomToken } from '@app/common';
+import { readDeskSettings } from '@app/auth';
 import { AppConfig } from '@app/config';
 import { MailSendError, SmtpMailTransport } from '@app/mail';
 import { Injectable } from '@nestjs/common';
@@ -46,7 +47,7 @@ export class OutboundStatusService {
     return {
       configured: Boolean(url),
       server: url ? serverOf(url) : null,
-      from: this.config.values.MAIL_FROM,
+      from: (await readDeskSettings(this.dataSource, this.config)).senderAddress,
       queued: Number(counts?.queued ?? 0),
       failed: Number(counts?.failed ?? 0),
       lastError: last?.delivery_error ?? null,
@@ -61,15 +62,16 @@ export class OutboundStatusService {
       throw new TicketError('invalid_recipient', 'The recipient must be an email address');
     }
     const transport = new SmtpMailTransport(this.config.values.SMTP_URL);
+    const desk = await readDeskSettings(this.dataSource, this.config);
     let result: TestEmailResult;
     try {
       const info = await transport.send({
-        from: { address: this.config.values.MAIL_FROM, name: this.config.values.MAIL_FROM_NAME },
+        from: { address: desk.senderAddress, name: desk.deskName },
         to: parsed.data,
-        replyTo: this.config.values.MAIL_FROM,
+        replyTo: desk.senderAddress,
         subject: 'Intake test email',
-        text: 'This is a test email from your Intake desk. Outgoing mail works.',
-        messageId: `<test-${randomToken(12)}@${this.config.values.MAIL_FROM.split('@')[1] ?? 'intake.localhost'}>`,
+        text: `This is a test email from your desk "${desk.deskName}". Outgoing mail works.`,
+        messageId: `<test-${randomToken(12)}@${desk.senderAddress.split('@')[1] ?? 'intake.localhost'}>`,
         inReplyTo: null,
         references: [],
         autoSubmitted: true,

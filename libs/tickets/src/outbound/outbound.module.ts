@@ -3,16 +3,27 @@ import { AuditModule } from '@app/audit';
 import { MailTransport, PasswordCipher, SmtpMailTransport } from '@app/mail';
 import { Logger, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { TicketsModule } from '../tickets.module';
+import { AddNote } from './add-note.usecase';
+import { CreateAgentTicket } from './create-agent-ticket.usecase';
 import { DraftsService } from './drafts.service';
 import { MessageActions } from './message-actions.usecase';
 import { OutboundStatusService } from './outbound-status.service';
 import { ReplyToTicket } from './reply-to-ticket.usecase';
 import { RequeueOutbound } from './requeue-outbound.service';
 import { SendMessageHandler } from './send-message.handler';
+import { SweepUploadsHandler } from './sweep-uploads.handler';
 import { UploadsService } from './uploads.service';
 
 /** Outbound use cases for processes that accept agent actions (api, cli). */
-const useCases = [ReplyToTicket, UploadsService, MessageActions, DraftsService, OutboundStatusService];
+const useCases = [
+  ReplyToTicket,
+  UploadsService,
+  MessageActions,
+  DraftsService,
+  OutboundStatusService,
+  CreateAgentTicket,
+  AddNote,
+];
 
 @Module({ imports: [TicketsModule, AuditModule], providers: useCases, exports: useCases })
 export class OutboundModule {}
@@ -47,7 +58,9 @@ class TransportCloser implements OnApplicationShutdown, OnApplicationBootstrap {
     PasswordCipher,
     SendMessageHandler,
     RequeueOutbound,
+    SweepUploadsHandler,
   ],
-  exports: [OutboundModule],
+  // The transport too: agent notifications send through the same SMTP connection pool.
+  exports: [OutboundModule, MailTransport],
 })
 export class OutboundWorkerModule {}

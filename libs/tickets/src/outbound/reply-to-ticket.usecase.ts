@@ -11,7 +11,7 @@ import { recordHistory } from '../history';
 import { SqlParams } from '../sql-params';
 import { ticketKeySql } from '../ticket-key';
 import { TicketError } from '../ticket.error';
-import { parseComposeInput, type ComposedMessage } from './compose-input';
+import { inlineUploadIds, parseComposeInput, type ComposedMessage } from './compose-input';
 import { answeringMailbox, signatureBlock } from './identity';
 import { insertOutboundMessage } from './outbound-message';
 import { enqueueSend } from './send-job';
@@ -116,11 +116,7 @@ export class ReplyToTicket {
     });
     const id = randomUUID();
     const attachmentIds = composed.attachmentIds.map(() => randomUUID());
-    const inline = new Set(
-      composed.html
-        ? [...composed.html.matchAll(/intake-attachment:(\d+)/g)].map((x) => composed.attachmentIds[Number(x[1])] ?? '')
-        : [],
-    );
+    const inline = inlineUploadIds(composed);
     const text = [composed.text, signature?.text, options.extraText].filter(Boolean).join('\n\n');
     const html = composed.html
       ? [resolveAttachmentPlaceholders(composed.html, attachmentIds), signature?.html, options.extraHtml]

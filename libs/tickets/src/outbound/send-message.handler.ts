@@ -1,6 +1,8 @@
+import { readDeskSettings } from '@app/auth';
 import { AppConfig } from '@app/config';
 import {
   ActorType,
+  Channel,
   AttachmentEntity,
   AttachmentStorage,
   DeliveryStatus,
@@ -22,7 +24,7 @@ import { JobHandler, JobName, type JobMeta, type JobOf } from '@app/queue';
 import { Injectable, Logger, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { In, type DataSource } from 'typeorm';
-import { recordHistory } from '../history';
+import { markFirstResponse, recordHistory } from '../history';
 import { withPortalLink } from './portal-link';
 import { SmtpRouteResolver } from './smtp-route-resolver';
 
@@ -108,10 +110,12 @@ export class SendMessageHandler {
     if (to.length === 0) return this.fail(message, 'no_recipient');
 
     await repo.update({ id: message.id }, { deliveryStatus: DeliveryStatus.Sending });
-    const fromAddress = mailbox?.address ?? this.config.values.MAIL_FROM;
+    // Without a mailbox identity the desk's own (set-up screen / Desk & security, else MAIL_FROM*).
+    const desk = await readDeskSettings(this.dataSource, this.config);
+    const fromAddress = mailbox?.address ?? desk.senderAddress;
     const { html, attachments } = await this.parts(message);
     const mail: OutboundMail = {
-      from: { address: fromAddress, name: mailbox?.fromName ?? this.config.values.MAIL_FROM_NAME },
+      from: { address: fromAddress, name: mailbox?.fromName ?? desk.deskName },
       to,
       cc: message.cc,
       bcc: message.bcc,
@@ -123,12 +127,17 @@ export class SendMessageHandler {
         ticket.subject,
         ticket.number,
         message.autoSubmitted,
-        message.forwardedMessageId ? 'Fwd' : 'Re',
+        message.forwardedMessageId
+          ? 'Fwd'
+          : // The first message of a ticket the desk opened answers nothing: no "Re:".
+            ticket.channel === Channel.Outbound && !message.inReplyTo
+            ? null
+            : 'Re',
       ),
       // The customer's own mail links to the request in the portal; a forward to someone else does not.
       text: message.forwardedMessageId
         ? message.bodyText
-        : withPortalLink(message.bodyText, this.config.values.PUBLIC_URL, ticket.number),
+        : withPortalLink(message.bodyText, desk.publicUrl, ticket.number),
       html,
       attachments,
       messageId: message.messageIdHeader ?? this.tokens.messageId(ticket.number),
@@ -223,10 +232,7 @@ export class SendMessageHandler {
           // a reply that was never sent (no SMTP, refused) does not meet it; acknowledgements and
           // forwards to third parties never count.
           if (!message.autoSubmitted && !message.toAddresses && message.authorUserId) {
-            await m.query('UPDATE tickets SET first_response_at = $2 WHERE id = $1 AND first_response_at IS NULL', [
-              message.ticketId,
-              now,
-            ]);
+            await markFirstResponse(m, message.ticketId, now);
           }
           await recordHistory(m, {
             ticketId: message.ticketId,
@@ -278,7 +284,7 @@ export function outboundSubject(
   subject: string,
   ticketNumber: number,
   acknowledgement: boolean,
-  prefix: 'Re' | 'Fwd' = 'Re',
+  prefix: 'Re' | 'Fwd' | null = 'Re',
 ): string {
   const clean = subject
     // eslint-disable-next-line no-control-regex
@@ -288,5 +294,6 @@ export function outboundSubject(
     .replace(/^\s*((re|aw|sv|fwd?|wg)\s*:\s*)+/i, '')
     .trim()
     .slice(0, 200);
-  return acknowledgement ? `[T-${ticketNumber}] Received: ${clean}` : `${prefix}: ${clean} [T-${ticketNumber}]`;
+  if (acknowledgement) return `[T-${ticketNumber}] Received: ${clean}`;
+  return `${prefix ? `${prefix}: ` : ''}${clean} [T-${ticketNumber}]`;
 }

@@ -67,9 +67,17 @@ export class MailboxOAuthService extends SmtpRouteResolver {
     return p;
   }
 
-  /** Step 1: the URL to send the admin's browser to. */
-  async start(mailboxId: string, providerName: string): Promise<{ authorizeUrl: string }> {
+  /**
+   * Step 1: the URL to send the admin's browser to. `redirectUri` is for `intake mailbox connect`:
+   * a loopback address (RFC 8252 §7.3) the CLI listens on; the admin screen uses the desk's own.
+   */
+  async start(
+    mailboxId: string,
+    providerName: string,
+    options: { redirectUri?: string } = {},
+  ): Promise<{ authorizeUrl: string }> {
     const provider = this.provider(providerName);
+    const redirectUri = this.redirectFor(options.redirectUri);
     const mailbox = isUuid(mailboxId)
       ? await this.dataSource.getRepository(MailboxEntity).findOneBy({ id: mailboxId })
       : null;
@@ -88,7 +96,7 @@ export class MailboxOAuthService extends SmtpRouteResolver {
     const params: Record<string, string> = {
       response_type: 'code',
       client_id: provider.clientId,
-      redirect_uri: this.redirectUri,
+      redirect_uri: redirectUri,
       scope: provider.scopes,
       state,
       code_challenge: sha256(verifier),
@@ -100,8 +108,12 @@ export class MailboxOAuthService extends SmtpRouteResolver {
     return { authorizeUrl: url.toString() };
   }
 
-  /** Step 2: the provider sent the browser back with `code` and `state`. */
-  async complete(query: { code?: unknown; state?: unknown; error?: unknown }): Promise<{ mailboxId: string }> {
+  /** Step 2: the provider sent the browser back with `code` and `state` (to the same redirect URI as step 1). */
+  async complete(
+    query: { code?: unknown; state?: unknown; error?: unknown },
+    options: { redirectUri?: string } = {},
+  ): Promise<{ mailboxId: string }> {
+    const redirectUri = this.redirectFor(options.redirectUri);
     const state = typeof query.state === 'string' ? query.state : '';
     const repo = this.dataSource.getRepository(MailboxOauthStateEntity);
     const pending = state ? await repo.findOneBy({ stateHash: sha256(state) }) : null;
@@ -116,7 +128,7 @@ export class MailboxOAuthService extends SmtpRouteResolver {
     const tokens = await this.tokenRequest(provider, {
       grant_type: 'authorization_code',
       code: query.code,
-      redirect_uri: this.redirectUri,
+      redirect_uri: redirectUri,
       code_verifier: this.cipher.decrypt(pending.codeVerifierEncrypted),
     });
     if (!tokens.ok || !tokens.body.refresh_token) {
@@ -150,6 +162,16 @@ export class MailboxOAuthService extends SmtpRouteResolver {
       { replaceFailed: true },
     );
     return { mailboxId: mailbox.id };
+  }
+
+  /** The desk's callback, or a loopback one (http on 127.0.0.1, [::1] or localhost; nothing else). */
+  private redirectFor(loopback: string | undefined): string {
+    if (loopback === undefined) return this.redirectUri;
+    const url = URL.canParse(loopback) ? new URL(loopback) : null;
+    if (!url || url.protocol !== 'http:' || !['127.0.0.1', '[::1]', 'localhost'].includes(url.hostname)) {
+      throw new MailboxError('invalid_mailbox', "A redirect URI other than the desk's must be a loopback http address");
+    }
+    return url.toString();
   }
 
   /**

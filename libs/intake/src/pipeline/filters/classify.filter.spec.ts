@@ -2,6 +2,7 @@ import { ReplyTokens } from '@app/mail';
 import { ParserPool } from '../mime/parser-pool';
 import { composeMail, emailContext, rawMail } from '../testing-fixtures';
 import { ClassifyFilter } from './classify.filter';
+import { ownAddressList } from '../classify/own-addresses';
 import { ParseEmailFilter } from './parse-email.filter';
 import { DEFAULT_MAIL_LIMITS } from '../mime/mime-skeleton';
 
@@ -12,7 +13,7 @@ const tokens = new ReplyTokens('s'.repeat(32), 'support@desk.test');
 async function classify(raw: Buffer) {
   const ctx = emailContext(raw);
   await new ParseEmailFilter(DEFAULT_MAIL_LIMITS, pool).run(ctx);
-  new ClassifyFilter(tokens).run(ctx);
+  await new ClassifyFilter(tokens, ownAddressList(['help@other-mailbox.test'])).run(ctx);
   return ctx;
 }
 
@@ -187,5 +188,28 @@ describe('ClassifyFilter', () => {
       await composeMail({ from: 'customer@example.com', subject: 'x', text: 'y', messageId: tokens.messageId(10042) }),
     );
     expect(ctx.classification).toBe('loop');
+  });
+
+  it("takes mail from any mailbox's own address (plus-tagged, any case) for a loop", async () => {
+    const ctx = await classify(
+      await composeMail({ from: 'Help+t5-x@Other-Mailbox.test', subject: 'Hello', text: 'from ourselves' }),
+    );
+    expect(ctx.classification).toBe('loop');
+    expect(ctx.classificationDetail.signals).toEqual(['our_sender']);
+    const stranger = await classify(await composeMail({ from: 'help@other.test', subject: 'Hello', text: 'hi' }));
+    expect(stranger.classification).toBe('normal');
+  });
+
+  it('takes an answer to one of our agent notifications for a loop', async () => {
+    const ctx = await classify(
+      await composeMail({
+        from: 'agent@elsewhere.test',
+        subject: 'Re: assigned to you',
+        text: 'thanks',
+        inReplyTo: tokens.notificationMessageId('0f0e0d0c-0b0a-4908-8706-050403020100'),
+      }),
+    );
+    expect(ctx.classification).toBe('loop');
+    expect(ctx.classificationDetail.signals).toContain('our_notification');
   });
 });
