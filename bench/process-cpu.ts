@@ -66,6 +66,8 @@ function programOf(comm: string): string {
   if (comm.startsWith('postgres')) return 'postgres';
   if (comm.startsWith('redis')) return 'redis';
   if (['dovecot', 'imap', 'imap-login', 'auth', 'log', 'config', 'anvil', 'stats'].includes(comm)) return 'dovecot';
-  if (comm.startsWith('node') || comm.startsWith('jest') || comm.startsWith('npm')) return 'node';
+  // Node 24 names its main thread (and so the process) "MainThread".
+  if (comm.startsWith('node') || comm === 'MainThread' || comm.startsWith('jest') || comm.startsWith('npm'))
+    return 'node';
   return 'other';
 }

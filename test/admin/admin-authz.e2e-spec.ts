@@ -54,6 +54,28 @@ const RULES: Record<string, Who[]> = {
   'POST /api/auth/password-link': PUBLIC,
   'GET /api/setup': PUBLIC,
   'POST /api/setup': PUBLIC,
+  // The Privacy admin screen's API (issue 6, on screen since issue 12).
+  'GET /api/privacy/retention/policy': SUPERVISORS,
+  'PUT /api/privacy/retention/policy/{dataClass}': ADMINS,
+  'DELETE /api/privacy/retention/policy/{dataClass}': ADMINS,
+  'GET /api/privacy/retention/plan': ADMINS,
+  'POST /api/privacy/retention/runs': ADMINS,
+  'GET /api/privacy/retention/runs': SUPERVISORS,
+  'GET /api/privacy/dsr': ADMINS,
+  'POST /api/privacy/dsr': ADMINS,
+  'GET /api/privacy/dsr/{id}': ADMINS,
+  'POST /api/privacy/dsr/{id}/verify': ADMINS,
+  'POST /api/privacy/dsr/{id}/reject': ADMINS,
+  'POST /api/privacy/dsr/{id}/complete': ADMINS,
+  'GET /api/privacy/consents': ADMINS,
+  'GET /api/privacy/contacts/{id}/consents': ADMINS,
+  'POST /api/privacy/contacts/{id}/consents': STAFF,
+  'GET /api/privacy/contacts/{id}/withdrawal-link': ADMINS,
+  'GET /api/privacy/policy-versions': SUPERVISORS,
+  'POST /api/privacy/policy-versions': ADMINS,
+  'GET /api/privacy/policy': PUBLIC,
+  'GET /api/privacy/stats/daily': SUPERVISORS,
+  'POST /api/privacy/stats/rollup': ADMINS,
   // Reports and the activity view (issue 11).
   ...Object.fromEntries(
     ['volume', 'backlog', 'agents', 'organisations'].flatMap((r) => [
@@ -65,7 +87,7 @@ const RULES: Record<string, Who[]> = {
   'GET /api/activity/export.csv': SUPERVISORS,
 };
 const COVERED =
-  /^\/api\/(admin\/(users|groups|audit|settings|outbound|mailboxes|quarantine)|auth\/(password|2fa)|setup|reports\/|activity)/;
+  /^\/api\/(admin\/(users|groups|audit|settings|outbound|mailboxes|quarantine)|auth\/(password|2fa)|setup|privacy\/|reports\/|activity)/;
 
 describe('authorization of the admin and account routes, by role', () => {
   let app: TestApp;
@@ -98,7 +120,10 @@ describe('authorization of the admin and account routes, by role', () => {
     const wrong: string[] = [];
     for (const route of covered) {
       const [method, template] = route.split(' ') as [string, string];
-      const path = template.replace('{id}', '00000000-0000-4000-8000-000000000000').replace('{token}', 'x'.repeat(30));
+      const path = template
+        .replace('{id}', '00000000-0000-4000-8000-000000000000')
+        .replace('{token}', 'x'.repeat(30))
+        .replace('{dataClass}', 'login_ip');
       for (const who of ['anonymous', ...STAFF] as Who[]) {
         const res = await api(app, sessions[who])(method, path, method === 'GET' ? undefined : {});
         const allowed = RULES[route].includes(who);

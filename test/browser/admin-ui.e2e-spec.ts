@@ -75,6 +75,12 @@ describe('admin screens in Chromium', () => {
     const users = env.app.app.get(UsersService);
     await users.create({ email: 'boss@desk.test', name: 'Boss Admin', role: UserRole.Admin, password: PASSWORD });
     await users.create({ email: 'ann@desk.test', name: 'Ann Agent', role: UserRole.Agent, password: PASSWORD });
+    await users.create({
+      email: 'sue@desk.test',
+      name: 'Sue Supervisor',
+      role: UserRole.Supervisor,
+      password: PASSWORD,
+    });
     browser = await launchChromium();
   });
   afterAll(async () => {
@@ -261,6 +267,23 @@ describe('admin screens in Chromium', () => {
     expect(actions.map((a) => a.action)).toEqual(
       expect.arrayContaining(['retention_policy.set', expect.stringMatching(/^dsr\./)]),
     );
+  });
+
+  it('shows a supervisor the retention rules and policy versions read-only, and no requests', async () => {
+    const page = await signIn('sue@desk.test', '/admin/privacy');
+    await page.getByRole('link', { name: 'Admin', exact: true }).click();
+    await page.getByRole('link', { name: 'Privacy' }).click();
+    await page.getByRole('heading', { name: 'Retention' }).waitFor();
+    await page.getByRole('list', { name: 'Policy versions' }).getByText('2026-11').waitFor();
+    expect(await page.getByLabel('Quarantined emails').getAttribute('readonly')).not.toBeNull();
+    expect(
+      await page
+        .getByRole('button')
+        .filter({ hasText: /Save|Preview|Run now|Publish/ })
+        .count(),
+    ).toBe(0);
+    expect(await page.getByRole('heading', { name: 'Data-subject requests' }).count()).toBe(0);
+    await check(page, 'privacy-supervisor');
   });
 
   it('sets up two-factor sign-in from the account screen', async () => {

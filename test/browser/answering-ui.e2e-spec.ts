@@ -233,6 +233,10 @@ describe('answering in Chromium: composer, delivery, drafts, new tickets', () =>
   it('creates a phone ticket for a new customer from the inbox; no email is sent', async () => {
     const page = await signedIn();
     const mails = sink.messages.length;
+    await page.screenshot({ path: join(ARTIFACTS, 'inbox-new-ticket-desktop.png') });
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.screenshot({ path: join(ARTIFACTS, 'inbox-new-ticket-phone.png') });
+    await page.setViewportSize({ width: 1280, height: 900 });
     await page.getByRole('button', { name: 'New ticket' }).click();
     const dialog = page.getByRole('dialog', { name: 'New ticket' });
     await dialog.waitFor();

@@ -33,6 +33,7 @@ export class PrivacyController {
   ) {}
 
   @Get('retention/policy')
+  @Roles(UserRole.Supervisor, UserRole.Admin)
   @ApiOperation({ summary: 'Retention rules in force: global (with defaults) and per-mailbox overrides' })
   policy() {
     return this.policies.effective();
@@ -81,6 +82,7 @@ export class PrivacyController {
   }
 
   @Get('retention/runs')
+  @Roles(UserRole.Supervisor, UserRole.Admin)
   @ApiOperation({ summary: 'Recent retention runs (audit records: actor, policy, counts)' })
   recentRuns() {
     return this.runs.recent();
@@ -202,6 +204,7 @@ export class PrivacyController {
   }
 
   @Get('policy-versions')
+  @Roles(UserRole.Supervisor, UserRole.Admin)
   policyVersions() {
     return this.policyTexts.list();
   }

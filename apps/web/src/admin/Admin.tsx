@@ -9,8 +9,8 @@ import { Outbound } from './Outbound';
 import { Privacy } from './Privacy';
 import { Users } from './Users';
 
-// Running the desk from the browser. Admins change things; supervisors see users, groups and the
-// audit log read-only. The server checks every role again: hiding a button is not the protection.
+// Running the desk from the browser. Admins change things; supervisors see users, groups, the
+// retention rules and policy versions, and the audit log read-only. The server checks every role again: hiding a button is not the protection.
 
 const SECTIONS = [
   { id: 'users', label: 'Users', supervisor: true },
@@ -18,7 +18,7 @@ const SECTIONS = [
   { id: 'mailboxes', label: 'Mailboxes', supervisor: false },
   { id: 'outbound', label: 'Outbound mail', supervisor: false },
   { id: 'desk', label: 'Desk & security', supervisor: false },
-  { id: 'privacy', label: 'Privacy', supervisor: false },
+  { id: 'privacy', label: 'Privacy', supervisor: true },
   { id: 'audit', label: 'Audit log', supervisor: true },
 ] as const;
 
@@ -52,7 +52,7 @@ export function Admin({ me, section }: { me: User; section: string }) {
       {current?.id === 'mailboxes' && <Mailboxes />}
       {current?.id === 'outbound' && <Outbound />}
       {current?.id === 'desk' && <DeskSettingsSection />}
-      {current?.id === 'privacy' && <Privacy />}
+      {current?.id === 'privacy' && <Privacy canEdit={isAdmin} />}
       {current?.id === 'audit' && <AuditLog />}
     </main>
   );

@@ -16,18 +16,21 @@ const CLASS_LABELS: Record<string, string> = {
 
 const label = (dataClass: string) => CLASS_LABELS[dataClass] ?? dataClass;
 
-/** Privacy: retention rules with a dry run, the privacy policy's versions, and data-subject requests. */
-export function Privacy() {
+/**
+ * Privacy: retention rules with a dry run, the privacy policy's versions, and data-subject requests.
+ * Supervisors see the rules, recent runs and policy versions read-only; requests are for admins.
+ */
+export function Privacy({ canEdit }: { canEdit: boolean }) {
   return (
     <>
-      <Retention />
-      <PolicyVersions />
-      <Requests />
+      <Retention canEdit={canEdit} />
+      <PolicyVersions canEdit={canEdit} />
+      {canEdit && <Requests />}
     </>
   );
 }
 
-function Retention() {
+function Retention({ canEdit }: { canEdit: boolean }) {
   const queryClient = useQueryClient();
   const policy = useQuery({ queryKey: ['privacy', 'policy'], queryFn: privacyApi.policy });
   const runs = useQuery({ queryKey: ['privacy', 'runs'], queryFn: privacyApi.runs });
@@ -65,23 +68,25 @@ function Retention() {
           </thead>
           <tbody>
             {Object.entries(policy.data?.global ?? {}).map(([dataClass, rule]) => (
-              <RuleRow key={dataClass} dataClass={dataClass} rule={rule} onSaved={refresh} />
+              <RuleRow key={dataClass} dataClass={dataClass} rule={rule} onSaved={refresh} canEdit={canEdit} />
             ))}
           </tbody>
         </table>
       </div>
-      <div className="settings-actions">
-        <button type="button" onClick={() => preview.mutate()} disabled={preview.isPending}>
-          {preview.isPending ? 'Counting…' : 'Preview a run now'}
-        </button>
-        <button
-          type="button"
-          onClick={() => window.confirm('Run retention now? What it removes cannot be brought back.') && run.mutate()}
-          disabled={run.isPending}
-        >
-          Run now
-        </button>
-      </div>
+      {canEdit && (
+        <div className="settings-actions">
+          <button type="button" onClick={() => preview.mutate()} disabled={preview.isPending}>
+            {preview.isPending ? 'Counting…' : 'Preview a run now'}
+          </button>
+          <button
+            type="button"
+            onClick={() => window.confirm('Run retention now? What it removes cannot be brought back.') && run.mutate()}
+            disabled={run.isPending}
+          >
+            Run now
+          </button>
+        </div>
+      )}
       {(preview.error ?? run.error) && (
         <p className="error" role="alert">
           {errorText(preview.error ?? run.error)}
@@ -134,7 +139,17 @@ function countsText(counts: Record<string, number>): string {
   return parts.length === 0 ? 'nothing to do' : parts.map(([k, n]) => `${k.replace(/[._]/g, ' ')}: ${n}`).join(', ');
 }
 
-function RuleRow({ dataClass, rule, onSaved }: { dataClass: string; rule: RetentionRule; onSaved: () => void }) {
+function RuleRow({
+  dataClass,
+  rule,
+  onSaved,
+  canEdit,
+}: {
+  dataClass: string;
+  rule: RetentionRule;
+  onSaved: () => void;
+  canEdit: boolean;
+}) {
   const [days, setDays] = useState(String(rule.days));
   const save = useMutation({
     mutationFn: () => privacyApi.setRule(dataClass, { days: Number(days), action: rule.action }),
@@ -149,7 +164,16 @@ function RuleRow({ dataClass, rule, onSaved }: { dataClass: string; rule: Retent
         <label htmlFor={id}>{label(dataClass)}</label>
       </th>
       <td>
-        <input id={id} type="number" min={1} max={36500} value={days} onChange={(e) => setDays(e.target.value)} /> days
+        <input
+          id={id}
+          readOnly={!canEdit}
+          type="number"
+          min={1}
+          max={36500}
+          value={days}
+          onChange={(e) => setDays(e.target.value)}
+        />{' '}
+        days
         {(save.error ?? reset.error) && (
           <p className="error" role="alert">
             {errorText(save.error ?? reset.error)}
@@ -159,10 +183,12 @@ function RuleRow({ dataClass, rule, onSaved }: { dataClass: string; rule: Retent
       <td>{rule.action}</td>
       <td>{rule.source === 'default' ? 'default' : 'admin'}</td>
       <td className="settings-actions">
-        <button type="button" disabled={!changed || save.isPending} onClick={() => save.mutate()}>
-          Save<span className="sr-only"> {label(dataClass)}</span>
-        </button>
-        {rule.source !== 'default' && (
+        {canEdit && (
+          <button type="button" disabled={!changed || save.isPending} onClick={() => save.mutate()}>
+            Save<span className="sr-only"> {label(dataClass)}</span>
+          </button>
+        )}
+        {canEdit && rule.source !== 'default' && (
           <button type="button" onClick={() => reset.mutate()}>
             Default<span className="sr-only"> for {label(dataClass)}</span>
           </button>
@@ -172,7 +198,7 @@ function RuleRow({ dataClass, rule, onSaved }: { dataClass: string; rule: Retent
   );
 }
 
-function PolicyVersions() {
+function PolicyVersions({ canEdit }: { canEdit: boolean }) {
   const queryClient = useQueryClient();
   const versions = useQuery({ queryKey: ['privacy', 'versions'], queryFn: privacyApi.versions });
   const [f, setF] = useState({ version: '', text: '' });
@@ -205,33 +231,35 @@ function PolicyVersions() {
           </li>
         ))}
       </ul>
-      <form className="settings-form" onSubmit={submit} aria-label="Publish a new version">
-        <label htmlFor="policy-version">New version</label>
-        <input
-          id="policy-version"
-          value={f.version}
-          required
-          onChange={(e) => setF((s) => ({ ...s, version: e.target.value }))}
-        />
-        <label htmlFor="policy-text">Text</label>
-        <textarea
-          id="policy-text"
-          rows={6}
-          value={f.text}
-          required
-          onChange={(e) => setF((s) => ({ ...s, text: e.target.value }))}
-        />
-        {publish.error && (
-          <p className="error" role="alert">
-            {errorText(publish.error)}
-          </p>
-        )}
-        <div className="settings-actions">
-          <button type="submit" className="primary" disabled={publish.isPending}>
-            Publish version
-          </button>
-        </div>
-      </form>
+      {canEdit && (
+        <form className="settings-form" onSubmit={submit} aria-label="Publish a new version">
+          <label htmlFor="policy-version">New version</label>
+          <input
+            id="policy-version"
+            value={f.version}
+            required
+            onChange={(e) => setF((s) => ({ ...s, version: e.target.value }))}
+          />
+          <label htmlFor="policy-text">Text</label>
+          <textarea
+            id="policy-text"
+            rows={6}
+            value={f.text}
+            required
+            onChange={(e) => setF((s) => ({ ...s, text: e.target.value }))}
+          />
+          {publish.error && (
+            <p className="error" role="alert">
+              {errorText(publish.error)}
+            </p>
+          )}
+          <div className="settings-actions">
+            <button type="submit" className="primary" disabled={publish.isPending}>
+              Publish version
+            </button>
+          </div>
+        </form>
+      )}
     </section>
   );
 }

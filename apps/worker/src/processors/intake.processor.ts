@@ -1,9 +1,9 @@
 import { AppConfig } from '@app/config';
-import { JobDispatcher, QueueName } from '@app/queue';
+import { JobDispatcher, QueueName, WORKER_OPTIONS } from '@app/queue';
 import { Processor } from '@nestjs/bullmq';
 import { QueueConsumer } from './queue-consumer';
 
-@Processor(QueueName.Intake)
+@Processor(QueueName.Intake, WORKER_OPTIONS)
 export class IntakeProcessor extends QueueConsumer {
   constructor(dispatcher: JobDispatcher, config: AppConfig) {
     super(dispatcher, config);

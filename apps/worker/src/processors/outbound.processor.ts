@@ -1,10 +1,10 @@
 import { AppConfig } from '@app/config';
-import { JobDispatcher, QueueName } from '@app/queue';
+import { JobDispatcher, QueueName, WORKER_OPTIONS } from '@app/queue';
 import { Processor } from '@nestjs/bullmq';
 import { QueueConsumer } from './queue-consumer';
 
 /** Outbound mail (agent replies, acknowledgements): job `send-message`. */
-@Processor(QueueName.Outbound)
+@Processor(QueueName.Outbound, WORKER_OPTIONS)
 export class OutboundProcessor extends QueueConsumer {
   constructor(dispatcher: JobDispatcher, config: AppConfig) {
     super(dispatcher, config);

@@ -1,0 +1,102 @@
+// Shared by the benchmarks: percentiles, machine CPU and load, and the BENCHMARKS.md block writer.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+
+export const ROOT = join(__dirname, '..');
+export const BENCHMARKS_FILE = join(ROOT, 'BENCHMARKS.md');
+
+export function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
+}
+
+/** Busy and total jiffies of all CPUs (Linux /proc/stat; zeros elsewhere). */
+export function machineCpu(): { busy: number; total: number } {
+  try {
+    const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]?.trim().split(/\s+/).slice(1).map(Number) ?? [];
+    const total = fields.reduce((a, b) => a + b, 0);
+    const idle = (fields[3] ?? 0) + (fields[4] ?? 0);
+    return { busy: total - idle, total };
+  } catch {
+    return { busy: 0, total: 0 };
+  }
+}
+
+export function machineLine(): string {
+  return `${cpus().length} cores (${cpus()[0]?.model ?? 'cpu'}), Node ${process.version}`;
+}
+
+export function load1(): string {
+  return loadavg()[0]?.toFixed(1) ?? '?';
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Replaces the block between `<!-- bench:NAME -->` and `<!-- /bench:NAME -->` in BENCHMARKS.md
+ * (the prose around it is kept); appends a section with the markers when they are missing.
+ */
+export function writeBenchBlock(name: string, heading: string, block: string, file = BENCHMARKS_FILE): void {
+  const open = `<!-- bench:${name} -->`;
+  const close = `<!-- /bench:${name} -->`;
+  const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  const start = text.indexOf(open);
+  const end = text.indexOf(close);
+  if (start < 0 || end < start) {
+    writeFileSync(file, `${text.trimEnd()}\n\n## ${heading}\n\n${open}\n${block}${close}\n`);
+    return;
+  }
+  writeFileSync(file, `${text.slice(0, start + open.length)}\n${block}${text.slice(end)}`);
+}
+
+/** A measured block: a heading line with date and load, then the lines as a list. */
+export function measuredBlock(lines: string[], loadBefore: string): string {
+  const when = new Date().toISOString().slice(0, 16).replace('T', ' ');
+  return `\nMeasured ${when} UTC, load average ${loadBefore} before and ${load1()} after:\n\n${lines.map((l) => `- ${l}`).join('\n')}\n\n`;
+}
+
+/**
+ * Builds the server (and web app) when a source changed since the last build, as `npm start` does:
+ * the benchmarks run the desk's processes from dist/ as production does, since on-the-fly
+ * TypeScript compilation would add its own memory and start-up time to every figure.
+ */
+export function buildIfStale(): void {
+  const result = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build-if-stale.mjs')], {
+    cwd: ROOT,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  if (result.status !== 0) throw new Error('build failed');
+}
+
+/**
+ * Starts one of the desk's processes as its `npm run start:*` script does (`app` is all-in-one,
+ * api, worker or poller; built first with buildIfStale); stderr lines go to `output`.
+ */
+export function startProcess(app: string, env: NodeJS.ProcessEnv, output: string[]): ChildProcess {
+  const main = join(ROOT, 'dist', 'apps', app, 'src', 'main.js');
+  const child = spawn(
+    process.execPath,
+    [...(process.env.BENCH_NODE_FLAGS ?? '--max-semi-space-size=64').split(' ').filter(Boolean), main],
+    {
+      cwd: ROOT,
+      env,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
+  child.stderr?.on('data', (d: Buffer) => {
+    output.push(d.toString().trimEnd());
+    if (output.length > 200) output.splice(0, output.length - 200);
+  });
+  return child;
+}
+
+export async function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const gone = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  const hard = setTimeout(() => child.kill('SIGKILL'), 20_000);
+  await gone;
+  clearTimeout(hard);
+}
