@@ -1,28 +1,23 @@
-import { createTestDatabase, createTestRedis, type TestDatabase, type TestRedis } from '@app/testing';
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { cliRunner, migrate } from './cli-runner';
+import { cliHarness, type CliHarness } from './run-cli';
 
 // eslint-disable-next-line no-control-regex -- what must never reach a terminal
 const TERMINAL_CONTROLS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 
 /** The `intake` CLI as operators run it: a real child process against a real database. */
 describe('intake CLI', () => {
-  let database: TestDatabase;
-  let redis: TestRedis;
+  let cli: CliHarness;
 
-  const run = cliRunner(() => ({ database, redis }));
+  const run: CliHarness['run'] = (args, env) => cli.run(args, env);
 
   beforeAll(async () => {
-    database = await createTestDatabase('cli');
-    redis = createTestRedis('cli');
-    await migrate(database);
+    cli = await cliHarness('cli');
   });
   afterAll(async () => {
-    await redis.drop();
-    await database.drop();
+    await cli.drop();
   });
 
   it('creates a user, refuses a duplicate and a weak password with one clear line', async () => {
@@ -52,7 +47,7 @@ describe('intake CLI', () => {
   });
 
   it('lists and shows tickets, as text and as JSON', async () => {
-    const db = new Client({ connectionString: database.url });
+    const db = new Client({ connectionString: cli.database.url });
     await db.connect();
     try {
       const contact = await db.query<{ id: string }>(
@@ -90,7 +85,7 @@ describe('intake CLI', () => {
 
   it('never prints terminal controls or bidi overrides from mail to the operator', async () => {
     const hostile = 'Pay \u001b[31mnow\u001b]0;owned\u0007 \u009b2J\u0007 \u202etxt.exe';
-    const db = new Client({ connectionString: database.url });
+    const db = new Client({ connectionString: cli.database.url });
     await db.connect();
     let reference: string;
     try {

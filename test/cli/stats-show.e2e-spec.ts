@@ -1,21 +1,17 @@
-import { createTestDatabase, createTestRedis, type TestDatabase, type TestRedis } from '@app/testing';
 import { Client } from 'pg';
-import { cliRunner, migrate } from './cli-runner';
+import { cliHarness, type CliHarness } from './run-cli';
 
 const NIL = '00000000-0000-0000-0000-000000000000';
 
 /** `intake stats show` (issue 11): the Reports page's figures in the terminal. */
 describe('intake stats show', () => {
-  let database: TestDatabase;
-  let redis: TestRedis;
+  let cli: CliHarness;
 
-  const run = cliRunner(() => ({ database, redis }));
+  const run: CliHarness['run'] = (args, env) => cli.run(args, env);
 
   beforeAll(async () => {
-    database = await createTestDatabase('cli');
-    redis = createTestRedis('cli');
-    await migrate(database);
-    const pg = new Client({ connectionString: database.url });
+    cli = await cliHarness('cli');
+    const pg = new Client({ connectionString: cli.database.url });
     await pg.connect();
     for (const [day, channel, created, solved] of [
       ['2026-11-02', 'email', 3, 1],
@@ -30,8 +26,7 @@ describe('intake stats show', () => {
     await pg.end();
   });
   afterAll(async () => {
-    await redis.drop();
-    await database.drop();
+    await cli.drop();
   });
 
   it('prints per-period figures and the previous period, as JSON too; bad input fails with one line', async () => {
@@ -52,7 +47,7 @@ describe('intake stats show', () => {
     const text = await run(['stats', 'show', '--from', '2026-11-01', '--to', '2026-11-14']);
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(/^period\s+created\s+solved/);
-    expect(text.stdout).toContain('total: created 9, solved 3');
+    expect(text.stdout).toContain('total: created 9, solved 3, reopened 0, reopen rate 0%, SLA breach rate n/a;');
     const bad = await run(['stats', 'show', '--from', '2026-11-14', '--to', '2026-11-01']);
     expect(bad.code).not.toBe(0);
     // One clear line (after the CLI's note of which database it opened), no stack trace.

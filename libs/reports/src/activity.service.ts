@@ -5,7 +5,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { z } from 'zod';
 import { addDays, daysBetween } from './periods';
-import { ReportError } from './report.error';
+import { parseReportQuery, ReportError } from './report.error';
 
 /** The kinds of change, as the ticket timeline's filter names them. */
 export const ACTIVITY_KINDS = ['messages', 'changes', 'merges', 'sla', 'privacy'] as const;
@@ -83,15 +83,7 @@ export class ActivityService {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   parse(input: unknown): ActivityQuery {
-    const parsed = querySchema.safeParse(input ?? {});
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      const field = String(issue?.path[0] ?? 'query');
-      throw new ReportError('invalid_report', `${field} ${issue?.message ?? 'is invalid'}`, {
-        [field]: issue?.message ?? 'is invalid',
-      });
-    }
-    return parsed.data;
+    return parseReportQuery(querySchema, input);
   }
 
   async page(input: unknown, actor: StaffActor): Promise<ActivityPage> {

@@ -1,4 +1,5 @@
 import { DomainError } from '@app/common';
+import type { z } from 'zod';
 
 /** Errors of reports: bad ranges and parameters. */
 export class ReportError extends DomainError {
@@ -11,4 +12,15 @@ export class ReportError extends DomainError {
   ) {
     super(code, message, details);
   }
+}
+
+/** Parses a report's query with its schema; the first problem becomes a 400 naming the field. */
+export function parseReportQuery<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+  const parsed = schema.safeParse(input ?? {});
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const field = String(issue?.path[0] ?? 'query');
+  throw new ReportError('invalid_report', `${field} ${issue?.message ?? 'is invalid'}`, {
+    [field]: issue?.message ?? 'is invalid',
+  });
 }

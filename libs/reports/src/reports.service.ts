@@ -5,7 +5,7 @@ import type { DataSource } from 'typeorm';
 import { z } from 'zod';
 import { addInto, durations, type Durations } from './histogram';
 import { addDays, daysBetween, periodEnd, periodsBetween, type Period } from './periods';
-import { ReportError } from './report.error';
+import { parseReportQuery, ReportError } from './report.error';
 
 export const REPORT_PERIODS = ['day', 'week', 'month'] as const;
 export const REPORT_SPLITS = ['none', 'channel', 'mailbox', 'group'] as const;
@@ -183,15 +183,7 @@ export class ReportsService {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   parse(input: unknown): ReportQuery {
-    const parsed = querySchema.safeParse(input ?? {});
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      const field = String(issue?.path[0] ?? 'query');
-      throw new ReportError('invalid_report', `${field} ${issue?.message ?? 'is invalid'}`, {
-        [field]: issue?.message ?? 'is invalid',
-      });
-    }
-    return parsed.data;
+    return parseReportQuery(querySchema, input);
   }
 
   async volume(input: unknown): Promise<VolumeReport> {

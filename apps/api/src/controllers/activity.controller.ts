@@ -1,13 +1,13 @@
-import { AuditService, userActor } from '@app/audit';
+import { AuditService } from '@app/audit';
 import { UserRole } from '@app/database';
 import { ACTIVITY_KINDS, ActivityService } from '@app/reports';
 import type { StaffActor } from '@app/tickets';
 import { Controller, Get, Query, Res } from '@nestjs/common';
 import { ApiCookieAuth, ApiForbiddenResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { stringify } from 'csv-stringify';
 import type { Response } from 'express';
 import { Roles } from '../guards/auth.decorators';
 import { Actor } from './current-actor';
+import { streamPagedCsv } from './paged-csv';
 
 const COLUMNS = ['at', 'agent_id', 'ticket', 'kind', 'type', 'field', 'old_value', 'new_value'];
 
@@ -39,28 +39,24 @@ export class ActivityController {
   @Get('export.csv')
   @ApiOperation({ summary: 'The same filtered activity as CSV (streamed page by page; the export is audited)' })
   async csv(@Query() query: Record<string, unknown>, @Actor() actor: StaffActor, @Res() res: Response): Promise<void> {
-    const filter = this.activity.parse({ ...query, cursor: undefined, limit: 200 });
     // Validated before the first byte, so a bad filter is a 400, not a broken download.
-    res.setHeader('content-type', 'text/csv; charset=utf-8');
-    res.setHeader('content-disposition', `attachment; filename="activity-${filter.from}-${filter.to}.csv"`);
-    const csv = stringify({ header: true, columns: COLUMNS });
-    csv.pipe(res);
-    let cursor: string | undefined;
-    let rows = 0;
-    do {
-      const page = await this.activity.page({ ...filter, cursor }, actor);
-      for (const a of page.items)
-        csv.write([a.at, a.agentId, a.reference, a.kind, a.type, a.field, a.oldValue, a.newValue]);
-      rows += page.items.length;
-      cursor = page.nextCursor ?? undefined;
-    } while (cursor);
-    // Recorded before the response ends, so a finished download always has its audit entry.
-    await this.audit.record({
-      actor: userActor(actor.id),
+    const filter = this.activity.parse({ ...query, cursor: undefined, limit: 200 });
+    await streamPagedCsv({
+      res,
+      filename: `activity-${filter.from}-${filter.to}.csv`,
+      columns: COLUMNS,
+      page: async (cursor) => {
+        const page = await this.activity.page({ ...filter, cursor }, actor);
+        return {
+          rows: page.items.map((a) => [a.at, a.agentId, a.reference, a.kind, a.type, a.field, a.oldValue, a.newValue]),
+          nextCursor: page.nextCursor,
+        };
+      },
+      actor,
+      audit: this.audit,
       action: 'export.activity',
       target: { type: 'activity', id: null },
-      details: { from: filter.from, to: filter.to, agent: filter.agent, group: filter.group, kind: filter.kind, rows },
+      details: { from: filter.from, to: filter.to, agent: filter.agent, group: filter.group, kind: filter.kind },
     });
-    csv.end();
   }
 }

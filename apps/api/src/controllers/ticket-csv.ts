@@ -1,8 +1,7 @@
 import type { AuditService } from '@app/audit';
-import { userActor } from '@app/audit';
 import type { InboxFilterInput, StaffActor, TicketQueryService, TicketSummary } from '@app/tickets';
-import { stringify } from 'csv-stringify';
 import type { Response } from 'express';
+import { streamPagedCsv } from './paged-csv';
 
 const COLUMNS = [
   'reference',
@@ -28,11 +27,7 @@ function record(t: TicketSummary): unknown[] {
   ];
 }
 
-/**
- * Streams every ticket of a list the caller may see as CSV, page by page (keyset, 100 at a time),
- * and records the export in the audit log (ids and counts only). Nothing the caller could not
- * already open in the web app is written.
- */
+/** Streams every ticket of a list the caller may see as CSV (keyset, 100 at a time), audited. */
 export async function streamTicketCsv(options: {
   res: Response;
   filename: string;
@@ -43,25 +38,13 @@ export async function streamTicketCsv(options: {
   action: string;
   target: { type: string; id: string };
 }): Promise<void> {
-  const { res, actor } = options;
-  res.setHeader('content-type', 'text/csv; charset=utf-8');
-  res.setHeader('content-disposition', `attachment; filename="${options.filename}"`);
-  const csv = stringify({ header: true, columns: COLUMNS });
-  csv.pipe(res);
-  let cursor: string | undefined;
-  let rows = 0;
-  do {
-    const page = await options.tickets.list({ ...options.filter, limit: 100, cursor }, actor);
-    for (const t of page.items) csv.write(record(t));
-    rows += page.items.length;
-    cursor = page.nextCursor ?? undefined;
-  } while (cursor);
-  // Recorded before the response ends, so a finished download always has its audit entry.
-  await options.audit.record({
-    actor: userActor(actor.id),
-    action: options.action,
-    target: options.target,
-    details: { rows },
+  const { filter, actor, tickets } = options;
+  await streamPagedCsv({
+    ...options,
+    columns: COLUMNS,
+    page: async (cursor) => {
+      const page = await tickets.list({ ...filter, limit: 100, cursor }, actor);
+      return { rows: page.items.map(record), nextCursor: page.nextCursor };
+    },
   });
-  csv.end();
 }

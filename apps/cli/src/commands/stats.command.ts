@@ -19,10 +19,13 @@ export class StatsRollupCommand extends CommandRunner {
 const minutes = (d: Durations, key: 'medianSeconds' | 'p90Seconds') =>
   d[key] === null ? null : Math.round(d[key] / 60);
 
+const percent = (rate: number | null) => (rate === null ? null : Math.round(rate * 1000) / 10);
+const rateText = (rate: number | null) => (rate === null ? 'n/a' : `${percent(rate)}%`);
+
 /** The Reports page's figures (issue 11) in the terminal: the same service, the same numbers. */
 @SubCommand({
   name: 'show',
-  description: 'Created, solved, reopened, first-response and resolution times per period',
+  description: 'Created, solved, reopened, first-response and resolution times, reopen and SLA breach rates per period',
 })
 export class StatsShowCommand extends CommandRunner {
   constructor(private readonly reports: ReportsService) {
@@ -44,12 +47,14 @@ export class StatsShowCommand extends CommandRunner {
           'first response p90 min': minutes(r.firstResponse, 'p90Seconds'),
           'resolution median min': minutes(r.resolution, 'medianSeconds'),
           'resolution p90 min': minutes(r.resolution, 'p90Seconds'),
+          'reopen rate %': percent(r.reopenRate),
+          'SLA breach %': percent(r.sla.breachRate),
         })),
       );
       const t = report.totals;
       const p = report.previous.totals;
       process.stdout.write(
-        `total: created ${t.created}, solved ${t.solved}, reopened ${t.reopened}; previous period ${report.previous.from}..${report.previous.to}: created ${p.created}, solved ${p.solved}, reopened ${p.reopened}\n`,
+        `total: created ${t.created}, solved ${t.solved}, reopened ${t.reopened}, reopen rate ${rateText(t.reopenRate)}, SLA breach rate ${rateText(t.sla.breachRate)}; previous period ${report.previous.from}..${report.previous.to}: created ${p.created}, solved ${p.solved}, reopened ${p.reopened}\n`,
       );
     } catch (error) {
       if (error instanceof ReportError) return fail(error.message);

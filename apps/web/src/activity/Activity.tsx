@@ -2,7 +2,9 @@ import { useInfiniteQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { navigate } from '../shared/router';
 import { useDirectory, type Directory } from '../shell/directory';
-import { ACTIVITY_KINDS, activityApi, type ActivityFilter, type ActivityItem } from './activity.api';
+import { TIMELINE_KINDS } from '../ticket/timeline-filter';
+import { activityApi, type ActivityFilter, type ActivityItem } from './activity.api';
+import { ListFooter } from '../shared/ListFooter';
 
 const day = (d: Date) => d.toISOString().slice(0, 10);
 
@@ -83,8 +85,9 @@ export function Activity() {
         <label>
           Kind{' '}
           <select value={filter.kind} onChange={set('kind')}>
-            {ACTIVITY_KINDS.map(([value, label]) => (
-              <option key={value} value={value}>
+            {/* The ticket timeline's kinds, so both screens name a change alike. */}
+            {TIMELINE_KINDS.map(([value, label]) => (
+              <option key={value} value={value === 'all' ? '' : value}>
                 {label}
               </option>
             ))}
@@ -130,17 +133,7 @@ export function Activity() {
           ))}
         </tbody>
       </table>
-      {!list.isPending && items.length === 0 && <p className="empty">No changes in this range.</p>}
-      {list.hasNextPage && (
-        <button
-          type="button"
-          className="more"
-          onClick={() => void list.fetchNextPage()}
-          disabled={list.isFetchingNextPage}
-        >
-          {list.isFetchingNextPage ? 'Loading…' : 'Load more'}
-        </button>
-      )}
+      <ListFooter list={list} count={items.length} empty="No changes in this range." />
     </section>
   );
 }

@@ -1,15 +1,6 @@
 // The activity view (issue 11): every change by staff, for supervisors and admins.
 import { get } from '../shared/http';
 
-export const ACTIVITY_KINDS = [
-  ['', 'Every kind'],
-  ['messages', 'Messages'],
-  ['changes', 'Status, priority, assignment'],
-  ['merges', 'Merges'],
-  ['sla', 'SLA'],
-  ['privacy', 'Privacy actions'],
-] as const;
-
 export interface ActivityItem {
   id: string;
   at: string;

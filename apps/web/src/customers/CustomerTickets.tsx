@@ -4,6 +4,7 @@ import { relativeTime } from '../shared/format';
 import { navigate } from '../shared/router';
 import { SlaBadge } from '../ticket/SlaBadge';
 import type { TicketPage } from './customers.api';
+import { ListFooter } from '../shared/ListFooter';
 
 /** A customer's or organisation's requests: newest first, filterable by status, "Load more" pages. */
 export function CustomerTickets(props: {
@@ -85,17 +86,7 @@ export function CustomerTickets(props: {
           ))}
         </tbody>
       </table>
-      {!list.isPending && items.length === 0 && <p className="empty">No requests here.</p>}
-      {list.hasNextPage && (
-        <button
-          type="button"
-          className="more"
-          onClick={() => void list.fetchNextPage()}
-          disabled={list.isFetchingNextPage}
-        >
-          {list.isFetchingNextPage ? 'Loading…' : 'Load more'}
-        </button>
-      )}
+      <ListFooter list={list} count={items.length} empty="No requests here." />
     </section>
   );
 }

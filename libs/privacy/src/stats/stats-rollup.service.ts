@@ -245,71 +245,60 @@ export class StatsRollupService {
   }
 }
 
+/** The accumulator under `key`, made by `make` the first time. */
+function entry<T>(map: Map<string, T>, key: string, make: () => T): T {
+  let d = map.get(key);
+  if (!d) {
+    d = make();
+    map.set(key, d);
+  }
+  return d;
+}
+
+const dayOf = (at: Date) => at.toISOString().slice(0, 10);
+
+function timedZero(): Timed {
+  return {
+    firstResponseCount: 0,
+    firstResponseSeconds: 0,
+    firstResponseBuckets: emptyHistogram(),
+    resolutionCount: 0,
+    resolutionSeconds: 0,
+    resolutionBuckets: emptyHistogram(),
+  };
+}
+
 function delta(map: Map<string, Delta>, at: Date, dim: Dimension): Delta {
-  const day = at.toISOString().slice(0, 10);
+  const day = dayOf(at);
   const channel = dim.channel ?? 'unknown';
   const mailboxId = dim.mailbox_id ?? NIL_UUID;
   const groupId = dim.group_id ?? NIL_UUID;
-  const key = `${day}|${channel}|${mailboxId}|${groupId}`;
-  let d = map.get(key);
-  if (!d) {
-    d = {
-      day,
-      channel,
-      mailboxId,
-      groupId,
-      created: 0,
-      solved: 0,
-      reopened: 0,
-      firstResponseCount: 0,
-      firstResponseSeconds: 0,
-      firstResponseBuckets: emptyHistogram(),
-      resolutionCount: 0,
-      resolutionSeconds: 0,
-      resolutionBuckets: emptyHistogram(),
-      firstResponseDue: 0,
-      firstResponseBreached: 0,
-      resolutionDue: 0,
-      resolutionBreached: 0,
-    };
-    map.set(key, d);
-  }
-  return d;
+  return entry(map, `${day}|${channel}|${mailboxId}|${groupId}`, () => ({
+    day,
+    channel,
+    mailboxId,
+    groupId,
+    created: 0,
+    solved: 0,
+    reopened: 0,
+    ...timedZero(),
+    firstResponseDue: 0,
+    firstResponseBreached: 0,
+    resolutionDue: 0,
+    resolutionBreached: 0,
+  }));
 }
 
 function agentDelta(map: Map<string, AgentDelta>, at: Date, agentId: string | null): AgentDelta {
-  const day = at.toISOString().slice(0, 10);
+  const day = dayOf(at);
   const id = agentId ?? NIL_UUID;
-  const key = `${day}|${id}`;
-  let d = map.get(key);
-  if (!d) {
-    d = {
-      day,
-      agentId: id,
-      replies: 0,
-      solved: 0,
-      firstResponseCount: 0,
-      firstResponseSeconds: 0,
-      firstResponseBuckets: emptyHistogram(),
-      resolutionCount: 0,
-      resolutionSeconds: 0,
-      resolutionBuckets: emptyHistogram(),
-    };
-    map.set(key, d);
-  }
-  return d;
+  return entry(map, `${day}|${id}`, () => ({ day, agentId: id, replies: 0, solved: 0, ...timedZero() }));
 }
 
 function orgDelta(map: Map<string, OrgDelta>, at: Date, organisationId: string | null): OrgDelta {
-  const day = at.toISOString().slice(0, 10);
+  const day = dayOf(at);
   const id = organisationId ?? NIL_UUID;
-  const key = `${day}|${id}`;
-  let d = map.get(key);
-  if (!d) {
-    d = { day, organisationId: id, created: 0, solved: 0 };
-    map.set(key, d);
-  }
-  return d;
+  return entry(map, `${day}|${id}`, () => ({ day, organisationId: id, created: 0, solved: 0 }));
 }
 
 type Timed = Pick<
