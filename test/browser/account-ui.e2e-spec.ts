@@ -62,10 +62,7 @@ describe('account settings in Chromium', () => {
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('heading', { name: 'Email notifications' }).waitFor();
     // The top bar fits the screen (on a phone its items wrap instead of running off the edge).
-    const overflow = await page.evaluate(() => {
-      const bar = document.querySelector('.topbar');
-      return bar ? bar.scrollWidth - bar.clientWidth : -1;
-    });
+    const overflow = await page.locator('.topbar').evaluate((bar) => bar.scrollWidth - bar.clientWidth);
     expect(overflow).toBe(0);
 
     const replies = page.getByLabel('A customer replies on my ticket');
