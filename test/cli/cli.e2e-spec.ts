@@ -188,7 +188,7 @@ describe('intake CLI', () => {
   });
 
   it("mail inspect --database knows every mailbox's address: mail from one is a loop, quarantined", async () => {
-    const db = new Client({ connectionString: database.url });
+    const db = new Client({ connectionString: cli.database.url });
     await db.connect();
     await db.query(
       `INSERT INTO mailboxes (name, address, host, username, password_encrypted, enabled)
