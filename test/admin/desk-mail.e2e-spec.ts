@@ -1,6 +1,7 @@
 import { UserRole } from '@app/database';
 import { startSmtpSink, waitFor, type SmtpSink } from '@app/testing';
 import { simpleParser } from 'mailparser';
+import { CustomerAgent, REGISTRATION } from '../portal/portal-client';
 import { api, staff, type StaffSession } from '../support/inbox-fixtures';
 import { startTestApp, type TestApp } from '../support/test-app';
 
@@ -102,6 +103,32 @@ describe('mail from the desk: staff links and desk settings', () => {
     expect(sent.from?.value).toEqual([{ address: 'desk@acme.test', name: 'Acme Help' }]);
     expect(((await (await api(app, admin)('GET', '/api/admin/outbound')).json()) as { from: string }).from).toBe(
       'desk@acme.test',
+    );
+  });
+
+  it('sends portal account mail and consent withdrawal links from the desk, on its public URL', async () => {
+    const customer = new CustomerAgent(app);
+    await customer.preCsrf();
+    const res = await customer.request('POST', '/api/portal/register', {
+      ...REGISTRATION,
+      name: 'Bea Portal',
+      email: 'bea@example.org',
+    });
+    expect(res.status).toBe(202);
+    const verify = await mailTo('bea@example.org');
+    expect(verify.from?.value).toEqual([{ address: 'desk@acme.test', name: 'Acme Help' }]);
+    expect(verify.text).toMatch(/https:\/\/help\.acme\.test\/portal\/verify\?token=/);
+
+    const [contact] = await app.dataSource.query<Array<{ id: string }>>(
+      `SELECT contact_id AS id FROM tickets WHERE subject = 'Hello desk'`,
+    );
+    const link = await api(app, admin)(
+      'GET',
+      `/api/privacy/contacts/${contact?.id}/withdrawal-link?purpose=promotional_email`,
+    );
+    expect(link.status).toBe(200);
+    expect(((await link.json()) as { url: string }).url).toMatch(
+      /^https:\/\/help\.acme\.test\/support\/consent\/withdraw\?token=/,
     );
   });
 });

@@ -1,3 +1,4 @@
+import { readDeskSettings } from '@app/auth';
 import { AppConfig } from '@app/config';
 import { CustomerAccountEmailEntity, CustomerAccountMailEntity } from '@app/database';
 import { MailSendError, MailTransport } from '@app/mail';
@@ -47,13 +48,15 @@ export class PortalMailHandler {
       expiresAt: mail.expiresAt,
     });
     const verify = mail.kind === 'verify';
-    const link = portalUrl(this.config, verify ? '/portal/verify' : '/portal/link', { token });
-    const domain = this.config.values.MAIL_FROM.split('@')[1] ?? 'intake.localhost';
+    // Sender and link as the admin set them (set-up screen, Desk & security), else MAIL_FROM / PUBLIC_URL.
+    const desk = await readDeskSettings(this.dataSource, this.config);
+    const link = portalUrl(desk.publicUrl, verify ? '/portal/verify' : '/portal/link', { token });
+    const domain = desk.senderAddress.split('@')[1] ?? 'intake.localhost';
     try {
       await this.transport.send({
-        from: { address: this.config.values.MAIL_FROM, name: this.config.values.MAIL_FROM_NAME },
+        from: { address: desk.senderAddress, name: desk.deskName },
         to: address.email,
-        replyTo: this.config.values.MAIL_FROM,
+        replyTo: desk.senderAddress,
         subject: verify ? 'Confirm your email address' : 'Your sign-in link',
         text: verify
           ? [

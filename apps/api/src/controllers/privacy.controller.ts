@@ -199,8 +199,8 @@ export class PrivacyController {
   @Get('contacts/:id/withdrawal-link')
   @ApiOperation({ summary: 'The signed no-login withdrawal link for promotional or research mail' })
   @ApiQuery({ name: 'purpose', required: true, enum: ['promotional_email', 'market_research'] })
-  withdrawalLink(@Param('id') id: string, @Query('purpose') purpose: string) {
-    return { url: this.consents.withdrawalLink(id, purpose ?? '') };
+  async withdrawalLink(@Param('id') id: string, @Query('purpose') purpose: string) {
+    return { url: await this.consents.withdrawalLink(id, purpose ?? '') };
   }
 
   @Get('policy-versions')

@@ -1,3 +1,4 @@
+import { readDeskSettings } from '@app/auth';
 import { AuditService } from '@app/audit';
 import { hmacHex, isUuid } from '@app/common';
 import { AppConfig } from '@app/config';
@@ -139,10 +140,14 @@ export class ConsentService {
     return rows.map((r) => ({ contactId: r.contact_id, email: r.email, since: r.since }));
   }
 
-  /** The link to put in promotional or research mail: works without signing in. */
-  withdrawalLink(contactId: string, purposeValue: string): string {
+  /**
+   * The link to put in promotional or research mail: works without signing in. On the desk's public
+   * URL as an admin set it (set-up screen, Desk & security), else PUBLIC_URL.
+   */
+  async withdrawalLink(contactId: string, purposeValue: string): Promise<string> {
     const token = signWithdrawalToken(this.config.values.APP_SECRET, contactId, parsePurpose(purposeValue));
-    return `${this.config.values.PUBLIC_URL.replace(/\/$/, '')}/support/consent/withdraw?token=${token}`;
+    const { publicUrl } = await readDeskSettings(this.dataSource, this.config);
+    return `${publicUrl}/support/consent/withdraw?token=${token}`;
   }
 
   /** Checks a withdrawal token; returns the purpose to show on the confirmation page. */
