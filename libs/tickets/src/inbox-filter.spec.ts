@@ -27,6 +27,9 @@ describe('inbox filter', () => {
     expect(searchQuery('Printer  jam!')).toBe('printer & jam:*');
     expect(searchQuery("'; drop table tickets; --")).toBe('drop & table & tickets:*');
     expect(searchQuery('  !! ')).toBeNull();
+    // A number is matched whole, not as a prefix.
+    expect(searchQuery('order 10042')).toBe('order & 10042');
+    expect(searchQuery('10042')).toBe('10042');
   });
 
   it('round-trips a cursor and refuses one made for another sort order', () => {

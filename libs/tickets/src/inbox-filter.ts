@@ -65,7 +65,10 @@ export function searchQuery(text: string): string | null {
       .match(/[\p{L}\p{N}]+/gu)
       ?.slice(0, 8) ?? [];
   if (words.length === 0) return null;
-  return words.map((w, i) => (i === words.length - 1 ? `${w}:*` : w)).join(' & ');
+  // The last word is a prefix while it is being typed, unless it is a number: "10042" means that
+  // number (a reference, an order number), and a prefix of digits would match many and mislead
+  // the planner (at 1,000,000 tickets a prefix estimate chose a 300 ms full index scan).
+  return words.map((w, i) => (i === words.length - 1 && !/^\d+$/.test(w) ? `${w}:*` : w)).join(' & ');
 }
 
 /**
