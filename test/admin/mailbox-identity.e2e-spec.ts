@@ -95,7 +95,10 @@ describe('mailbox identity, acknowledgement template and quarantine through the 
   });
 
   it('acknowledges a new form request with the answering mailbox’s own template', async () => {
-    await app.dataSource.query(`UPDATE mailboxes SET default_outbound = true WHERE id = $1`, [mailboxId]);
+    // Web-form tickets arrive on no mailbox: the admin names the one that answers them.
+    const made = await call('PATCH', `/api/admin/mailboxes/${mailboxId}`, { defaultOutbound: true });
+    expect(made.status).toBe(200);
+    expect(made.json.defaultOutbound).toBe(true);
     const res = await fetch(`${app.baseUrl}/api/requests`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -120,6 +123,34 @@ describe('mailbox identity, acknowledgement template and quarantine through the 
       { what: 'acknowledgement' },
     );
     expect(ack.body_text).toBe(`Dear Ada Lovelace,\n\nthanks for "Engine stuck" (${reference}).\nHelp Team`);
+  });
+
+  it('keeps one default sender: naming another mailbox moves it there, audited', async () => {
+    const other = await call('POST', '/api/admin/mailboxes', {
+      name: 'sales',
+      address: 'sales@desk.test',
+      host: '127.0.0.1',
+      port: 1,
+      tls: false,
+      username: 'sales',
+      password: 'imap-password-y',
+      enabled: false,
+      defaultOutbound: true,
+    });
+    expect(other.status).toBe(201);
+    const flags = async () =>
+      Object.fromEntries(
+        (await app.dataSource.getRepository(MailboxEntity).find()).map((m) => [m.name, m.defaultOutbound]),
+      );
+    expect(await flags()).toEqual({ help: false, sales: true });
+    const back = await call('PATCH', `/api/admin/mailboxes/${mailboxId}`, { defaultOutbound: true });
+    expect(back.status).toBe(200);
+    expect(await flags()).toEqual({ help: true, sales: false });
+    const [entry] = await app.dataSource.query<Array<{ changes: Record<string, { before: unknown; after: unknown }> }>>(
+      `SELECT changes FROM audit_log WHERE action = 'mailbox.updated' AND target_id = $1 ORDER BY created_at DESC LIMIT 1`,
+      [mailboxId],
+    );
+    expect(entry?.changes.defaultOutbound).toEqual({ before: false, after: true });
   });
 
   it('lists quarantined messages per mailbox and deletes one, audited, content never shown', async () => {

@@ -113,6 +113,7 @@ function MailboxItem({
             Answers as {m.fromName ?? 'the desk name'} &lt;{m.address}&gt;
             {m.replyTo ? ` · replies to ${m.replyTo}` : ''} · acknowledgement: {m.ackTemplate ? 'its own' : 'built-in'}{' '}
             · SMTP: {m.smtpConfigured ? 'its own server' : 'the desk’s'}
+            {m.defaultOutbound ? ' · answers web-form requests' : ''}
           </p>
         </div>
         <div className="settings-actions">
@@ -174,6 +175,7 @@ function MailboxForm({
     ackTemplate: mailbox?.ackTemplate ?? '',
     smtpUrl: '',
     removeSmtp: false,
+    defaultOutbound: mailbox?.defaultOutbound ?? false,
   });
   const save = useMutation({
     mutationFn: () => {
@@ -191,6 +193,7 @@ function MailboxForm({
         replyTo: f.replyTo,
         signature: f.signature,
         ackTemplate: f.ackTemplate,
+        defaultOutbound: f.defaultOutbound,
       };
       if (f.password) body.password = f.password;
       // The SMTP URL holds a password: never shown again; empty keeps it, "remove" clears it.
@@ -260,6 +263,14 @@ function MailboxForm({
         <legend>Answering from this mailbox</legend>
         {field('fromName', 'From name (empty: the desk name)')}
         {field('replyTo', 'Reply-To address (optional)', 'email')}
+        <label>
+          <input
+            type="checkbox"
+            checked={f.defaultOutbound}
+            onChange={(e) => setF((s) => ({ ...s, defaultOutbound: e.target.checked }))}
+          />{' '}
+          Answer web-form requests from this mailbox (the desk’s default sender)
+        </label>
         {textarea('signature', 'Signature under replies')}
         {textarea('ackTemplate', 'Acknowledgement of new requests (empty: the built-in text)')}
         <p className="muted" id="mb-placeholders">

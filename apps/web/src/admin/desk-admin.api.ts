@@ -80,6 +80,8 @@ export interface Mailbox {
   signature: string | null;
   ackTemplate: string | null;
   smtpConfigured: boolean;
+  /** Web-form tickets are answered from this mailbox. */
+  defaultOutbound: boolean;
   status: {
     connected: boolean;
     lastFetchAt: string | null;

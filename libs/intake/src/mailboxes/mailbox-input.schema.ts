@@ -81,6 +81,8 @@ export const mailboxCreateSchema = z.object({
   enabled: z.boolean().default(true),
   /** New tickets from this mailbox land in this group (null: no group). */
   groupId: z.uuid({ error: 'must be a group id' }).nullable().optional(),
+  /** Web-form tickets (which arrive on no mailbox) are answered and acknowledged from this one; one at most. */
+  defaultOutbound: z.boolean().optional(),
   ...identity,
 });
 

@@ -89,6 +89,8 @@ export class MailboxService {
       throw new MailboxError('mailbox_exists', 'A mailbox with this name exists');
     }
     await this.checkGroup(rest.groupId);
+    // One default sender at most (a unique index holds it): a new default replaces the old one.
+    if (rest.defaultOutbound) await this.repo.update({ defaultOutbound: true }, { defaultOutbound: false });
     const saved = await this.repo.save(
       this.repo.create({
         ...rest,
@@ -144,6 +146,8 @@ export class MailboxService {
     const moved = sourceOf(mailbox) !== source;
     return toView(
       await this.dataSource.transaction(async (m) => {
+        if (given.defaultOutbound === true)
+          await m.getRepository(MailboxEntity).update({ defaultOutbound: true }, { defaultOutbound: false });
         const saved = await m.getRepository(MailboxEntity).save(mailbox);
         if (moved) await detachFromServer(m, mailbox.id);
         const changes = auditedChanges(before, toView(saved));
