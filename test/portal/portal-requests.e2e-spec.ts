@@ -262,6 +262,16 @@ describe('customer portal requests', () => {
     ]);
   });
 
+  it("finds a customer's requests through any of their addresses (one staff added, or a merge brought)", async () => {
+    await app.dataSource.query(
+      `INSERT INTO contact_addresses (email, contact_id) SELECT 'alice.work@example.org', contact_id FROM tickets WHERE id = $1`,
+      [ta.id],
+    );
+    const work = await registeredCustomer(app, sink, 'alice.work@example.org', bodies);
+    expect((await work.request('GET', `/api/portal/requests/T-${ta.number}`)).status).toBe(200);
+    expect((await work.request('GET', `/api/portal/requests/T-${tb.number}`)).status).toBe(404);
+  });
+
   it('never puts an internal note or a third person’s message into any portal response of the run', () => {
     expect(bodies.length).toBeGreaterThan(20);
     const all = bodies.join('\n');

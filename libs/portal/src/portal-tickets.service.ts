@@ -79,10 +79,15 @@ export class PortalTicketsService {
     private readonly stage: StageFormRequest,
   ) {}
 
-  /** Contacts of the account's verified addresses. */
+  /**
+   * Contacts of the account's verified addresses: by a contact's main address, or by a further one
+   * (added by staff, or brought in when two customers were merged).
+   */
   async contactIds(customer: PortalCustomer, m: EntityManager = this.dataSource.manager): Promise<string[]> {
     const rows = await m.query<Array<{ id: string }>>(
-      `SELECT c.id FROM customer_account_emails e JOIN contacts c ON c.email = e.email
+      `SELECT DISTINCT c.id FROM customer_account_emails e
+         JOIN contacts c ON c.email = e.email
+          OR c.id IN (SELECT a.contact_id FROM contact_addresses a WHERE a.email = e.email)
         WHERE e.account_id = $1 AND e.verified_at IS NOT NULL AND c.anonymized_at IS NULL`,
       [customer.accountId],
     );

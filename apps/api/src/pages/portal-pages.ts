@@ -25,6 +25,7 @@ button { margin-top: 1rem; padding: .6rem 1.2rem; font: inherit; background: #0b
 button.secondary { background: #fff; color: #0b57d0; border: 1px solid #0b57d0; }
 table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; padding: .4rem; border-bottom: 1px solid #ddd; vertical-align: top; }
+.scroll { overflow-x: auto; }
 .msg { border: 1px solid #ccc; border-radius: 6px; padding: .75rem; margin: .75rem 0; }
 .msg.you { background: #f4f8ff; }
 .msg pre { white-space: pre-wrap; font: inherit; margin: .5rem 0 0; }
@@ -377,7 +378,7 @@ ${field('postalAddress', 'Postal address (contact information)', { values, error
 ${requests ? `<ul>${requests}</ul>` : '<p>None.</p>'}
 ${p ? `<form method="post" action="/portal/data/erasure">${hidden}<p>You can ask us to erase your personal data. Our staff check the request and complete it within 30 days; requests still open stay answerable until then.</p><button type="submit" class="secondary">Request erasure of my data</button></form>` : ''}
 <h2>Sign-in history</h2>
-${signIns ? `<table><thead><tr><th scope="col">When</th><th scope="col">Result</th><th scope="col">IP address</th><th scope="col">Browser</th><th scope="col">Language</th></tr></thead><tbody>${signIns}</tbody></table>` : '<p>None.</p>'}
+${signIns ? `<div class="scroll" tabindex="0" role="region" aria-label="Sign-in history"><table><thead><tr><th scope="col">When</th><th scope="col">Result</th><th scope="col">IP address</th><th scope="col">Browser</th><th scope="col">Language</th></tr></thead><tbody>${signIns}</tbody></table></div>` : '<p>None.</p>'}
 <h2>Full record</h2>
 <details><summary>Show everything as stored (JSON)</summary><pre class="record">${esc(JSON.stringify(data.record, null, 2) ?? 'null')}</pre></details>`,
     { csrf },
