@@ -294,15 +294,22 @@ describe('agent inbox in Firefox', () => {
     await page.keyboard.press('Enter');
     await page.waitForSelector(aria('heading', second));
     const activeId = () => evaluate<string | undefined>('document.activeElement?.id');
+    // The rich editor takes focus on the next animation frame (TipTap's focus command), so wait for it.
+    const focusedComposer = () =>
+      waitFor(async () => (await activeId()) === 'composer-body' || undefined, {
+        timeoutMs: 2000,
+        intervalMs: 20,
+        what: 'the composer focused',
+      });
     const selectedTab = () =>
       evaluate<string>(`document.querySelector('[role="tab"][aria-selected="true"]').textContent`);
     await page.keyboard.press('n');
-    expect(await activeId()).toBe('composer-body');
+    await focusedComposer();
     expect(await selectedTab()).toContain('Internal note');
     await page.keyboard.press('Escape');
     expect(await activeId()).not.toBe('composer-body');
     await page.keyboard.press('r');
-    expect(await activeId()).toBe('composer-body');
+    await focusedComposer();
     expect(await selectedTab()).toContain('Reply to customer');
     await page.keyboard.type('Answered without a mouse.');
     await page.keyboard.down('Control');

@@ -288,7 +288,12 @@ describe('agent inbox UI in Chromium', () => {
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: second ?? '' }).waitFor();
     await page.keyboard.press('r');
-    expect(await page.evaluate<string | undefined>('document.activeElement?.id')).toBe('composer-body');
+    // The rich editor takes focus on the next animation frame (TipTap's focus command).
+    await waitFor(
+      async () =>
+        (await page.evaluate<string | undefined>('document.activeElement?.id')) === 'composer-body' || undefined,
+      { timeoutMs: 2000, intervalMs: 20, what: 'the composer focused' },
+    );
     await page.keyboard.type('Answered without a mouse.');
     await page.keyboard.press('Control+Enter');
     await page.locator('li.message.reply', { hasText: 'Answered without a mouse.' }).waitFor();
