@@ -173,6 +173,9 @@ describe('mailbox identity, acknowledgement template and quarantine through the 
     ]);
     expect(JSON.stringify(all.json)).not.toContain('secret subject line');
     expect((await call('GET', `/api/admin/quarantine?mailboxId=${mailboxId}`)).json.items).toEqual([]);
+    // What arrived on no mailbox (web form, portal) has its own list on the Mailboxes screen.
+    const none = (await call('GET', '/api/admin/quarantine?mailboxId=none')).json.items as Array<{ id: string }>;
+    expect(none.map((i) => i.id)).toEqual([row.id]);
     expect((await call('GET', '/api/admin/quarantine?mailboxId=nope')).status).toBe(400);
 
     const deleted = await call('POST', `/api/admin/quarantine/${row.id}/delete`);

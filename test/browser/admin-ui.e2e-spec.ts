@@ -226,6 +226,21 @@ describe('admin screens in Chromium', () => {
         (await env.app.dataSource.query(`SELECT 1 FROM tickets WHERE subject = 'Stuck in quarantine'`)).length > 0,
       { what: 'the replayed message as a ticket' },
     );
+
+    // A form request that arrived on no mailbox has its own quarantine list on the same screen.
+    const form = Buffer.from(
+      JSON.stringify({ name: 'Fay', email: 'fay@customer.test', subject: 'Form', message: 'x' }),
+    );
+    await env.app.dataSource.query(
+      `INSERT INTO inbound_messages (kind, status, raw, size, sha256, reason, quarantined_at, attempts)
+       VALUES ('form', 'quarantined', $1, $2, $3, 'parse_failed', now(), 1)`,
+      [form, form.length, sha256Hex(form)],
+    );
+    await page.getByRole('button', { name: 'Quarantine', exact: true }).click();
+    const formRegion = page.getByRole('region', { name: 'Quarantine of the web form and portal' });
+    await formRegion.getByRole('cell', { name: 'parse_failed' }).waitFor();
+    expect(await formRegion.getByRole('cell', { name: 'parse_timeout' }).count()).toBe(0);
+    await check(page, 'form-quarantine');
   });
 
   it('shows retention with a dry run, publishes a policy version and verifies a data-subject request', async () => {

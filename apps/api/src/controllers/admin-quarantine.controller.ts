@@ -19,7 +19,7 @@ export class AdminQuarantineController {
 
   @Get()
   @ApiOperation({ summary: 'Quarantined messages, newest first (optionally of one mailbox)' })
-  @ApiQuery({ name: 'mailboxId', required: false })
+  @ApiQuery({ name: 'mailboxId', required: false, description: 'A mailbox id, or `none`: web form and portal' })
   @ApiQuery({ name: 'limit', required: false })
   async list(@Query('mailboxId') mailboxId?: string, @Query('limit') limit?: string) {
     return {

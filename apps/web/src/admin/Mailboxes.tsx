@@ -61,7 +61,24 @@ export function Mailboxes() {
           ),
         )}
       </ul>
+      <NoMailboxQuarantine />
     </section>
+  );
+}
+
+/** What arrived on no mailbox (web form, portal replies) and was quarantined: the same list and actions. */
+function NoMailboxQuarantine() {
+  const [open, setOpen] = useState(false);
+  return (
+    <div>
+      <p>
+        <strong>Web form and portal</strong> <span className="muted">requests that arrived on no mailbox</span>{' '}
+        <button type="button" onClick={() => setOpen((v) => !v)} aria-expanded={open}>
+          Quarantine
+        </button>
+      </p>
+      {open && <MailboxQuarantine mailboxId="none" mailboxName="the web form and portal" />}
+    </div>
   );
 }
 

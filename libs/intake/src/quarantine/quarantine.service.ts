@@ -44,9 +44,14 @@ export class QuarantineService {
     private readonly audit: AuditService,
   ) {}
 
+  /**
+   * Quarantined messages, newest first; `mailboxId` narrows to one mailbox, or with `none` to what
+   * arrived on no mailbox (web form, portal).
+   */
   async list(options: { limit?: number; mailboxId?: string } = {}): Promise<QuarantinedView[]> {
-    if (options.mailboxId !== undefined && !UUID.test(options.mailboxId)) {
-      throw new QuarantineActionError('invalid_filter', 'mailboxId must be a mailbox id');
+    const noMailbox = options.mailboxId === 'none';
+    if (options.mailboxId !== undefined && !noMailbox && !UUID.test(options.mailboxId)) {
+      throw new QuarantineActionError('invalid_filter', 'mailboxId must be a mailbox id or none');
     }
     const limit = Number.isFinite(options.limit) ? Number(options.limit) : 100;
     const rows = await this.dataSource.query<
@@ -67,10 +72,15 @@ export class QuarantineService {
       `SELECT i.id, i.kind, i.mailbox_id, m.name AS mailbox_name, i.reason, i.size, i.attempts,
               (i.raw IS NOT NULL) AS has_bytes, i.quarantined_at, i.settled_at, i.created_at
          FROM inbound_messages i LEFT JOIN mailboxes m ON m.id = i.mailbox_id
-        WHERE i.status = $1 AND ($2::uuid IS NULL OR i.mailbox_id = $2)
+        WHERE i.status = $1 AND ($2::uuid IS NULL OR i.mailbox_id = $2) AND (NOT $4 OR i.mailbox_id IS NULL)
         ORDER BY i.quarantined_at DESC NULLS LAST, i.id
         LIMIT $3`,
-      [InboundStatus.Quarantined, options.mailboxId ?? null, Math.min(Math.max(limit, 1), 1000)],
+      [
+        InboundStatus.Quarantined,
+        noMailbox ? null : (options.mailboxId ?? null),
+        Math.min(Math.max(limit, 1), 1000),
+        noMailbox,
+      ],
     );
     return rows.map((r) => ({
       id: r.id,
