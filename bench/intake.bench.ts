@@ -27,7 +27,7 @@ import { startImapEnv, USER, type ImapEnv } from '../test/imap/support/imap-env'
 import { staff, type StaffSession } from '../test/support/inbox-fixtures';
 import { cpuByProgram, cpuByThread, cpuPerItem } from './process-cpu';
 import { startProfile } from './profile';
-import { load1, machineCpu, machineLine, measuredBlock, percentile, sleep, writeBenchBlock } from './support';
+import { load1, machineCpu, machineLine, measuredBlock, percentile, sleep, writeBenchBlock, runBench } from './support';
 
 const N = Number(process.env.BENCH_N ?? 2000);
 const WARMUP_N = Number(process.env.BENCH_WARMUP_N ?? 1000);
@@ -464,9 +464,4 @@ async function main(): Promise<void> {
   }
 }
 
-main()
-  .then(() => process.exit(0))
-  .catch((error: unknown) => {
-    process.stderr.write(`bench failed: ${error instanceof Error ? error.stack : String(error)}\n`);
-    process.exit(1);
-  });
+runBench(main);

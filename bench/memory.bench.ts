@@ -15,7 +15,16 @@ import { NestFactory } from '@nestjs/core';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { load1, machineLine, measuredBlock, buildIfStale, startProcess, stopProcess, writeBenchBlock } from './support';
+import {
+  load1,
+  machineLine,
+  measuredBlock,
+  buildIfStale,
+  startProcess,
+  stopProcess,
+  writeBenchBlock,
+  runBench,
+} from './support';
 
 const MAIL = Number(process.env.BENCH_MAIL ?? 2000);
 const ATTACHMENT_MB = Number(process.env.BENCH_ATTACHMENT_MB ?? 25);
@@ -169,9 +178,4 @@ async function main(): Promise<void> {
   }
 }
 
-main()
-  .then(() => process.exit(process.exitCode ?? 0))
-  .catch((error: unknown) => {
-    process.stderr.write(`bench failed: ${error instanceof Error ? error.stack : String(error)}\n`);
-    process.exit(1);
-  });
+runBench(main);

@@ -100,3 +100,13 @@ export async function stopProcess(child: ChildProcess): Promise<void> {
   await gone;
   clearTimeout(hard);
 }
+
+/** Runs a benchmark's main: exits with its exit code, or prints the failure and exits 1. */
+export function runBench(main: () => Promise<void>): void {
+  main()
+    .then(() => process.exit(process.exitCode ?? 0))
+    .catch((error: unknown) => {
+      process.stderr.write(`bench failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+      process.exit(1);
+    });
+}

@@ -16,6 +16,7 @@ import {
   startProcess,
   stopProcess,
   writeBenchBlock,
+  runBench,
 } from './support';
 
 const RATE = Number(process.env.BENCH_RATE ?? 200);
@@ -144,9 +145,4 @@ async function main(): Promise<void> {
   }
 }
 
-main()
-  .then(() => process.exit(process.exitCode ?? 0))
-  .catch((error: unknown) => {
-    process.stderr.write(`bench failed: ${error instanceof Error ? error.stack : String(error)}\n`);
-    process.exit(1);
-  });
+runBench(main);
