@@ -54,7 +54,10 @@ function usePreferences() {
 /** Email notifications, each on or off; saved as soon as a box is ticked. */
 function NotificationSettings() {
   const { prefs, save } = usePreferences();
-  const p = prefs.data;
+  // The ticked state shows within the click itself (a controlled box whose value changed only after
+  // the mutation's asynchronous start would flip back for a moment); the server's answer replaces it.
+  const [ticked, setTicked] = useState<Preferences | null>(null);
+  const p = ticked ?? prefs.data;
   return (
     <section className="settings-section" aria-labelledby="notify-title">
       <h2 id="notify-title">Email notifications</h2>
@@ -64,7 +67,14 @@ function NotificationSettings() {
           <legend>Email me when</legend>
           {SWITCHES.map((s) => (
             <label key={s.key}>
-              <input type="checkbox" checked={p[s.key]} onChange={(e) => save.mutate({ [s.key]: e.target.checked })} />{' '}
+              <input
+                type="checkbox"
+                checked={p[s.key]}
+                onChange={(e) => {
+                  setTicked({ ...p, [s.key]: e.target.checked });
+                  save.mutate({ [s.key]: e.target.checked }, { onSettled: () => setTicked(null) });
+                }}
+              />{' '}
               {s.label}
             </label>
           ))}
