@@ -143,6 +143,13 @@ describe('answering in Chromium: composer, delivery, drafts, new tickets', () =>
     await page.locator('li.message.customer').getByRole('button', { name: 'Forward' }).click();
     await page.getByLabel('To', { exact: true }).fill('billing@partner.test');
     await page.getByRole('textbox', { name: 'Forward note' }).click();
+    // The rich editor takes focus on the next animation frame (TipTap): type only once it has it.
+    await waitFor(
+      async () =>
+        (await page.evaluate<string | null>(`document.activeElement?.getAttribute('aria-label') ?? null`)) ===
+          'Forward note' || undefined,
+      { timeoutMs: 2000, intervalMs: 20, what: 'the forward note focused' },
+    );
     await page.keyboard.type('Can you check this one?');
     await page.getByRole('button', { name: 'Forward', exact: true }).last().click();
     await page.locator('li.message.reply').last().getByText('Forward', { exact: true }).first().waitFor();
