@@ -8,7 +8,7 @@ import type { IntakeContext } from './pipeline/intake-context';
 import { IntakePipeline } from './pipeline/intake-pipeline';
 import { sharedParserPool } from './pipeline/mime/parser-pool';
 import { PersistInboundService, type PersistOutcome } from './persist/persist-inbound.service';
-import { readRawBytesMany } from './persist/read-raw';
+import { readRawBytesInSlices, readRawBytesMany } from './persist/read-raw';
 import { AfterProcessService } from './settle/after-process.service';
 
 export interface ProcessResult {
@@ -33,6 +33,8 @@ interface Parsed {
 
 /** Raw bytes held in memory by one round of a batch (a single larger message still goes alone). */
 const ROUND_BYTES = 32 * 1024 * 1024;
+/** Raw messages from this size on are read in slices (persist/read-raw.ts says why). */
+const LARGE_RAW_BYTES = 4 * 1024 * 1024;
 
 /**
  * Handles `process-inbound`: run the pipeline on a staged message and commit the result.
@@ -131,8 +133,13 @@ export class ProcessInboundHandler {
     const started = Date.now();
     const raws = await readRawBytesMany(
       this.dataSource,
-      round.map((r) => r.row.id),
+      round.filter((r) => r.row.size < LARGE_RAW_BYTES).map((r) => r.row.id),
     );
+    for (const { row } of round) {
+      if (row.size < LARGE_RAW_BYTES) continue;
+      const raw = await readRawBytesInSlices(this.dataSource, row.id);
+      if (raw) raws.set(row.id, raw);
+    }
     const parsed: Parsed[] = [];
     await Promise.all(
       round.map(async ({ item, row }) => {

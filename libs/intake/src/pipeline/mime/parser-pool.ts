@@ -35,9 +35,18 @@ const { parentPort, workerData } = require('node:worker_threads');
 const { simpleParser } = require(workerData.mailparserPath);
 let line = Promise.resolve();
 parentPort.on('message', (job) => { line = line.then(() => parseOne(job)); });
+const { Readable } = require('node:stream');
+const SLICE = 64 * 1024;
+function* slices(bytes) {
+  for (let at = 0; at < bytes.length; at += SLICE) yield bytes.subarray(at, at + SLICE);
+}
 async function parseOne({ id, raw, maxHtmlLength }) {
   try {
-    const p = await simpleParser(Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength), {
+    const bytes = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
+    // A large message goes in as a stream of small slices: handed over whole, mailparser's decoders
+    // turn a 34 MB body into strings of its full size at once.
+    const input = bytes.length > workerData.streamFrom ? Readable.from(slices(bytes)) : bytes;
+    const p = await simpleParser(input, {
       skipTextToHtml: true, skipImageLinks: true, skipTextLinks: true,
       maxHtmlLengthToParse: maxHtmlLength, keepDeliveryStatus: true,
     });
@@ -79,6 +88,9 @@ interface Slot {
   /** The time budget of the first job. */
   timer: NodeJS.Timeout | null;
 }
+
+/** Messages from this size on are fed to mailparser in slices (the thread's source says why). */
+const STREAM_FROM_BYTES = 1024 * 1024;
 
 /** Messages a thread holds beyond the one it parses, so it never waits for the next one... */
 const AHEAD = 3;
@@ -144,7 +156,7 @@ export class ParserPool {
   private spawn(): Slot {
     const worker = new Worker(WORKER_SOURCE, {
       eval: true,
-      workerData: { mailparserPath: this.mailparserPath },
+      workerData: { mailparserPath: this.mailparserPath, streamFrom: STREAM_FROM_BYTES },
       resourceLimits: { maxOldGenerationSizeMb: 1024 },
     });
     const slot: Slot = { worker, jobs: [], timer: null };
@@ -170,7 +182,13 @@ export class ParserPool {
     if (slot.jobs.length === 1) this.startTimer(slot);
     // Referenced only while busy: a waiting caller keeps the process alive, an idle pool does not.
     slot.worker.ref();
-    // Copy into a transferable buffer so the caller keeps its own bytes.
+    // Shared memory (a large message, read-raw.ts) is posted as it is: the thread reads the same
+    // bytes and never writes them. Otherwise a copy into a transferable buffer, so the caller keeps
+    // its own bytes.
+    if (job.raw.buffer instanceof SharedArrayBuffer) {
+      slot.worker.postMessage({ id: job.id, raw: job.raw, maxHtmlLength: this.maxHtmlLength });
+      return;
+    }
     const copy = new Uint8Array(job.raw.length);
     copy.set(job.raw);
     slot.worker.postMessage({ id: job.id, raw: copy, maxHtmlLength: this.maxHtmlLength }, [copy.buffer]);
