@@ -37,7 +37,7 @@ export abstract class MailTransport {
   abstract close(): void;
 }
 
-const POOL_OPTIONS = { pool: true, maxConnections: 2, connectionTimeout: 10_000, socketTimeout: 30_000 };
+const POOL_OPTIONS = { pool: true, maxConnections: 5, connectionTimeout: 10_000, socketTimeout: 30_000 };
 
 /**
  * nodemailer SMTP adapter. One pooled transporter per process; the URL comes from SMTP_URL.

@@ -1,4 +1,4 @@
-import { readDeskSettings } from '@app/auth';
+import { deskSettingsFrom, type DeskSettings } from '@app/auth';
 import { AppConfig } from '@app/config';
 import {
   ActorType,
@@ -24,7 +24,7 @@ import { JobHandler, JobName, type JobMeta, type JobOf } from '@app/queue';
 import { Injectable, Logger, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { In, type DataSource } from 'typeorm';
-import { markFirstResponse, recordHistory } from '../history';
+import { recordHistory } from '../history';
 import { withPortalLink } from './portal-link';
 import { SmtpRouteResolver } from './smtp-route-resolver';
 
@@ -65,14 +65,9 @@ export class SendMessageHandler {
   @JobHandler(JobName.SendMessage)
   async handle(data: JobOf<JobName.SendMessage>, meta: JobMeta): Promise<{ outcome: SendOutcome }> {
     const repo = this.dataSource.getRepository(MessageEntity);
-    const message = await repo.findOne({ where: { id: data.messageId }, relations: { ticket: { contact: true } } });
-    if (!message || message.direction !== MessageDirection.Out || message.internal || !message.ticket) {
-      return { outcome: 'skipped' };
-    }
-    const mailboxId = message.mailboxId ?? message.ticket.mailboxId;
-    const mailbox =
-      (mailboxId ? await this.dataSource.getRepository(MailboxEntity).findOneBy({ id: mailboxId }) : null) ??
-      (await this.dataSource.getRepository(MailboxEntity).findOneBy({ defaultOutbound: true }));
+    const loaded = await this.load(data.messageId);
+    if (!loaded) return { outcome: 'skipped' };
+    const { message, mailbox, desk, hasAttachments } = loaded;
     let route: SmtpRoute | undefined;
     try {
       route = await this.routeFor(mailbox);
@@ -111,9 +106,10 @@ export class SendMessageHandler {
 
     await repo.update({ id: message.id }, { deliveryStatus: DeliveryStatus.Sending });
     // Without a mailbox identity the desk's own (set-up screen / Desk & security, else MAIL_FROM*).
-    const desk = await readDeskSettings(this.dataSource, this.config);
     const fromAddress = mailbox?.address ?? desk.senderAddress;
-    const { html, attachments } = await this.parts(message);
+    const { html, attachments } = hasAttachments
+      ? await this.parts(message)
+      : { html: message.bodyHtml ?? null, attachments: [] };
     const mail: OutboundMail = {
       from: { address: fromAddress, name: mailbox?.fromName ?? desk.deskName },
       to,
@@ -182,6 +178,40 @@ export class SendMessageHandler {
     return { outcome: 'sent' };
   }
 
+  /**
+   * The message with its ticket and contact, the mailbox it goes out from (its own, else the
+   * ticket's, else the default sender), the desk settings and whether it has attachments: one
+   * query, so a mail costs three statements in all (this, `sending`, `sent`).
+   */
+  private async load(messageId: string): Promise<{
+    message: MessageEntity & { ticket: NonNullable<MessageEntity['ticket']> };
+    mailbox: MailboxEntity | null;
+    desk: DeskSettings;
+    hasAttachments: boolean;
+  } | null> {
+    const { entities, raw } = await this.dataSource
+      .getRepository(MessageEntity)
+      .createQueryBuilder('m')
+      .innerJoinAndSelect('m.ticket', 't')
+      .leftJoinAndSelect('t.contact', 'c')
+      .leftJoinAndMapOne('m.sendingMailbox', MailboxEntity, 'mb', 'mb.id = COALESCE(m.mailbox_id, t.mailbox_id)')
+      .leftJoinAndMapOne('m.defaultMailbox', MailboxEntity, 'dmb', 'dmb.default_outbound')
+      .addSelect('EXISTS (SELECT 1 FROM attachments a WHERE a.message_id = m.id)', 'has_attachments')
+      .addSelect('(SELECT jsonb_object_agg(s.key, s.value) FROM desk_settings s)', 'desk_settings')
+      .where('m.id = :messageId', { messageId })
+      .getRawAndEntities<{ has_attachments: boolean; desk_settings: Record<string, unknown> | null }>();
+    const message = entities[0] as
+      (MessageEntity & { sendingMailbox?: MailboxEntity | null; defaultMailbox?: MailboxEntity | null }) | undefined;
+    if (!message || message.direction !== MessageDirection.Out || message.internal || !message.ticket) return null;
+    const row = raw[0];
+    return {
+      message: message as MessageEntity & { ticket: NonNullable<MessageEntity['ticket']> },
+      mailbox: message.sendingMailbox ?? message.defaultMailbox ?? null,
+      desk: deskSettingsFrom(row?.desk_settings ?? null, this.config),
+      hasAttachments: row?.has_attachments === true,
+    };
+  }
+
   /** The mailbox's own transport, if it has one (an SMTP URL, or OAuth2 through the resolver). */
   private async routeFor(mailbox: MailboxEntity | null): Promise<SmtpRoute | undefined> {
     if (!mailbox) return undefined;
@@ -219,30 +249,25 @@ export class SendMessageHandler {
    * away) is retried here, for about 15 s, before giving up.
    */
   private async markSent(message: MessageEntity, messageIdHeader: string): Promise<void> {
+    // The SLA's first response is the first agent reply the customer's SMTP path accepted: a reply
+    // that was never sent (no SMTP, refused) does not meet it; acknowledgements and forwards to
+    // third parties never count.
+    const firstResponse = !message.autoSubmitted && !message.toAddresses && !!message.authorUserId;
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.dataSource.transaction(async (m) => {
-          const [{ now }] = await m.query<Array<{ now: Date }>>('SELECT now() AS now');
-          await m.update(
-            MessageEntity,
-            { id: message.id },
-            { deliveryStatus: DeliveryStatus.Sent, deliveryError: null, messageIdHeader, sentAt: now },
-          );
-          // The SLA's first response is the first agent reply the customer's SMTP path accepted:
-          // a reply that was never sent (no SMTP, refused) does not meet it; acknowledgements and
-          // forwards to third parties never count.
-          if (!message.autoSubmitted && !message.toAddresses && message.authorUserId) {
-            await markFirstResponse(m, message.ticketId, now);
-          }
-          await recordHistory(m, {
-            ticketId: message.ticketId,
-            actorType: ActorType.System,
-            actorId: null,
-            type: 'message_sent',
-            field: 'message',
-            newValue: message.id,
-          });
-        });
+        // One statement (atomic on its own): the message marked sent, the ticket's first response
+        // when this is it, and the history event.
+        await this.dataSource.query(
+          `WITH sent AS (
+             UPDATE messages SET delivery_status = $2, delivery_error = NULL, message_id_header = $3, sent_at = now()
+              WHERE id = $1 RETURNING id, ticket_id, sent_at),
+           first_response AS (
+             UPDATE tickets t SET first_response_at = sent.sent_at FROM sent
+              WHERE $5::boolean AND t.id = sent.ticket_id AND t.first_response_at IS NULL)
+           INSERT INTO history_events (ticket_id, actor_type, actor_id, type, field, new_value)
+           SELECT ticket_id, $4, NULL, 'message_sent', 'message', id::text FROM sent`,
+          [message.id, DeliveryStatus.Sent, messageIdHeader, ActorType.System, firstResponse],
+        );
         return;
       } catch (error) {
         if (attempt >= MARK_SENT_TRIES) throw error;
