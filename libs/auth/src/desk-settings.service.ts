@@ -43,7 +43,15 @@ export const TWO_FACTOR_ROLES_KEY = 'two_factor_roles';
  */
 export async function readDeskSettings(dataSource: DataSource, config: AppConfig): Promise<DeskSettings> {
   const rows = await dataSource.getRepository(DeskSettingEntity).find();
-  const stored = Object.fromEntries(rows.map((r) => [camel(r.key), r.value])) as Partial<DeskSettings>;
+  return deskSettingsFrom(Object.fromEntries(rows.map((r) => [r.key, r.value])), config);
+}
+
+/**
+ * The same from the stored rows as a key → value object (e.g. `jsonb_object_agg(key, value)` read in
+ * a caller's own query, which saves the send path a round trip per mail).
+ */
+export function deskSettingsFrom(rows: Record<string, unknown> | null, config: AppConfig): DeskSettings {
+  const stored = Object.fromEntries(Object.entries(rows ?? {}).map(([k, v]) => [camel(k), v])) as Partial<DeskSettings>;
   return {
     deskName: stored.deskName ?? config.values.MAIL_FROM_NAME,
     publicUrl: stored.publicUrl ?? config.values.PUBLIC_URL.replace(/\/+$/, ''),

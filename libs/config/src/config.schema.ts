@@ -47,6 +47,12 @@ export const configSchema = z.object({
     .regex(/^[a-zA-Z0-9_-]+$/, 'letters, digits, - and _ only')
     .default('intake'),
   QUEUE_CONCURRENCY: int(1, 256).default(8),
+  /**
+   * Outbound jobs (replies, acknowledgements) run at once in one worker process. A send mostly waits
+   * (the database, the SMTP server's answers), so many run beside each other; the SMTP pool below
+   * bounds how many talk to the server at once.
+   */
+  OUTBOUND_CONCURRENCY: int(1, 256).default(32),
   /** Staged messages committed together in one transaction (the intake queue runs twice this many jobs at once). */
   INTAKE_BATCH_SIZE: int(1, 500).default(25),
   /** How long a job waits for others to share its batch. */
@@ -103,6 +109,8 @@ export const configSchema = z.object({
   MAIL_PARSE_TIMEOUT_MS: int(100, 600_000).default(10_000),
   /** Outbound SMTP server, e.g. smtp://127.0.0.1:25 or smtps://user:pass@host:465. Unset: nothing is sent (messages stay queued). */
   SMTP_URL: url(['smtp:', 'smtps:']).optional(),
+  /** Connections a worker keeps open to one SMTP server (nodemailer's pool). */
+  SMTP_MAX_CONNECTIONS: int(1, 50).default(5),
   /** Our sending address; its domain is used in our Message-IDs and plus-addressed Reply-To. */
   MAIL_FROM: z.string().email().default('support@intake.localhost'),
   /** Display name on outgoing mail. */

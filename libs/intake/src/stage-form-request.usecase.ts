@@ -1,7 +1,6 @@
 import { sha256Hex } from '@app/common';
 import { AppConfig } from '@app/config';
-import { formatTicketReference, InboundKind, InboundMessageEntity, TICKET_NUMBER_SEQUENCE } from '@app/database';
-import { currentPrivacyPolicy } from '@app/privacy';
+import { formatTicketReference, InboundKind, TICKET_NUMBER_SEQUENCE } from '@app/database';
 import { JobName, QueueService } from '@app/queue';
 import { Injectable, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -60,7 +59,8 @@ export class StageFormRequest {
       return { reference: formatTicketReference(await this.reserveNumber()), honeypot: true };
     }
 
-    const ticketNumber = await this.reserveNumber();
+    // The number and the policy version in force, in one round trip (the form answers fast).
+    const { ticketNumber, policyVersion } = await this.reserveNumberWithPolicy();
     const raw = encodeFormPayload({
       version: 1,
       name: form.name,
@@ -69,7 +69,7 @@ export class StageFormRequest {
       message: form.message,
       consents: { promotionalEmail: form.consentPromotionalEmail, marketResearch: form.consentMarketResearch },
       // The version the form showed (current now), recorded with each consent.
-      policyVersion: (await currentPrivacyPolicy(this.dataSource))?.version ?? PRIVACY_POLICY_VERSION,
+      policyVersion,
       ipHash: hashIp(this.config.values.APP_SECRET, command.ip),
       submittedAt: new Date().toISOString(),
       attachments: command.files.map((f) => ({
@@ -104,15 +104,22 @@ export class StageFormRequest {
     return Number(reserved[0]?.n);
   }
 
+  /** A new ticket number and the version of the privacy policy published now (as currentPrivacyPolicy). */
+  private async reserveNumberWithPolicy(): Promise<{ ticketNumber: number; policyVersion: string }> {
+    const [row] = await this.dataSource.query<Array<{ n: string; version: string | null }>>(
+      `SELECT nextval('${TICKET_NUMBER_SEQUENCE}') AS n,
+              (SELECT version FROM privacy_policy_versions WHERE published_at <= now()
+                ORDER BY published_at DESC LIMIT 1) AS version`,
+    );
+    return { ticketNumber: Number(row?.n), policyVersion: row?.version ?? PRIVACY_POLICY_VERSION };
+  }
+
   private async stageRaw(raw: Buffer, ticketNumber: number | null): Promise<void> {
-    const inserted = await this.dataSource.getRepository(InboundMessageEntity).insert({
-      kind: InboundKind.Form,
-      raw,
-      size: raw.length,
-      sha256: sha256Hex(raw),
-      reservedTicketNumber: ticketNumber,
-    });
-    const id = (inserted.identifiers[0] as { id: string }).id;
+    const [{ id }] = await this.dataSource.query<Array<{ id: string }>>(
+      `INSERT INTO inbound_messages (kind, raw, size, sha256, reserved_ticket_number)
+       VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+      [InboundKind.Form, raw, raw.length, sha256Hex(raw), ticketNumber],
+    );
     // jobId = staging id: a re-enqueue of the same row is ignored while the job exists.
     await this.queue.add({ name: JobName.ProcessInbound, data: { inboundMessageId: id } }, { jobId: id });
     this.metrics?.staged.inc({ kind: 'form' });

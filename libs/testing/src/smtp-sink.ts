@@ -64,6 +64,8 @@ export async function startSmtpSink(
       callback(error);
     },
     logger: false,
+    // No reverse DNS lookup of every connecting client (127.0.0.1 here).
+    disableReverseLookup: true,
     // Closing ends the desk's pooled connections quickly, so a closed sink is really down.
     closeTimeout: 200,
     size: 100 * 1024 * 1024,

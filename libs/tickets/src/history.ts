@@ -23,16 +23,3 @@ export async function recordHistory(manager: EntityManager, input: HistoryInput)
     newValue: input.newValue ?? null,
   });
 }
-
-/**
- * Records the SLA's first response: the moment the SMTP server accepted the first agent reply (its
- * 250), called by the send handler in the transaction that marks the message sent. A queued,
- * refused or failed reply never gets here, so it never meets the SLA; a later one leaves the
- * first time as it is.
- */
-export async function markFirstResponse(manager: EntityManager, ticketId: string, acceptedAt: Date): Promise<void> {
-  await manager.query('UPDATE tickets SET first_response_at = $2 WHERE id = $1 AND first_response_at IS NULL', [
-    ticketId,
-    acceptedAt,
-  ]);
-}

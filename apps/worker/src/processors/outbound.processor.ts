@@ -9,4 +9,9 @@ export class OutboundProcessor extends QueueConsumer {
   constructor(dispatcher: JobDispatcher, config: AppConfig) {
     super(dispatcher, config);
   }
+
+  /** Sends mostly wait on the database and the SMTP server: more of them at once (OUTBOUND_CONCURRENCY). */
+  protected override concurrency(config: AppConfig): number {
+    return config.values.OUTBOUND_CONCURRENCY;
+  }
 }

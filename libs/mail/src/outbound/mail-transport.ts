@@ -37,8 +37,6 @@ export abstract class MailTransport {
   abstract close(): void;
 }
 
-const POOL_OPTIONS = { pool: true, maxConnections: 2, connectionTimeout: 10_000, socketTimeout: 30_000 };
-
 /**
  * nodemailer SMTP adapter. One pooled transporter per process; the URL comes from SMTP_URL.
  * With no URL there is no transport: sending fails with `smtp_not_configured` and the message
@@ -49,9 +47,13 @@ export class SmtpMailTransport extends MailTransport {
   /** Mailboxes with an SMTP URL of their own: one pooled transporter per URL. */
   private readonly byUrl = new Map<string, Transporter>();
 
-  constructor(url: string | undefined) {
+  /** nodemailer's pool: `maxConnections` per server (SMTP_MAX_CONNECTIONS; nodemailer's default 5). */
+  private readonly poolOptions: Record<string, unknown>;
+
+  constructor(url: string | undefined, maxConnections = 5) {
     super();
-    this.transporter = url ? nodemailer.createTransport(url, POOL_OPTIONS as never) : null;
+    this.poolOptions = { pool: true, maxConnections, connectionTimeout: 10_000, socketTimeout: 30_000 };
+    this.transporter = url ? nodemailer.createTransport(url, this.poolOptions as never) : null;
   }
 
   private transporterFor(route: SmtpRoute | undefined): { transporter: Transporter | null; oneOff: boolean } {
@@ -59,7 +61,7 @@ export class SmtpMailTransport extends MailTransport {
     if ('url' in route) {
       let t = this.byUrl.get(route.url);
       if (!t) {
-        t = nodemailer.createTransport(route.url, POOL_OPTIONS as never);
+        t = nodemailer.createTransport(route.url, this.poolOptions as never);
         this.byUrl.set(route.url, t);
       }
       return { transporter: t, oneOff: false };

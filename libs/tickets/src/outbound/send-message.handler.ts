@@ -1,4 +1,4 @@
-import { readDeskSettings } from '@app/auth';
+import { deskSettingsFrom, type DeskSettings } from '@app/auth';
 import { AppConfig } from '@app/config';
 import {
   ActorType,
@@ -23,12 +23,36 @@ import {
 import { JobHandler, JobName, type JobMeta, type JobOf } from '@app/queue';
 import { Injectable, Logger, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import DataLoader from 'dataloader';
 import { In, type DataSource } from 'typeorm';
-import { markFirstResponse, recordHistory } from '../history';
+import { recordHistory } from '../history';
 import { withPortalLink } from './portal-link';
 import { SmtpRouteResolver } from './smtp-route-resolver';
 
 export type SendOutcome = 'sent' | 'already_sent' | 'skipped' | 'failed' | 'retrying';
+
+interface LoadedSend {
+  message: MessageEntity & { ticket: NonNullable<MessageEntity['ticket']> };
+  mailbox: MailboxEntity | null;
+  desk: DeskSettings;
+  hasAttachments: boolean;
+}
+
+interface SentKey {
+  id: string;
+  header: string;
+  firstResponse: boolean;
+}
+
+/**
+ * Statements of concurrent sends are gathered for 2 ms (at most 100): no cache, every load reads
+ * the database afresh.
+ */
+const BATCH_OPTIONS = {
+  cache: false,
+  maxBatchSize: 100,
+  batchScheduleFn: (run: () => void) => setTimeout(run, 2),
+};
 
 /** Tries to record `sent` once the server accepted a mail (0.5 + 1 + 2 + 4 + 8 s apart at most). */
 const MARK_SENT_TRIES = 6;
@@ -50,6 +74,16 @@ const MARK_SENT_TRIES = 6;
 export class SendMessageHandler {
   private readonly logger = new Logger(SendMessageHandler.name);
   private readonly tokens: ReplyTokens;
+  /**
+   * The statements of sends running at once (OUTBOUND_CONCURRENCY) are made together: the loads,
+   * the `sending` marks and the `sent` marks of one short window each become one statement (and one
+   * commit), not one per mail.
+   */
+  private readonly batches = {
+    load: new DataLoader<string, LoadedSend | null>((ids) => this.loadMany(ids), BATCH_OPTIONS),
+    sending: new DataLoader<string, true>((ids) => this.markSendingMany(ids), BATCH_OPTIONS),
+    sent: new DataLoader<SentKey, true>((keys) => this.markSentMany(keys), BATCH_OPTIONS),
+  };
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -65,14 +99,9 @@ export class SendMessageHandler {
   @JobHandler(JobName.SendMessage)
   async handle(data: JobOf<JobName.SendMessage>, meta: JobMeta): Promise<{ outcome: SendOutcome }> {
     const repo = this.dataSource.getRepository(MessageEntity);
-    const message = await repo.findOne({ where: { id: data.messageId }, relations: { ticket: { contact: true } } });
-    if (!message || message.direction !== MessageDirection.Out || message.internal || !message.ticket) {
-      return { outcome: 'skipped' };
-    }
-    const mailboxId = message.mailboxId ?? message.ticket.mailboxId;
-    const mailbox =
-      (mailboxId ? await this.dataSource.getRepository(MailboxEntity).findOneBy({ id: mailboxId }) : null) ??
-      (await this.dataSource.getRepository(MailboxEntity).findOneBy({ defaultOutbound: true }));
+    const loaded = await this.load(data.messageId);
+    if (!loaded) return { outcome: 'skipped' };
+    const { message, mailbox, desk, hasAttachments } = loaded;
     let route: SmtpRoute | undefined;
     try {
       route = await this.routeFor(mailbox);
@@ -109,11 +138,12 @@ export class SendMessageHandler {
     const to = message.toAddresses?.length ? message.toAddresses : ticket.contact?.email ? [ticket.contact.email] : [];
     if (to.length === 0) return this.fail(message, 'no_recipient');
 
-    await repo.update({ id: message.id }, { deliveryStatus: DeliveryStatus.Sending });
+    await this.batches.sending.load(message.id);
     // Without a mailbox identity the desk's own (set-up screen / Desk & security, else MAIL_FROM*).
-    const desk = await readDeskSettings(this.dataSource, this.config);
     const fromAddress = mailbox?.address ?? desk.senderAddress;
-    const { html, attachments } = await this.parts(message);
+    const { html, attachments } = hasAttachments
+      ? await this.parts(message)
+      : { html: message.bodyHtml ?? null, attachments: [] };
     const mail: OutboundMail = {
       from: { address: fromAddress, name: mailbox?.fromName ?? desk.deskName },
       to,
@@ -182,6 +212,87 @@ export class SendMessageHandler {
     return { outcome: 'sent' };
   }
 
+  /**
+   * The message with its ticket and contact, the mailbox it goes out from (its own, else the
+   * ticket's, else the default sender), the desk settings and whether it has attachments: one
+   * query, so a mail costs three statements in all (this, `sending`, `sent`).
+   */
+  private load(messageId: string): Promise<LoadedSend | null> {
+    return this.batches.load.load(messageId);
+  }
+
+  private async loadMany(messageIds: readonly string[]): Promise<Array<LoadedSend | null>> {
+    const { entities, raw } = await this.dataSource
+      .getRepository(MessageEntity)
+      .createQueryBuilder('m')
+      .innerJoinAndSelect('m.ticket', 't')
+      .leftJoinAndSelect('t.contact', 'c')
+      .leftJoinAndMapOne('m.sendingMailbox', MailboxEntity, 'mb', 'mb.id = COALESCE(m.mailbox_id, t.mailbox_id)')
+      .leftJoinAndMapOne('m.defaultMailbox', MailboxEntity, 'dmb', 'dmb.default_outbound')
+      .addSelect('EXISTS (SELECT 1 FROM attachments a WHERE a.message_id = m.id)', 'has_attachments')
+      .addSelect('(SELECT jsonb_object_agg(s.key, s.value) FROM desk_settings s)', 'desk_settings')
+      .where('m.id IN (:...messageIds)', { messageIds: [...messageIds] })
+      .getRawAndEntities<{ m_id: string; has_attachments: boolean; desk_settings: Record<string, unknown> | null }>();
+    const rawById = new Map(raw.map((r) => [r.m_id, r]));
+    const byId = new Map(
+      (
+        entities as Array<
+          MessageEntity & { sendingMailbox?: MailboxEntity | null; defaultMailbox?: MailboxEntity | null }
+        >
+      ).map((message) => [message.id, message]),
+    );
+    return messageIds.map((id) => {
+      const message = byId.get(id);
+      if (!message || message.direction !== MessageDirection.Out || message.internal || !message.ticket) return null;
+      const row = rawById.get(id);
+      return {
+        message: message as LoadedSend['message'],
+        mailbox: message.sendingMailbox ?? message.defaultMailbox ?? null,
+        desk: deskSettingsFrom(row?.desk_settings ?? null, this.config),
+        hasAttachments: row?.has_attachments === true,
+      };
+    });
+  }
+
+  /** Marks the messages `sending` (committed before their SMTP transactions start). */
+  private async markSendingMany(messageIds: readonly string[]): Promise<true[]> {
+    await this.dataSource.query(`UPDATE messages SET delivery_status = $2 WHERE id = ANY($1::uuid[])`, [
+      [...messageIds],
+      DeliveryStatus.Sending,
+    ]);
+    return messageIds.map(() => true);
+  }
+
+  /**
+   * Marks the messages sent, sets their tickets' first response where one is, and records the
+   * history events: one statement (atomic on its own) for every mail accepted in the window.
+   */
+  private async markSentMany(keys: readonly SentKey[]): Promise<true[]> {
+    await this.dataSource.query(
+      `WITH input AS (
+         SELECT * FROM unnest($1::uuid[], $2::text[], $3::boolean[]) AS x(id, header, first_response)),
+       sent AS (
+         UPDATE messages m SET delivery_status = $4, delivery_error = NULL, message_id_header = input.header,
+                sent_at = now()
+           FROM input WHERE m.id = input.id
+         RETURNING m.id, m.ticket_id, m.sent_at, input.first_response),
+       first_response AS (
+         UPDATE tickets t SET first_response_at = s.sent_at
+           FROM (SELECT ticket_id, min(sent_at) AS sent_at FROM sent WHERE first_response GROUP BY ticket_id) s
+          WHERE t.id = s.ticket_id AND t.first_response_at IS NULL)
+       INSERT INTO history_events (ticket_id, actor_type, actor_id, type, field, new_value)
+       SELECT ticket_id, $5, NULL, 'message_sent', 'message', id::text FROM sent`,
+      [
+        keys.map((k) => k.id),
+        keys.map((k) => k.header),
+        keys.map((k) => k.firstResponse),
+        DeliveryStatus.Sent,
+        ActorType.System,
+      ],
+    );
+    return keys.map(() => true);
+  }
+
   /** The mailbox's own transport, if it has one (an SMTP URL, or OAuth2 through the resolver). */
   private async routeFor(mailbox: MailboxEntity | null): Promise<SmtpRoute | undefined> {
     if (!mailbox) return undefined;
@@ -219,30 +330,13 @@ export class SendMessageHandler {
    * away) is retried here, for about 15 s, before giving up.
    */
   private async markSent(message: MessageEntity, messageIdHeader: string): Promise<void> {
+    // The SLA's first response is the first agent reply the customer's SMTP path accepted: a reply
+    // that was never sent (no SMTP, refused) does not meet it; acknowledgements and forwards to
+    // third parties never count.
+    const firstResponse = !message.autoSubmitted && !message.toAddresses && !!message.authorUserId;
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.dataSource.transaction(async (m) => {
-          const [{ now }] = await m.query<Array<{ now: Date }>>('SELECT now() AS now');
-          await m.update(
-            MessageEntity,
-            { id: message.id },
-            { deliveryStatus: DeliveryStatus.Sent, deliveryError: null, messageIdHeader, sentAt: now },
-          );
-          // The SLA's first response is the first agent reply the customer's SMTP path accepted:
-          // a reply that was never sent (no SMTP, refused) does not meet it; acknowledgements and
-          // forwards to third parties never count.
-          if (!message.autoSubmitted && !message.toAddresses && message.authorUserId) {
-            await markFirstResponse(m, message.ticketId, now);
-          }
-          await recordHistory(m, {
-            ticketId: message.ticketId,
-            actorType: ActorType.System,
-            actorId: null,
-            type: 'message_sent',
-            field: 'message',
-            newValue: message.id,
-          });
-        });
+        await this.batches.sent.load({ id: message.id, header: messageIdHeader, firstResponse });
         return;
       } catch (error) {
         if (attempt >= MARK_SENT_TRIES) throw error;
