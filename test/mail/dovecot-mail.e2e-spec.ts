@@ -140,8 +140,8 @@ describe('mail through Dovecot', () => {
     const stored = await env.app.app.get(AttachmentStorage).get(attachment.storageKey!);
     expect(sha256Hex(stored!)).toBe(expected);
     // Budget: the raw message is 34 MB; intake holds it in the poller (FETCH buffer), the staging
-    // INSERT (sent as binary), the worker's binary read, one copy handed to the parser thread, and
-    // the 25 MB decoded attachment (in the thread, then transferred). Measured 362–450 MB on a
+    // INSERT (sent as binary), the worker's read in slices into memory it shares with the parser
+    // thread, and the 25 MB decoded attachment (in the thread, then transferred). Measured 362–450 MB on a
     // loaded 2-core machine (GC timing makes RSS noisy); the budget is 600 MB, the same as for the
     // directly staged path, so a regression that adds whole extra copies fails here.
     expect(growthMb).toBeLessThan(600);

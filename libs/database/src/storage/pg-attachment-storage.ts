@@ -7,6 +7,9 @@ import { AttachmentStorage } from './attachment-storage';
 /** Attachments larger than this are written in slices of this size (putInSlices says why). */
 const WRITE_SLICE_BYTES = 8 * 1024 * 1024;
 
+/** Bytes per read of an attachment (as base64, a third more on the wire). */
+const READ_SLICE_BYTES = 3 * 1024 * 1024;
+
 /** Attachment bytes in PostgreSQL (`bytea`): one backup, one transaction, no extra service. */
 @Injectable()
 export class PgAttachmentStorage extends AttachmentStorage {
@@ -45,9 +48,30 @@ export class PgAttachmentStorage extends AttachmentStorage {
     }
   }
 
+  /**
+   * Read in slices of READ_SLICE_BYTES as base64 text into one buffer of the attachment's size: as a
+   * whole bytea in the default hex format, 25 MB arrived as a 64 MB receive buffer, a 50 MB string
+   * and then the bytes. (Not PostgreSQL's binary format: node-postgres decodes it as UTF-8 text.)
+   */
   async get(key: string): Promise<Buffer | null> {
-    const row = await this.dataSource.getRepository(AttachmentContentEntity).findOne({ where: { key } });
-    return row?.data ?? null;
+    const slice = async (from: number): Promise<{ size: number; base64: string } | undefined> => {
+      const rows: Array<{ size: number; base64: string }> = await this.dataSource.query(
+        `SELECT octet_length(data) AS size, encode(substring(data FROM $2::int4 FOR $3::int4), 'base64') AS base64
+           FROM attachment_contents WHERE key = $1`,
+        [key, from + 1, READ_SLICE_BYTES],
+      );
+      return rows[0];
+    };
+    const first = await slice(0);
+    if (!first) return null;
+    const data = Buffer.allocUnsafe(first.size);
+    let at = data.write(first.base64, 0, 'base64');
+    while (at < first.size) {
+      const next = await slice(at);
+      if (!next || next.size !== first.size || next.base64.length === 0) return null; // deleted meanwhile
+      at += data.write(next.base64, at, 'base64');
+    }
+    return data;
   }
 
   async delete(manager: EntityManager, key: string): Promise<void> {
