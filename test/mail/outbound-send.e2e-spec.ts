@@ -114,6 +114,37 @@ describe('sending agent replies', () => {
 });
 
 /** The SMTP server refuses the desk's own login (a wrong password in SMTP_URL). */
+
+describe('SMTP transport pool', () => {
+  it('sends many mails over a few pooled connections (SMTP_MAX_CONNECTIONS), not one connection per mail', async () => {
+    const sink = await startSmtpSink();
+    const transport = new SmtpMailTransport(sink.url, 3);
+    try {
+      await Promise.all(
+        Array.from({ length: 30 }, (_, i) =>
+          transport.send({
+            from: { address: 'support@desk.test', name: 'Support' },
+            to: `pool-${i}@customer.test`,
+            replyTo: 'support@desk.test',
+            subject: `pool ${i}`,
+            text: 'pooled',
+            messageId: `<pool-${i}@desk.test>`,
+            inReplyTo: null,
+            references: [],
+            autoSubmitted: true,
+          }),
+        ),
+      );
+      expect(sink.messages).toHaveLength(30);
+      expect(sink.connections).toBeGreaterThanOrEqual(1);
+      expect(sink.connections).toBeLessThanOrEqual(3);
+    } finally {
+      transport.close();
+      await sink.close();
+    }
+  });
+});
+
 describe('sending while the SMTP server refuses our login', () => {
   let t: TestApp;
   let sink: SmtpSink;

@@ -13,6 +13,8 @@ export interface SmtpSink {
   url: string;
   port: number;
   messages: SinkMessage[];
+  /** SMTP connections opened to the sink so far. */
+  readonly connections: number;
   /** Reply to RCPT TO with this SMTP code (e.g. 550 or 451) until reset with null. */
   rejectWith(code: number | null): void;
   /** Resolves once `count` messages have arrived. */
@@ -36,6 +38,7 @@ export async function startSmtpSink(
 ): Promise<SmtpSink> {
   const messages: SinkMessage[] = [];
   let reject: number | null = null;
+  let connections = 0;
   const auth = options.auth;
   const oauth2 = options.oauth2;
   const serverOptions: SMTPServerOptions = {
@@ -64,6 +67,10 @@ export async function startSmtpSink(
       callback(error);
     },
     logger: false,
+    onConnect(_session, callback) {
+      connections++;
+      callback();
+    },
     // No reverse DNS lookup of every connecting client (127.0.0.1 here).
     disableReverseLookup: true,
     // Closing ends the desk's pooled connections quickly, so a closed sink is really down.
@@ -107,6 +114,9 @@ export async function startSmtpSink(
       : `smtp://127.0.0.1:${port}`,
     port,
     messages,
+    get connections() {
+      return connections;
+    },
     rejectWith: (code) => {
       reject = code;
     },

@@ -53,7 +53,9 @@ export class SmtpMailTransport extends MailTransport {
   constructor(url: string | undefined, maxConnections = 5) {
     super();
     this.poolOptions = { pool: true, maxConnections, connectionTimeout: 10_000, socketTimeout: 30_000 };
-    this.transporter = url ? nodemailer.createTransport(url, this.poolOptions as never) : null;
+    // The URL inside the options object: given as `createTransport(url, options)`, the options would
+    // be defaults for every message, not settings of the transport (no pool, no timeouts).
+    this.transporter = url ? nodemailer.createTransport({ url, ...this.poolOptions } as never) : null;
   }
 
   private transporterFor(route: SmtpRoute | undefined): { transporter: Transporter | null; oneOff: boolean } {
@@ -61,7 +63,7 @@ export class SmtpMailTransport extends MailTransport {
     if ('url' in route) {
       let t = this.byUrl.get(route.url);
       if (!t) {
-        t = nodemailer.createTransport(route.url, this.poolOptions as never);
+        t = nodemailer.createTransport({ url: route.url, ...this.poolOptions } as never);
         this.byUrl.set(route.url, t);
       }
       return { transporter: t, oneOff: false };

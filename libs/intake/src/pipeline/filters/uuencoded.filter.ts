@@ -4,6 +4,15 @@ import type { IntakeFilter } from '../intake-filter';
 /** `begin 644 name` … `end`: a uuencoded file, as old mailers and some gateways still send. */
 const BLOCK = /^begin(?:-base64)? [0-7]{3,4} ([^\r\n]+)\r?\n([\s\S]*?)^end[ \t]*$(\r?\n)?/gm;
 
+const BEGIN = Buffer.from('begin', 'latin1');
+
+/** After leading whitespace, the bytes open with `begin`. */
+function startsWithBegin(content: Buffer): boolean {
+  let i = 0;
+  while (i < content.length && i < 4096 && (content[i] ?? 0) <= 0x20) i++;
+  return content.subarray(i, i + BEGIN.length).equals(BEGIN);
+}
+
 /** Extensions worth a type (the bytes are checked against it afterwards, see normalize-attachments). */
 const TYPE_BY_EXTENSION: Record<string, string> = {
   pdf: 'application/pdf',
@@ -73,6 +82,9 @@ export class UuencodedFilter implements IntakeFilter {
     if (!message || ctx.form) return;
     let found = 0;
     message.attachments = message.attachments.map((a) => {
+      // Only a part that is one uuencoded block is decoded: look at its first bytes before turning
+      // the whole part into text (most attachments are large binaries that never start so).
+      if (!startsWithBegin(a.content)) return a;
       const text = a.content.toString('latin1');
       BLOCK.lastIndex = 0;
       const m = BLOCK.exec(text.trimStart());
