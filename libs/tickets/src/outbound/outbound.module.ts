@@ -51,7 +51,8 @@ class TransportCloser implements OnApplicationShutdown, OnApplicationBootstrap {
   providers: [
     {
       provide: MailTransport,
-      useFactory: (config: AppConfig) => new SmtpMailTransport(config.values.SMTP_URL, config.values.SMTP_MAX_CONNECTIONS),
+      useFactory: (config: AppConfig) =>
+        new SmtpMailTransport(config.values.SMTP_URL, config.values.SMTP_MAX_CONNECTIONS),
       inject: [AppConfig],
     },
     { provide: TransportCloser, useFactory: (t: MailTransport) => new TransportCloser(t), inject: [MailTransport] },
