@@ -270,6 +270,9 @@ async function main(): Promise<void> {
     what: 'the api',
   });
 
+  // The first FETCH of the load is already cut (a short run may fetch everything in two seconds).
+  proxy.dropMidFetch();
+
   // --- load: APPEND in the background, form requests in the background ---
   let appended = 0;
   const appending = (async () => {
@@ -461,7 +464,8 @@ async function main(): Promise<void> {
     [
       'faults: SIGKILLs / Redis restarts / PostgreSQL restarts / IMAP drops mid-FETCH',
       `${faults.kills} / ${faults.redisRestarts} / ${faults.pgRestarts} / ${proxy.drops()}`,
-      true,
+      // Every kind of fault must have happened, or the run proves less than it says.
+      faults.kills > 0 && faults.redisRestarts === 2 && faults.pgRestarts === 1 && proxy.drops() > 0,
     ],
     ['backlog drained', drained ? 'yes' : 'NO (timed out)', !!drained],
     ['lost (no ticket, follow-up or quarantine)', `${lostMail + lostForms}`, lostMail + lostForms === 0],

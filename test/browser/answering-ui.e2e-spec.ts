@@ -151,6 +151,17 @@ describe('answering in Chromium: composer, delivery, drafts, new tickets', () =>
       { timeoutMs: 2000, intervalMs: 20, what: 'the forward note focused' },
     );
     await page.keyboard.type('Can you check this one?');
+    // Say what the composer holds if the button stays disabled (seen once on a loaded machine).
+    const composerState = () =>
+      page.evaluate<string>(
+        `JSON.stringify({ to: document.getElementById('composer-to')?.value, note: document.getElementById('composer-body')?.textContent })`,
+      );
+    await waitFor(
+      async () => (await page.getByRole('button', { name: 'Forward', exact: true }).last().isEnabled()) || undefined,
+      { timeoutMs: 10_000, intervalMs: 50, what: 'the Forward button enabled' },
+    ).catch(async (e: Error) => {
+      throw new Error(`${e.message}; composer: ${await composerState()}`);
+    });
     await page.getByRole('button', { name: 'Forward', exact: true }).last().click();
     await page.locator('li.message.reply').last().getByText('Forward', { exact: true }).first().waitFor();
     const mails = await sink.waitForCount(count + 1, 20_000);

@@ -26,6 +26,9 @@ export function RichEditor(props: {
   const latest = useRef({ onChange, onSubmit });
   latest.current = { onChange, onSubmit };
   const imageInput = useRef<HTMLInputElement>(null);
+  // What the editor itself last reported, so a render that still carries an older `html` (typing
+  // faster than React re-renders) is not taken for content set from outside.
+  const emitted = useRef(html);
   const editor = useEditor({
     extensions: [
       StarterKit.configure({
@@ -58,7 +61,11 @@ export function RichEditor(props: {
         return false;
       },
     },
-    onUpdate: ({ editor: e }) => latest.current.onChange(e.isEmpty ? '' : e.getHTML(), editorText(e)),
+    onUpdate: ({ editor: e }) => {
+      const next = e.isEmpty ? '' : e.getHTML();
+      emitted.current = next;
+      latest.current.onChange(next, editorText(e));
+    },
   });
 
   useEffect(() => {
@@ -73,7 +80,8 @@ export function RichEditor(props: {
 
   // Content set from outside (a loaded draft, a cleared composer) replaces what is shown.
   useEffect(() => {
-    if (!editor) return;
+    if (!editor || html === emitted.current) return;
+    emitted.current = html;
     const current = editor.isEmpty ? '' : editor.getHTML();
     if (current !== html) editor.commands.setContent(html, { emitUpdate: false });
   }, [editor, html]);
