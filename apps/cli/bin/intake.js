@@ -3,6 +3,9 @@
 // Runs the compiled CLI when `npm run build` has been run, else the TypeScript sources through
 // @swc-node/register (a dev dependency), so `npx intake …` works right after `npm install`.
 const { existsSync } = require('node:fs');
+// Node's on-disk compile cache (Node 22.1+): later runs skip compiling the same modules again
+// (0.2-0.3 s of a short command's 1.1-1.5 s start-up here).
+require('node:module').enableCompileCache?.();
 const { join } = require('node:path');
 
 const root = join(__dirname, '..', '..', '..');
