@@ -74,7 +74,9 @@ async function main(): Promise<void> {
     MAILBOX_ENCRYPTION_KEY: 'bench-mailbox-key-bench-mailbox-key-00',
     LOG_LEVEL: 'warn',
     IMAP_FETCH_PAGE_SIZE: '50',
-    ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('MALLOC_'))),
+    ...Object.fromEntries(
+      Object.entries(process.env).filter(([k]) => k.startsWith('MALLOC_') || k.startsWith('INTAKE_BATCH_')),
+    ),
   };
   const migrator = createDataSource(database.url, 2);
   await migrator.initialize();

@@ -54,7 +54,7 @@ export const configSchema = z.object({
    */
   OUTBOUND_CONCURRENCY: int(1, 256).default(32),
   /** Staged messages committed together in one transaction (the intake queue runs twice this many jobs at once). */
-  INTAKE_BATCH_SIZE: int(1, 500).default(25),
+  INTAKE_BATCH_SIZE: int(1, 500).default(50),
   /** How long a job waits for others to share its batch. */
   INTAKE_BATCH_WAIT_MS: int(0, 1000).default(5),
   QUEUE_ATTEMPTS: int(1, 100).default(8),
