@@ -33,6 +33,8 @@ const N = Number(process.env.BENCH_N ?? 2000);
 const WARMUP_N = Number(process.env.BENCH_WARMUP_N ?? 1000);
 const LATENCY_N = Number(process.env.BENCH_LATENCY_N ?? 1000);
 const POLL_MS = Number(process.env.BENCH_POLL_MS ?? 20);
+/** Desk settings passed through for experiments (and named in the printed command). */
+const EXPERIMENT_VARS = ['INTAKE_BATCH_SIZE', 'INTAKE_BATCH_WAIT_MS', 'OUTBOUND_CONCURRENCY', 'SMTP_MAX_CONNECTIONS'];
 const SERVERS = ['postgres', 'redis', 'dovecot'];
 
 interface Composed {
@@ -375,7 +377,8 @@ async function main(): Promise<void> {
       // IDLE on, the polling fallback off (one hour): M2 measures what IDLE delivers.
       IMAP_POLL_INTERVAL_MS: '3600000',
       IMAP_FETCH_PAGE_SIZE: '50',
-      ...(process.env.INTAKE_BATCH_SIZE ? { INTAKE_BATCH_SIZE: process.env.INTAKE_BATCH_SIZE } : {}),
+      // Experiments: batch size, sends at once, SMTP connections.
+      ...Object.fromEntries(Object.entries(process.env).filter(([k]) => EXPERIMENT_VARS.includes(k))),
     },
   });
   const ds = env.app.dataSource;
@@ -453,7 +456,9 @@ async function main(): Promise<void> {
       `**M2** APPEND → visible in GET /api/tickets (polled every ${POLL_MS} ms), IDLE on, polling fallback off, at ${rate.toFixed(0)} messages/s (half of M1), ${latencies.length} messages: p50 ${p50} ms, p99 ${p99} ms (goal p99 ≤ 1000 ms)`,
       `CPU per message during M1 by program (whole machine): ${programs}; this process by thread: ${threads}`,
       `machine: ${machineLine()}`,
-      `command: BENCH_N=${N} BENCH_WARMUP_N=${WARMUP_N} BENCH_LATENCY_N=${LATENCY_N} npm run bench:intake`,
+      `command: ${EXPERIMENT_VARS.filter((k) => process.env[k])
+        .map((k) => `${k}=${process.env[k]} `)
+        .join('')}BENCH_N=${N} BENCH_WARMUP_N=${WARMUP_N} BENCH_LATENCY_N=${LATENCY_N} npm run bench:intake`,
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
     if (process.env.BENCH_WRITE !== '0')
