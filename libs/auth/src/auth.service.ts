@@ -67,19 +67,13 @@ const SESSION_SQL = `SELECT s.id AS session_id, s.csrf_token, s.expires_at, u.id
 
 @Injectable()
 export class AuthService implements OnApplicationShutdown {
-  private readonly cache: SessionCache<AuthenticatedUser>;
-
   constructor(
     private readonly config: AppConfig,
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly audit: AuditService,
     private readonly twoFactor: TwoFactorService,
-  ) {
-    this.cache = new SessionCache(
-      config.values.SESSION_CACHE_SECONDS * 1000,
-      (dataSource.options as { url?: string }).url,
-    );
-  }
+    private readonly cache: SessionCache<AuthenticatedUser>,
+  ) {}
 
   async onApplicationShutdown(): Promise<void> {
     await this.cache.stop();
@@ -230,11 +224,6 @@ export class AuthService implements OnApplicationShutdown {
     });
     this.cache.set(key, user, row.expires_at.getTime(), snapshot);
     return user;
-  }
-
-  /** Forget cached sessions now (after this process revoked some). */
-  dropCachedSessions(): void {
-    this.cache.clear();
   }
 
   private async recentFailures(accountHash: string, ip: string | null): Promise<number> {

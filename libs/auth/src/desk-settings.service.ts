@@ -6,6 +6,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { z } from 'zod';
 import { AuthError } from './auth.error';
+import { SessionCache } from './session-cache';
 
 /** Desk settings an admin changes in the browser. Unset values fall back to the configuration. */
 export interface DeskSettings {
@@ -66,6 +67,7 @@ export class DeskSettingsService {
     private readonly config: AppConfig,
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly audit: AuditService,
+    private readonly sessions: SessionCache<unknown>,
   ) {}
 
   async get(): Promise<DeskSettings> {
@@ -100,6 +102,8 @@ export class DeskSettingsService {
         );
       }
     });
+    // Cached sessions carry the two-factor rule; other processes hear the desk_settings trigger.
+    this.sessions.clear();
     return this.get();
   }
 }

@@ -9,6 +9,7 @@ import { randomInt } from 'node:crypto';
 import { Secret, TOTP } from 'otpauth';
 import type { DataSource, EntityManager } from 'typeorm';
 import { AuthError } from './auth.error';
+import { SessionCache } from './session-cache';
 import { totpKey } from './secret-key';
 
 const PERIOD = 30;
@@ -33,6 +34,7 @@ export class TwoFactorService {
     config: AppConfig,
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly audit: AuditService,
+    private readonly sessions: SessionCache<unknown>,
   ) {
     this.key = totpKey(config);
   }
@@ -68,7 +70,7 @@ export class TwoFactorService {
     if (user.totpEnabled || !user.totpSecretEncrypted) {
       throw new AuthError('two_factor_not_pending', 'Start the two-factor set-up first');
     }
-    return this.dataSource.transaction(async (m) => {
+    const result = await this.dataSource.transaction(async (m) => {
       if (!(await this.checkTotp(user, code, m))) throw new AuthError('invalid_otp', 'That code is not right');
       await m.getRepository(UserEntity).update({ id: userId }, { totpEnabled: true });
       const recoveryCodes = await this.replaceRecoveryCodes(userId, m);
@@ -83,6 +85,10 @@ export class TwoFactorService {
       );
       return { recoveryCodes };
     });
+    // Cached sessions say "set-up required"; other processes hear the users trigger's NOTIFY, this
+    // one must not wait for it.
+    this.sessions.clear();
+    return result;
   }
 
   /** New recovery codes replace the old ones (all of them, used or not). */
@@ -127,6 +133,7 @@ export class TwoFactorService {
         m,
       );
     });
+    this.sessions.clear();
   }
 
   /**

@@ -1,4 +1,4 @@
-import { AuthService, DeskSettingsService, type AuthenticatedUser } from '@app/auth';
+import { DeskSettingsService, type AuthenticatedUser } from '@app/auth';
 import { userActor } from '@app/audit';
 import { UserRole } from '@app/database';
 import { Body, Controller, Get, Put } from '@nestjs/common';
@@ -10,10 +10,7 @@ import { CurrentUser, Roles } from '../guards/auth.decorators';
 @Roles(UserRole.Admin)
 @Controller('api/admin/settings')
 export class AdminSettingsController {
-  constructor(
-    private readonly settings: DeskSettingsService,
-    private readonly auth: AuthService,
-  ) {}
+  constructor(private readonly settings: DeskSettingsService) {}
 
   @Get()
   @ApiOperation({ summary: 'Desk name, public URL, sender address, roles that must use two-factor sign-in' })
@@ -32,10 +29,7 @@ export class AdminSettingsController {
       },
     },
   })
-  async update(@CurrentUser() me: AuthenticatedUser, @Body() body: unknown) {
-    const saved = await this.settings.update(userActor(me.id), body);
-    // Cached sessions carry the two-factor rule; other replicas hear the desk_settings trigger soon.
-    this.auth.dropCachedSessions();
-    return saved;
+  update(@CurrentUser() me: AuthenticatedUser, @Body() body: unknown) {
+    return this.settings.update(userActor(me.id), body);
   }
 }

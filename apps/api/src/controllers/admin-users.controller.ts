@@ -1,4 +1,4 @@
-import { AuthService, TwoFactorService, UsersService, type AuthenticatedUser } from '@app/auth';
+import { TwoFactorService, UsersService, type AuthenticatedUser } from '@app/auth';
 import { userActor } from '@app/audit';
 import { UserRole } from '@app/database';
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
@@ -14,7 +14,6 @@ export class AdminUsersController {
   constructor(
     private readonly users: UsersService,
     private readonly twoFactor: TwoFactorService,
-    private readonly auth: AuthService,
   ) {}
 
   @Get()
@@ -58,6 +57,5 @@ export class AdminUsersController {
   async resetTwoFactor(@CurrentUser() me: AuthenticatedUser, @Param('id') id: string): Promise<void> {
     const user = await this.users.find(id);
     await this.twoFactor.disable(userActor(me.id), user.id);
-    this.auth.dropCachedSessions();
   }
 }

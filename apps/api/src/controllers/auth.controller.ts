@@ -97,12 +97,9 @@ export class AuthController {
   @TwoFactorSetupAllowed()
   @ApiOperation({ summary: 'Confirm set-up with a first code; returns ten one-time recovery codes (shown once)' })
   @ApiBody({ schema: { example: { code: '123456' } } })
-  async confirmTwoFactor(@CurrentUser() user: AuthenticatedUser, @Body() body: { code?: unknown }) {
+  confirmTwoFactor(@CurrentUser() user: AuthenticatedUser, @Body() body: { code?: unknown }) {
     if (typeof body?.code !== 'string') throw new AuthError('invalid_otp', 'That code is not right');
-    const result = await this.twoFactor.confirm(user.id, body.code.replace(/\s+/g, ''));
-    // The cached session still says "set-up required"; other replicas hear the users trigger.
-    this.auth.dropCachedSessions();
-    return result;
+    return this.twoFactor.confirm(user.id, body.code.replace(/\s+/g, ''));
   }
 
   @Post('2fa/recovery-codes')
@@ -119,7 +116,6 @@ export class AuthController {
   async disableTwoFactor(@CurrentUser() user: AuthenticatedUser, @Body() body: { password?: unknown }): Promise<void> {
     if (typeof body?.password !== 'string') throw new AuthError('invalid_credentials', 'The password is wrong');
     await this.twoFactor.disable(userActor(user.id), user.id, body.password);
-    this.auth.dropCachedSessions();
   }
 
   @Public()
