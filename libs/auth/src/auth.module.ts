@@ -1,6 +1,6 @@
 import { AuditModule } from '@app/audit';
 import { AppConfig } from '@app/config';
-import { MailTransport, SmtpMailTransport } from '@app/mail';
+import { MailTransport, smtpTransportFromConfig } from '@app/mail';
 import { Module, type OnApplicationShutdown } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
@@ -45,8 +45,7 @@ class TransportCloser implements OnApplicationShutdown {
   providers: [
     {
       provide: MailTransport,
-      useFactory: (config: AppConfig) =>
-        new SmtpMailTransport(config.values.SMTP_URL, config.values.SMTP_MAX_CONNECTIONS),
+      useFactory: smtpTransportFromConfig,
       inject: [AppConfig],
     },
     { provide: TransportCloser, useFactory: (t: MailTransport) => new TransportCloser(t), inject: [MailTransport] },

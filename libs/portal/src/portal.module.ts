@@ -1,6 +1,6 @@
 import { AppConfig } from '@app/config';
 import { IntakeModule } from '@app/intake';
-import { MailTransport, SmtpMailTransport } from '@app/mail';
+import { MailTransport, smtpTransportFromConfig } from '@app/mail';
 import { PrivacyModule } from '@app/privacy';
 import { Module, type OnApplicationShutdown } from '@nestjs/common';
 import { PortalAccountsService } from './portal-accounts.service';
@@ -27,8 +27,7 @@ class TransportCloser implements OnApplicationShutdown {
   providers: [
     {
       provide: MailTransport,
-      useFactory: (config: AppConfig) =>
-        new SmtpMailTransport(config.values.SMTP_URL, config.values.SMTP_MAX_CONNECTIONS),
+      useFactory: smtpTransportFromConfig,
       inject: [AppConfig],
     },
     { provide: TransportCloser, useFactory: (t: MailTransport) => new TransportCloser(t), inject: [MailTransport] },

@@ -1,3 +1,4 @@
+import type { AppConfig } from '@app/config';
 import nodemailer, { type Transporter } from 'nodemailer';
 import { toNodemailerOptions, type OutboundMail } from './outbound-mail';
 
@@ -117,4 +118,9 @@ export class SmtpMailTransport extends MailTransport {
     for (const t of this.byUrl.values()) t.close();
     this.byUrl.clear();
   }
+}
+
+/** The desk's transport from its configuration (SMTP_URL, SMTP_MAX_CONNECTIONS): a Nest `useFactory`. */
+export function smtpTransportFromConfig(config: AppConfig): SmtpMailTransport {
+  return new SmtpMailTransport(config.values.SMTP_URL, config.values.SMTP_MAX_CONNECTIONS);
 }

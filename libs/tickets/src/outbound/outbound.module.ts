@@ -1,6 +1,6 @@
 import { AppConfig } from '@app/config';
 import { AuditModule } from '@app/audit';
-import { MailTransport, PasswordCipher, SmtpMailTransport } from '@app/mail';
+import { MailTransport, PasswordCipher, smtpTransportFromConfig } from '@app/mail';
 import { Logger, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { TicketsModule } from '../tickets.module';
 import { AddNote } from './add-note.usecase';
@@ -51,8 +51,7 @@ class TransportCloser implements OnApplicationShutdown, OnApplicationBootstrap {
   providers: [
     {
       provide: MailTransport,
-      useFactory: (config: AppConfig) =>
-        new SmtpMailTransport(config.values.SMTP_URL, config.values.SMTP_MAX_CONNECTIONS),
+      useFactory: smtpTransportFromConfig,
       inject: [AppConfig],
     },
     { provide: TransportCloser, useFactory: (t: MailTransport) => new TransportCloser(t), inject: [MailTransport] },
