@@ -137,8 +137,10 @@ export class QuarantineService {
     const queue = this.queue.queue(JOB_QUEUE[JobName.QuarantineAction]);
     const deadline = Date.now() + waitMs;
     while (Date.now() < deadline) {
-      const job = await queue.getJob(jobId);
-      const state = job ? await job.getState() : 'unknown';
+      // State first, then the job: a job read before its state could predate the worker's
+      // completion and carry no return value (or failure reason) yet.
+      const state = await queue.getJobState(jobId);
+      const job = state === 'completed' || state === 'failed' ? await queue.getJob(jobId) : undefined;
       if (job && state === 'completed') return (job.returnvalue as QuarantineActionResult).outcome;
       if (job && state === 'failed') {
         if (job.failedReason.startsWith('No such quarantined message')) {
