@@ -1,6 +1,7 @@
 import { JobDispatchModule, JobName } from '@app/queue';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { Agent, get, type IncomingMessage } from 'node:http';
 import { startTestApp, type TestApp } from './support/test-app';
 
 describe('platform', () => {
@@ -35,6 +36,20 @@ describe('platform', () => {
     expect(res.headers.get('x-powered-by')).toBeNull();
     const body = await res.text();
     expect(body).not.toMatch(/at .*\.ts:\d+|node_modules/);
+  });
+
+  it('keeps idle connections open longer than a reverse proxy keeps its own (Keep-Alive: timeout=65)', async () => {
+    const agent = new Agent({ keepAlive: true });
+    try {
+      const res = await new Promise<IncomingMessage>((resolve, reject) =>
+        get(`${app.baseUrl}/health`, { agent }, resolve).on('error', reject),
+      );
+      res.resume();
+      expect(res.headers.connection).toBe('keep-alive');
+      expect(res.headers['keep-alive']).toBe('timeout=65');
+    } finally {
+      agent.destroy();
+    }
   });
 
   it('refuses to start a consuming process when a job has no handler', async () => {

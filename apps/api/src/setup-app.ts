@@ -6,14 +6,24 @@ import cookieParser from 'cookie-parser';
 import express from 'express';
 import helmet from 'helmet';
 import { existsSync } from 'node:fs';
+import type { Server } from 'node:http';
 import { mountQueueBoard } from './queue-board';
 import { join, resolve } from 'node:path';
 
 /** Express-level setup shared by the api process, the all-in-one process and tests. */
+/** How long an idle keep-alive connection to the api stays open. */
+export const KEEP_ALIVE_TIMEOUT_MS = 65_000;
+
 export function setupApp(app: NestExpressApplication, config: AppConfig): void {
   // req.ip is the client, not the proxy: X-Forwarded-For is believed from TRUST_PROXY's proxies only.
   app.set('trust proxy', config.values.TRUST_PROXY);
   app.disable('x-powered-by');
+  // Idle keep-alive connections stay open longer than reverse proxies and load balancers keep theirs
+  // (60 s is common; Node's default is 5 s): otherwise a proxy or client can send a request on a
+  // connection the api is closing at that moment and get a reset (bench:webform saw ECONNRESET).
+  const server = app.getHttpServer() as Server;
+  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+  server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1000;
   app.use(
     helmet({
       contentSecurityPolicy: {
