@@ -26,8 +26,10 @@ ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=3000 \
     NODE_OPTIONS=--max-semi-space-size=64
-# The 64 MB young generation (V8's default is 16 MB): request and intake work allocates many
-# short-lived objects; fewer scavenges measured +19% intake throughput (BENCHMARKS.md).
+# A 64 MB young generation for the api and the all-in-one process (Node 24 sizes it from the heap
+# limit, 16 MB on small machines): request and intake work allocates many short-lived objects, and
+# fewer scavenges measured +19% intake throughput (BENCHMARKS.md). Compose gives the worker 16 MB,
+# as `npm run start:worker` does: its peak memory is what matters there (M4).
 COPY --from=deps --chown=root:root /app/node_modules ./node_modules
 COPY --from=deps --chown=root:root /app/apps/cli ./apps/cli
 COPY --from=build --chown=root:root /app/dist ./dist

@@ -1,7 +1,7 @@
 // Shared by the benchmarks: percentiles, machine CPU and load, and the BENCHMARKS.md block writer.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
+import { cpus, loadavg, setPriority } from 'node:os';
 import { join } from 'node:path';
 
 export const ROOT = join(__dirname, '..');
@@ -74,22 +74,55 @@ export function buildIfStale(): void {
  * Starts one of the desk's processes as its `npm run start:*` script does (`app` is all-in-one,
  * api, worker or poller; built first with buildIfStale); stderr lines go to `output`.
  */
+/**
+ * The Node flags `npm start` / `npm run start:<app>` give this process (package.json), so a bench
+ * runs each process as it is run for real; BENCH_NODE_FLAGS replaces them for an experiment.
+ */
+export function nodeFlagsOf(app: string): string[] {
+  if (process.env.BENCH_NODE_FLAGS !== undefined) return process.env.BENCH_NODE_FLAGS.split(' ').filter(Boolean);
+  const scripts = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> })
+    .scripts;
+  const script = scripts[app === 'all-in-one' ? 'start' : `start:${app}`] ?? '';
+  const command = / node ((?:--\S+ )*)dist\//.exec(` ${script.split('&&').pop() ?? ''}`);
+  if (!command) throw new Error(`package.json has no start script for ${app} of the form "node [--flags] dist/..."`);
+  return command[1].split(' ').filter(Boolean);
+}
+
 export function startProcess(app: string, env: NodeJS.ProcessEnv, output: string[]): ChildProcess {
   const main = join(ROOT, 'dist', 'apps', app, 'src', 'main.js');
-  const child = spawn(
-    process.execPath,
-    [...(process.env.BENCH_NODE_FLAGS ?? '--max-semi-space-size=64').split(' ').filter(Boolean), main],
-    {
-      cwd: ROOT,
-      env,
-      stdio: ['ignore', 'ignore', 'pipe'],
-    },
-  );
+  const child = spawn(process.execPath, [...nodeFlagsOf(app), main], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   child.stderr?.on('data', (d: Buffer) => {
     output.push(d.toString().trimEnd());
     if (output.length > 200) output.splice(0, output.length - 200);
   });
   return child;
+}
+
+/**
+ * The SMTP sink in a process of its own (bench/smtp-sink.process.ts), so its work never delays a
+ * load generator's timers. Resolves with its URL once it listens; `close` stops it.
+ */
+export async function startSinkProcess(): Promise<{ url: string; close(): Promise<void> }> {
+  const child = spawn(process.execPath, ['-r', '@swc-node/register', join(ROOT, 'bench', 'smtp-sink.process.ts')], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  // Lowest CPU priority: a real relay is another machine, its work is not the desk's.
+  if (child.pid) setPriority(child.pid, 19);
+  const url = await new Promise<string>((resolve, reject) => {
+    let buffered = '';
+    child.stdout?.on('data', (d: Buffer) => {
+      buffered += d.toString();
+      const line = buffered.split('\n')[0];
+      if (buffered.includes('\n')) resolve((JSON.parse(line) as { url: string }).url);
+    });
+    child.once('exit', (code) => reject(new Error(`SMTP sink process exited (${code}) before listening`)));
+  });
+  return { url, close: () => stopProcess(child) };
 }
 
 export async function stopProcess(child: ChildProcess): Promise<void> {
