@@ -5,9 +5,10 @@
 // with acknowledgements on into an SMTP sink. Reports latency percentiles, errors, and whether
 // every accepted request became exactly one ticket (and how long the worker took to drain).
 import { createDataSource, runMigrations } from '@app/database';
-import { createTestDatabase, createTestRedis, freePort, startSmtpSink, waitFor } from '@app/testing';
+import { createTestDatabase, createTestRedis, freePort, waitFor } from '@app/testing';
 import { Agent, request } from 'node:http';
 import { setPriority } from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import {
   load1,
   machineLine,
@@ -15,6 +16,7 @@ import {
   sleep,
   buildIfStale,
   startProcess,
+  startSinkProcess,
   stopProcess,
   writeBenchBlock,
   runBench,
@@ -33,6 +35,10 @@ interface LoadResult {
   timeouts: number;
   /** Milliseconds from each request's scheduled send time to the end of its answer, ascending. */
   latencies: number[];
+  /** The generator's own event-loop delay p99 (ms): how late it could have been in sending. */
+  generatorLagP99: number;
+  /** Transport errors by code (ECONNRESET, …). */
+  errorCodes: Record<string, number>;
   /** From the first scheduled send to the last answer. */
   seconds: number;
 }
@@ -50,7 +56,18 @@ async function fire(url: string, seconds: number, label: string): Promise<LoadRe
   const agent = new Agent({ keepAlive: true, maxSockets: 64 });
   const total = Math.round(RATE * seconds);
   const interval = 1000 / RATE;
-  const result: LoadResult = { sent: 0, ok: 0, non2xx: 0, errors: 0, timeouts: 0, latencies: [], seconds: 0 };
+  const result: LoadResult = {
+    sent: 0,
+    ok: 0,
+    non2xx: 0,
+    errors: 0,
+    timeouts: 0,
+    latencies: [],
+    generatorLagP99: 0,
+    errorCodes: {},
+    seconds: 0,
+  };
+  const lag = monitorEventLoopDelay({ resolution: 5 });
   const send = (i: number, due: number): Promise<void> =>
     new Promise((resolve) => {
       const body = JSON.stringify({
@@ -60,6 +77,11 @@ async function fire(url: string, seconds: number, label: string): Promise<LoadRe
         message: `Hello, order ${i} has not arrived yet. Could you look into it? ${'Some detail. '.repeat(10)}`,
       });
       let settled = false;
+      const fail = (error: NodeJS.ErrnoException): void => {
+        const code = error.code ?? error.message;
+        result.errorCodes[code] = (result.errorCodes[code] ?? 0) + 1;
+        settle('errors');
+      };
       const settle = (outcome: 'ok' | 'non2xx' | 'errors' | 'timeouts'): void => {
         if (settled) return;
         settled = true;
@@ -86,19 +108,20 @@ async function fire(url: string, seconds: number, label: string): Promise<LoadRe
         (res) => {
           res.resume();
           res.on('end', () => settle(res.statusCode && res.statusCode < 300 ? 'ok' : 'non2xx'));
-          res.on('error', () => settle('errors'));
+          res.on('error', (error: NodeJS.ErrnoException) => fail(error));
         },
       );
       req.on('timeout', () => {
         settle('timeouts');
         req.destroy();
       });
-      req.on('error', () => settle('errors'));
+      req.on('error', (error: NodeJS.ErrnoException) => fail(error));
       req.end(body);
       result.sent += 1;
     });
 
   const answers: Array<Promise<void>> = [];
+  lag.enable();
   const start = performance.now();
   await new Promise<void>((done) => {
     let next = 0;
@@ -114,6 +137,8 @@ async function fire(url: string, seconds: number, label: string): Promise<LoadRe
     tick();
   });
   await Promise.all(answers);
+  lag.disable();
+  result.generatorLagP99 = lag.percentile(99) / 1e6;
   result.seconds = (performance.now() - start) / 1000;
   agent.destroy();
   result.latencies.sort((a, b) => a - b);
@@ -138,7 +163,7 @@ async function main(): Promise<void> {
   const loadBefore = load1();
   const database = await createTestDatabase('bench');
   const redis = createTestRedis('bench');
-  const sink = await startSmtpSink();
+  const sink = await startSinkProcess();
   const migrator = createDataSource(database.url, 2);
   await migrator.initialize();
   await runMigrations(migrator);
@@ -202,8 +227,14 @@ async function main(): Promise<void> {
     const errors = result.errors + result.timeouts + result.non2xx;
     const lines = [
       `**M5** \`POST /api/requests\` (JSON, a distinct requester and client address each), open loop: one request every ${(1000 / RATE).toFixed(1)} ms (${RATE}/s) for ${SECONDS} s, each timed from when it was due, after a ${WARMUP_SECONDS} s warm-up; the desk as ${MODE === 'split' ? 'an api process and a worker process' : 'one all-in-one process (api + worker + poller)'}${WORKER_NICE ? ` (worker at nice ${WORKER_NICE})` : ''}, acknowledgements on (SMTP sink)`,
-      `requests sent ${result.sent}, answered 2xx ${accepted}, non-2xx ${result.non2xx}, errors ${result.errors}, timeouts ${result.timeouts} (goal 0)`,
-      `latency: p50 ${quantile(l, 0.5)} ms, p90 ${quantile(l, 0.9)} ms, p99 ${quantile(l, 0.99)} ms, max ${quantile(l, 1)} ms (goal p99 ≤ 50 ms); ${(result.sent / result.seconds).toFixed(0)} requests/s`,
+      `requests sent ${result.sent}, answered 2xx ${accepted}, non-2xx ${result.non2xx}, errors ${result.errors}${
+        result.errors
+          ? ` (${Object.entries(result.errorCodes)
+              .map(([c, n]) => `${c} ×${n}`)
+              .join(', ')})`
+          : ''
+      }, timeouts ${result.timeouts} (goal 0)`,
+      `latency: p50 ${quantile(l, 0.5)} ms, p90 ${quantile(l, 0.9)} ms, p99 ${quantile(l, 0.99)} ms, max ${quantile(l, 1)} ms (goal p99 ≤ 50 ms); ${(result.sent / result.seconds).toFixed(0)} requests/s; the generator's own event-loop delay p99 ${result.generatorLagP99.toFixed(0)} ms (the SMTP sink runs in a process of its own)`,
       `tickets: ${made} for ${accepted} accepted requests, ${Number(dup?.n ?? 0)} duplicated subjects; the worker finished ${drained.toFixed(1)} s after the last answer`,
       `machine: ${machineLine()}`,
       `command: BENCH_RATE=${RATE} BENCH_SECONDS=${SECONDS} BENCH_MODE=${MODE}${WORKER_NICE ? ` BENCH_WORKER_NICE=${WORKER_NICE}` : ''} npm run bench:webform`,

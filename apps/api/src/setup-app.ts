@@ -21,7 +21,7 @@ export function setupApp(app: NestExpressApplication, config: AppConfig): void {
   // Idle keep-alive connections stay open longer than reverse proxies and load balancers keep theirs
   // (60 s is common; Node's default is 5 s): otherwise a proxy or client can send a request on a
   // connection the api is closing at that moment and get a reset (bench:webform saw ECONNRESET).
-  const server = app.getHttpServer() as Server;
+  const server: Server = app.getHttpServer();
   server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
   server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1000;
   app.use(
