@@ -25,7 +25,26 @@ export function machineCpu(): { busy: number; total: number } {
 }
 
 export function machineLine(): string {
-  return `${cpus().length} cores (${cpus()[0]?.model ?? 'cpu'}), Node ${process.version}`;
+  return `${cpus().length} cores (${cpus()[0]?.model ?? 'cpu'}), Node ${process.version}; ${cpuSteadiness()}`;
+}
+
+/**
+ * How steady the CPU was: the same fixed loop timed 7 times back to back. On a shared host one core's
+ * speed can swing by half from one second to the next (562–920 ms for one loop seen on an idle
+ * machine), and then latency figures swing with it; the spread printed beside them says so.
+ */
+export function cpuSteadiness(runs = 7, iterations = 30_000_000): string {
+  const times: number[] = [];
+  let sink = 0;
+  for (let r = 0; r < runs; r++) {
+    const started = performance.now();
+    for (let i = 0; i < iterations; i++) sink += i % 7;
+    times.push(performance.now() - started);
+  }
+  if (sink < 0) times.push(0); // keeps the loop from being optimised away
+  const min = Math.min(...times);
+  const max = Math.max(...times);
+  return `a fixed CPU loop took ${min.toFixed(0)}–${max.toFixed(0)} ms over ${runs} runs (spread ${(((max - min) / min) * 100).toFixed(0)}%)`;
 }
 
 export function load1(): string {
