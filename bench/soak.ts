@@ -25,7 +25,7 @@ import { MailboxService } from '@app/intake';
 import { PlatformModule } from '@app/platform';
 import { loadConfig } from '@app/config';
 import { Module } from '@nestjs/common';
-import { buildIfStale, nodeFlagsOf } from './support';
+import { buildIfStale } from './support';
 import { NestFactory } from '@nestjs/core';
 import { MailboxesModule } from '@app/intake';
 
@@ -133,8 +133,6 @@ async function startProxy(
 interface Supervised {
   name: string;
   kill(): void;
-  /** When the current process was started (Date.now()). */
-  upSince(): number;
   stop(): Promise<void>;
   restarts(): number;
 }
@@ -149,10 +147,8 @@ function supervise(name: string, app: string, env: NodeJS.ProcessEnv, output: st
   let child: ChildProcess;
   let stopping = false;
   let restarts = 0;
-  let startedAt = 0;
   const start = (): void => {
-    startedAt = Date.now();
-    child = spawn(process.execPath, [...nodeFlagsOf(app), join(ROOT, 'dist', 'apps', app, 'src', 'main.js')], {
+    child = spawn(process.execPath, ['--max-semi-space-size=64', join(ROOT, 'dist', 'apps', app, 'src', 'main.js')], {
       cwd: ROOT,
       env,
       stdio: ['ignore', 'ignore', 'pipe'],
@@ -171,7 +167,6 @@ function supervise(name: string, app: string, env: NodeJS.ProcessEnv, output: st
   return {
     name,
     kill: () => child.kill('SIGKILL'),
-    upSince: () => startedAt,
     stop: async () => {
       stopping = true;
       if (child.exitCode !== null || child.signalCode !== null) return;
@@ -333,13 +328,9 @@ async function main(): Promise<void> {
       await sleep(250);
       // Every 2 s the next FETCH response is cut in the middle.
       if (++ticks % 8 === 0) proxy.dropMidFetch();
-      // The victim is one that has been up for two kill periods at least: on a slow machine a process
-      // killed again and again while it boots would never work, and the backlog never drain (a CI
-      // run here killed 30 times in 173 s and timed out with one message still in INBOX).
-      const eligible = victims.filter((v) => Date.now() - v.upSince() >= 2 * KILL_EVERY_MS);
-      if (Date.now() - lastKill >= KILL_EVERY_MS && eligible.length > 0) {
+      if (Date.now() - lastKill >= KILL_EVERY_MS) {
         lastKill = Date.now();
-        const victim = eligible[Math.floor(Math.random() * eligible.length)];
+        const victim = victims[Math.floor(Math.random() * victims.length)];
         victim.kill();
         faults.kills += 1;
       }
