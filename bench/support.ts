@@ -90,10 +90,6 @@ export function buildIfStale(): void {
 }
 
 /**
- * Starts one of the desk's processes as its `npm run start:*` script does (`app` is all-in-one,
- * api, worker or poller; built first with buildIfStale); stderr lines go to `output`.
- */
-/**
  * The Node flags `npm start` / `npm run start:<app>` give this process (package.json), so a bench
  * runs each process as it is run for real; BENCH_NODE_FLAGS replaces them for an experiment.
  */
@@ -107,6 +103,10 @@ export function nodeFlagsOf(app: string): string[] {
   return command[1].split(' ').filter(Boolean);
 }
 
+/**
+ * Starts one of the desk's processes as its `npm run start:*` script does (`app` is all-in-one,
+ * api, worker or poller; built first with buildIfStale); stderr lines go to `output`.
+ */
 export function startProcess(app: string, env: NodeJS.ProcessEnv, output: string[]): ChildProcess {
   const main = join(ROOT, 'dist', 'apps', app, 'src', 'main.js');
   const child = spawn(process.execPath, [...nodeFlagsOf(app), main], {

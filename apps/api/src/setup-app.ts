@@ -10,10 +10,10 @@ import type { Server } from 'node:http';
 import { mountQueueBoard } from './queue-board';
 import { join, resolve } from 'node:path';
 
-/** Express-level setup shared by the api process, the all-in-one process and tests. */
 /** How long an idle keep-alive connection to the api stays open. */
 export const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 
+/** Express-level setup shared by the api process, the all-in-one process and tests. */
 export function setupApp(app: NestExpressApplication, config: AppConfig): void {
   // req.ip is the client, not the proxy: X-Forwarded-For is believed from TRUST_PROXY's proxies only.
   app.set('trust proxy', config.values.TRUST_PROXY);
