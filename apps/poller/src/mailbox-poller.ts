@@ -2,7 +2,14 @@ import { sha256Hex } from '@app/common';
 import type { AppConfig } from '@app/config';
 import type { MailboxEntity } from '@app/database';
 import type { SettleSweepService, StageEmailUseCase } from '@app/intake';
-import { closeImapClient, createImapClientFresh, hashStream, imapErrorCode, type ImapSettings } from '@app/mail';
+import {
+  closeImapClient,
+  createImapClientFresh,
+  hashStream,
+  imapErrorCode,
+  searchUids,
+  type ImapSettings,
+} from '@app/mail';
 import type { Logger } from '@nestjs/common';
 import type { ImapFlow } from 'imapflow';
 import type { MailboxStateStore } from './mailbox-state.store';
@@ -169,7 +176,7 @@ export class MailboxPoller {
     if (!opened) throw new Error('mailbox not open');
     const uidValidity = Number(opened.uidValidity);
     const cursor = await store.cursor(this.id, uidValidity);
-    const found = (await client.search({ uid: `${cursor + 1}:*` }, { uid: true })) || [];
+    const found = await searchUids(client, { uid: `${cursor + 1}:*` });
     // `N:*` also matches the highest UID when it is below N: keep only UIDs above the cursor.
     const uids = found.filter((uid) => uid > cursor).sort((a, b) => a - b);
     await this.status({ backlog: uids.length });

@@ -1,5 +1,5 @@
 import { InboundKind, InboundStatus, type MailboxEntity } from '@app/database';
-import { hashStream } from '@app/mail';
+import { hashStream, searchUids } from '@app/mail';
 import { JobName, QueueName, QueueService } from '@app/queue';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -176,7 +176,7 @@ export class QuarantineActionService {
       Number(client.mailbox ? client.mailbox.uidValidity : -1) === Number(row.uid_validity)
     ) {
       await client.noop();
-      const found = (await client.search({ uid: String(uid) }, { uid: true })) || [];
+      const found = await searchUids(client, { uid: String(uid) });
       if (found.includes(uid)) return { folder: 'intake', uid };
     }
     await ensureFolder(mailbox.quarantineFolder);
@@ -184,7 +184,7 @@ export class QuarantineActionService {
     const query: SearchObject = row.message_id_header
       ? { header: { 'message-id': row.message_id_header } }
       : { larger: row.size - 1, smaller: row.size + 1 };
-    const candidates = ((await client.search(query, { uid: true })) || []).slice(0, MAX_CANDIDATES);
+    const candidates = (await searchUids(client, query)).slice(0, MAX_CANDIDATES);
     for (const candidate of candidates) {
       // One download at a time, never inside a fetch iteration.
       const download = await client.download(String(candidate), undefined, { uid: true });

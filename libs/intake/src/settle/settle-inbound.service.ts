@@ -1,5 +1,6 @@
 import { AppConfig } from '@app/config';
 import { InboundMessageEntity, InboundStatus, MailboxAfterAction } from '@app/database';
+import { ImapSearchError, searchUids } from '@app/mail';
 import { Injectable, Logger, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { IsNull, type DataSource } from 'typeorm';
@@ -88,7 +89,7 @@ export class SettleInboundService {
         // NOOP first: a session that sat in IDLE may not have synced mail that arrived since (Dovecot
         // answers UID SEARCH from the session's view), and a missed UID would wrongly count as gone.
         await client.noop();
-        const found = new Set((await client.search({ uid: due.map((d) => d.uid).join(',') }, { uid: true })) || []);
+        const found = new Set(await searchUids(client, { uid: due.map((d) => d.uid).join(',') }));
         const outcomes = new Map<string, SettleOutcome>();
         const present = due.filter((d) => found.has(d.uid));
         for (const d of due) if (!found.has(d.uid)) outcomes.set(d.id, 'already_gone');
@@ -130,7 +131,8 @@ export class SettleInboundService {
       });
     // One immediate retry on a fresh session (or a fresh look at the folders) covers a stale pooled one.
     const outcome = await attempt().catch((error: unknown) => {
-      if (error instanceof SettleRetryError || error instanceof SettleRefusedError) return attempt();
+      if (error instanceof SettleRetryError || error instanceof SettleRefusedError || error instanceof ImapSearchError)
+        return attempt();
       throw error;
     });
     this.logger.debug({ inboundMessageId: row.id, outcome }, 'inbound settled');
