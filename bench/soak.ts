@@ -28,6 +28,8 @@ import { Module } from '@nestjs/common';
 import { buildIfStale } from './support';
 import { NestFactory } from '@nestjs/core';
 import { MailboxesModule } from '@app/intake';
+import { QueueName } from '@app/queue';
+import { Queue } from 'bullmq';
 
 const ROOT = join(__dirname, '..');
 const EMAILS = Number(process.env.SOAK_EMAILS ?? 10_000);
@@ -195,6 +197,69 @@ function email(i: number, to: string): Buffer {
       '',
     ].join('\r\n'),
   );
+}
+
+/**
+ * One line per message still in an INBOX at the end: its UID and flags on the server, its staging
+ * row (status, UIDVALIDITY/UID, settled or not) and its settle job's state, so a stall says where
+ * the chain stopped. Synthetic soak mail only: no personal data.
+ */
+async function describeLeftovers(
+  dovecot: TestDovecot,
+  query: <T>(sql: string, params?: unknown[]) => Promise<T[]>,
+  redisUrl: string,
+): Promise<string[]> {
+  const queue = new Queue(QueueName.ImapSettle, { connection: { url: redisUrl }, prefix: 'soak' });
+  const lines: string[] = [];
+  try {
+    for (const user of USERS) {
+      const messages = await (async () => {
+        const c = dovecot.client(user);
+        await c.connect();
+        try {
+          const lock = await c.getMailboxLock('INBOX');
+          try {
+            if (c.mailbox && c.mailbox.exists === 0) return [];
+            const uidValidity = c.mailbox ? Number(c.mailbox.uidValidity) : 0;
+            const found = await c.fetchAll('1:*', { uid: true, flags: true, envelope: true });
+            return found.map((m) => ({
+              uidValidity,
+              uid: m.uid,
+              flags: [...(m.flags ?? [])],
+              id: m.envelope?.messageId,
+            }));
+          } finally {
+            lock.release();
+          }
+        } finally {
+          await c.logout().catch(() => c.close());
+        }
+      })().catch((e: Error) => [{ uidValidity: 0, uid: 0, flags: [], id: `(could not list: ${e.message})` }]);
+      for (const m of messages) {
+        const rows = await query<{
+          id: string;
+          status: string;
+          uid_validity: string;
+          uid: string;
+          settled_at: Date | null;
+        }>(`SELECT id, status, uid_validity, uid, settled_at FROM inbound_messages WHERE message_id_header = $1`, [
+          m.id,
+        ]);
+        const described = await Promise.all(
+          rows.map(async (r) => {
+            const job = await queue.getJobState(`settle-${r.id}`).catch(() => '?');
+            return `row ${r.status} ${r.uid_validity}/${r.uid} settled=${r.settled_at ? r.settled_at.toISOString() : 'no'} settle-job=${job}`;
+          }),
+        );
+        lines.push(
+          `  ${user} ${m.uidValidity}/${m.uid} [${m.flags.join(' ')}] ${m.id ?? '(no Message-ID)'}: ${described.join('; ') || 'no row'}`,
+        );
+      }
+    }
+  } finally {
+    await queue.close();
+  }
+  return lines;
 }
 
 async function main(): Promise<void> {
@@ -433,6 +498,7 @@ async function main(): Promise<void> {
   );
   const onServer = await Promise.all(USERS.map((u) => dovecot.count(u, 'Processed')));
   const inboxLeft = await Promise.all(USERS.map((u) => dovecot.count(u, 'INBOX')));
+  const leftovers = inboxLeft.some((n) => n > 0) ? await describeLeftovers(dovecot, query, redis.url) : [];
 
   const ticketed = new Set(mailSubjects.map((r) => r.subject));
   const quarantinedIds = new Set(quarantined.map((q) => q.id));
@@ -490,6 +556,7 @@ async function main(): Promise<void> {
     ...rows.map(([what, value, pass]) => `| ${what} | ${value} | ${pass ? 'ok' : '**FAIL**'} |`),
   ].join('\n');
   process.stdout.write(`${table}\n`);
+  if (leftovers.length > 0) process.stderr.write(`left in INBOX:\n${leftovers.join('\n')}\n`);
   if (!ok) process.stderr.write(`last process output:\n${output.slice(-60).join('\n')}\n`);
   if (process.env.SOAK_WRITE !== '0') {
     const file = join(ROOT, 'BENCHMARKS.md');
