@@ -110,6 +110,7 @@ describe('the production image, run without Docker (same command, user and paths
   const { stages, final } = readFinalStage();
   let dir: string;
   let app: string;
+  let builtDist: string;
   let node: string;
   let database: TestDatabase;
   let redis: TestRedis;
@@ -117,11 +118,19 @@ describe('the production image, run without Docker (same command, user and paths
   let output = '';
 
   beforeAll(async () => {
-    // The image is built from the current sources (CI builds before testing; so does this test).
-    const built = spawnSync('npm', ['run', 'build:server'], { cwd: ROOT, encoding: 'utf8' });
-    if (built.status !== 0) throw new Error(`build failed:\n${built.stdout}${built.stderr}`);
-
     dir = mkdtempSync(join(tmpdir(), 'intake-image-'));
+    // The image's dist/ is built from the current sources as `npm run build:server` does, but into a
+    // folder of its own: rebuilt in place, the project's dist/ held files whose @app/ imports
+    // tsc-alias had not rewritten yet, and a test running the CLI or a process from it at that
+    // moment failed with "Cannot find module '@app/database'".
+    builtDist = join(dir, 'build', 'dist');
+    for (const [tool, ...args] of [
+      ['tsc', '-p', 'tsconfig.build.json', '--outDir', builtDist],
+      ['tsc-alias', '-p', 'tsconfig.build.json', '--outDir', builtDist],
+    ]) {
+      const built = spawnSync(join(ROOT, 'node_modules', '.bin', tool), args, { cwd: ROOT, encoding: 'utf8' });
+      if (built.status !== 0) throw new Error(`${tool} failed:\n${built.stdout}${built.stderr}`);
+    }
     chmodSync(dir, 0o755);
     // The node binary may live under root's private home (~/.cache): give the user its own link.
     mkdirSync(join(dir, 'bin'));
@@ -137,7 +146,12 @@ describe('the production image, run without Docker (same command, user and paths
     for (const copy of final.copies) {
       const dest = join(app, copy.dest.replace(/^\.\//, ''));
       if (copy.src.endsWith('/node_modules')) productionNodeModules(dest);
-      else cpSync(join(ROOT, copy.src.replace(/^\/app\//, '')), dest, { recursive: true });
+      else if (copy.src === '/app/dist') {
+        cpSync(builtDist, dest, { recursive: true });
+        // The web app as the last `npm run build` left it (the server build does not touch it).
+        const web = join(ROOT, 'dist', 'web');
+        if (existsSync(web)) cpSync(web, join(dest, 'web'), { recursive: true });
+      } else cpSync(join(ROOT, copy.src.replace(/^\/app\//, '')), dest, { recursive: true });
     }
     // The RUN line that makes the data directory, executed as written (mkdir/chown/chmod).
     const dataDir = final.runs.find((r) => r.includes('chown'));
