@@ -25,7 +25,7 @@ import { MailboxService } from '@app/intake';
 import { PlatformModule } from '@app/platform';
 import { loadConfig } from '@app/config';
 import { Module } from '@nestjs/common';
-import { buildIfStale } from './support';
+import { buildIfStale, nodeFlagsOf } from './support';
 import { NestFactory } from '@nestjs/core';
 import { MailboxesModule } from '@app/intake';
 import { QueueName } from '@app/queue';
@@ -150,7 +150,7 @@ function supervise(name: string, app: string, env: NodeJS.ProcessEnv, output: st
   let stopping = false;
   let restarts = 0;
   const start = (): void => {
-    child = spawn(process.execPath, ['--max-semi-space-size=64', join(ROOT, 'dist', 'apps', app, 'src', 'main.js')], {
+    child = spawn(process.execPath, [...nodeFlagsOf(app), join(ROOT, 'dist', 'apps', app, 'src', 'main.js')], {
       cwd: ROOT,
       env,
       stdio: ['ignore', 'ignore', 'pipe'],
