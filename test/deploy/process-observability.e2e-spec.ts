@@ -1,9 +1,19 @@
 import { freePort, waitFor } from '@app/testing';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { getPriority } from 'node:os';
 import { join } from 'node:path';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 const ROOT = join(__dirname, '..', '..');
+
+/** The nice value of every thread of a process (field 19 of /proc/PID/task/TID/stat). */
+function threadNice(pid: number): number[] {
+  return readdirSync(`/proc/${pid}/task`).map((tid) => {
+    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+  });
+}
 
 /**
  * Split mode as in production: the api (in-process here), and the real worker and poller mains as
@@ -102,6 +112,14 @@ describe('worker and poller /health and /metrics (split mode)', () => {
     expect(await metric(pollerPort, /^intake_inbound_messages\{kind="form",status="processed"\}/)).toBe(1);
     expect(await metric(pollerPort, /^intake_process_process_cpu_user_seconds_total /)).toBeGreaterThan(0);
     expect((await fetch(`http://127.0.0.1:${workerPort}/nope`)).status).toBe(404);
+
+    // The worker runs below the api's CPU priority (WORKER_NICE, default 10), every thread of it,
+    // the parser threads it started for the ticket included; the poller keeps the priority it got.
+    const ours = getPriority();
+    const workerNice = threadNice(worker.pid!);
+    expect(workerNice.length).toBeGreaterThan(5);
+    expect(new Set(workerNice)).toEqual(new Set([Math.min(19, ours + 10)]));
+    expect(new Set(threadNice(poller.pid!))).toEqual(new Set([ours]));
 
     // Both still stop cleanly, closing their observability port.
     for (const child of [worker, poller]) {

@@ -1,11 +1,14 @@
 import 'reflect-metadata';
-import { ObservabilityModule, PlatformModule, runProcess } from '@app/platform';
+import { lowerCpuPriority, ObservabilityModule, PlatformModule, runProcess } from '@app/platform';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
 import { WorkerModule } from './worker.module';
 
 void runProcess('worker', async (config, infra) => {
+  // Background work yields to the api on a shared machine (WORKER_NICE); before Nest starts, so the
+  // threads it starts later inherit it.
+  lowerCpuPriority(config.values.WORKER_NICE);
   // /health and /metrics on a port of its own (WORKER_METRICS_PORT, default 9464; 0 = off).
   const observability = ObservabilityModule.forProcess('worker', config.values.WORKER_METRICS_PORT ?? 9464);
   @Module({ imports: [PlatformModule.forRoot(config, infra.databaseUrl), WorkerModule, observability] })

@@ -162,6 +162,13 @@ export const configSchema = z.object({
       }
       return parsed;
     }),
+  /**
+   * Nice levels the worker process lowers itself by at start (0 = none). On a machine it shares
+   * with the api, web requests then get the CPU first and the intake backlog takes what they
+   * leave (BENCHMARKS.md M5). Not used by the all-in-one process; inside a container it only
+   * ranks the worker's own threads (compose's cpu_shares ranks the containers).
+   */
+  WORKER_NICE: int(0, 19).default(10),
   /** Port of the worker process's /health and /metrics (default 9464; 0 = off; all-in-one: off unless set). */
   WORKER_METRICS_PORT: int(0, 65535).optional(),
   /** Port of the poller process's /health and /metrics (default 9465; 0 = off; all-in-one: off unless set). */

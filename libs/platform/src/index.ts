@@ -4,3 +4,4 @@ export * from './platform.module';
 export * from './run-process';
 export * from './observability.module';
 export * from './database-note';
+export * from './cpu-priority';
