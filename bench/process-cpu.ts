@@ -2,12 +2,19 @@ import { readdirSync, readFileSync } from 'node:fs';
 
 const TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
-/** CPU time (user + system, seconds) per program, summed over its live processes (Linux /proc). */
+/**
+ * CPU time (user + system, seconds) per program, summed over its live processes (Linux /proc), each
+ * with the CPU of the children it has reaped: a PostgreSQL backend or a Dovecot imap process that
+ * ends between two snapshots (a part closing its connections) would otherwise take its CPU with it,
+ * and a delta could even come out negative. Its postmaster or Dovecot master reaps it, so the time
+ * stays under the same program.
+ */
 export function cpuByProgram(): Map<string, number> {
   return sumOver(
     '/proc',
     (pid) => /^\d+$/.test(pid),
     (_pid, comm) => programOf(comm),
+    true,
   );
 }
 
@@ -36,6 +43,7 @@ function sumOver(
   dir: string,
   include: (entry: string) => boolean,
   keyOf: (entry: string, comm: string) => string,
+  withReapedChildren = false,
 ): Map<string, number> {
   const totals = new Map<string, number>();
   let entries: string[];
@@ -52,12 +60,14 @@ function sumOver(
       continue; // exited meanwhile
     }
     // "pid (comm) state ppid …": comm may hold spaces, so the fields start after the last ')';
-    // utime and stime are the 14th and 15th fields.
+    // utime and stime are the 14th and 15th fields, cutime and cstime (reaped children) the next two.
     const close = stat.lastIndexOf(')');
     const comm = stat.slice(stat.indexOf('(') + 1, close);
     const fields = stat.slice(close + 2).split(' ');
     const key = keyOf(entry, comm);
-    totals.set(key, (totals.get(key) ?? 0) + (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND);
+    let ticks = Number(fields[11]) + Number(fields[12]);
+    if (withReapedChildren) ticks += Number(fields[13]) + Number(fields[14]);
+    totals.set(key, (totals.get(key) ?? 0) + ticks / TICKS_PER_SECOND);
   }
   return totals;
 }

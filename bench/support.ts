@@ -123,25 +123,34 @@ export function startProcess(app: string, env: NodeJS.ProcessEnv, output: string
 
 /**
  * The SMTP sink in a process of its own (bench/smtp-sink.process.ts), so its work never delays a
- * load generator's timers. Resolves with its URL once it listens; `close` stops it.
+ * load generator's timers or the desk's event loop. `nice` 19 by default: a real relay is another
+ * machine, its work is not the desk's. Resolves with its URL once it listens; `received()` is the
+ * number of messages it has taken so far (reported every 20 ms); `close` stops it.
  */
-export async function startSinkProcess(): Promise<{ url: string; close(): Promise<void> }> {
+export async function startSinkProcess(
+  options: { nice?: number } = {},
+): Promise<{ url: string; received(): number; close(): Promise<void> }> {
   const child = spawn(process.execPath, ['-r', '@swc-node/register', join(ROOT, 'bench', 'smtp-sink.process.ts')], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  // Lowest CPU priority: a real relay is another machine, its work is not the desk's.
-  if (child.pid) setPriority(child.pid, 19);
+  if (child.pid) setPriority(child.pid, options.nice ?? 19);
+  let received = 0;
   const url = await new Promise<string>((resolve, reject) => {
     let buffered = '';
     child.stdout?.on('data', (d: Buffer) => {
       buffered += d.toString();
-      const line = buffered.split('\n')[0];
-      if (buffered.includes('\n')) resolve((JSON.parse(line) as { url: string }).url);
+      const lines = buffered.split('\n');
+      buffered = lines.pop() ?? '';
+      for (const line of lines) {
+        const message = JSON.parse(line) as { url?: string; count?: number };
+        if (message.url) resolve(message.url);
+        if (message.count !== undefined) received = message.count;
+      }
     });
     child.once('exit', (code) => reject(new Error(`SMTP sink process exited (${code}) before listening`)));
   });
-  return { url, close: () => stopProcess(child) };
+  return { url, received: () => received, close: () => stopProcess(child) };
 }
 
 export async function stopProcess(child: ChildProcess): Promise<void> {
