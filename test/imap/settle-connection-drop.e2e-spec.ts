@@ -5,13 +5,19 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 import { email, startImapEnv, USER, waitForTickets, type ImapEnv } from './support/imap-env';
 
 /**
- * A TCP proxy in front of Dovecot that, once armed, closes the connection on which the client
- * next sends a NOOP, before the server sees it.
+ * A TCP proxy in front of Dovecot. `once(pattern, action)` arms it for the next client command
+ * matching `pattern`: 'cut' closes that connection before the server sees the command; a function
+ * rewrites the command's bytes instead. Each arming applies once.
  */
-async function startNoopCutter(target: number): Promise<{ port: number; arm(): void; cuts(): number; close(): void }> {
+async function startImapProxy(target: number): Promise<{
+  port: number;
+  once(pattern: RegExp, action: 'cut' | ((command: string) => string)): void;
+  fired(): number;
+  close(): void;
+}> {
   const sockets = new Set<Socket>();
-  let armed = false;
-  let cuts = 0;
+  let armed: { pattern: RegExp; action: 'cut' | ((command: string) => string) } | null = null;
+  let fired = 0;
   const server: Server = createServer((client) => {
     const upstream = connect(target, '127.0.0.1');
     sockets.add(client);
@@ -24,10 +30,13 @@ async function startNoopCutter(target: number): Promise<{ port: number; arm(): v
     upstream.on('error', close).on('close', close);
     upstream.pipe(client);
     client.on('data', (chunk: Buffer) => {
-      if (armed && / NOOP\r\n/i.test(chunk.toString('latin1'))) {
-        armed = false;
-        cuts += 1;
-        close();
+      const text = chunk.toString('latin1');
+      if (armed && armed.pattern.test(text)) {
+        const { action } = armed;
+        armed = null;
+        fired += 1;
+        if (action === 'cut') return close();
+        upstream.write(Buffer.from(action(text), 'latin1'));
         return;
       }
       upstream.write(chunk);
@@ -37,10 +46,10 @@ async function startNoopCutter(target: number): Promise<{ port: number; arm(): v
   const address = server.address();
   return {
     port: typeof address === 'object' && address ? address.port : 0,
-    arm: () => {
-      armed = true;
+    once: (pattern, action) => {
+      armed = { pattern, action };
     },
-    cuts: () => cuts,
+    fired: () => fired,
     close: () => {
       for (const socket of sockets) socket.destroy();
       server.close();
@@ -49,51 +58,70 @@ async function startNoopCutter(target: number): Promise<{ port: number; arm(): v
 }
 
 /**
- * Settle sends a NOOP before its UID SEARCH. imapflow swallows a failed NOOP, and once the
- * connection is gone its search answers undefined, not a list: read as "no match", every message
- * of the batch counted as already gone and was marked settled while its copy stayed in INBOX,
- * where nothing would ever look at it again (found by the chaos soak).
+ * Settle marks a row settled only on what the server confirmed. Three ways it was fooled before:
+ * imapflow swallows a failed NOOP, and once the connection is gone its search answers undefined,
+ * not a list; a UID SEARCH on a long-lived session can miss a copy that is there (its view of the
+ * folder behind the server's); and a UID MOVE answers OK for UIDs it skipped. Each made the batch
+ * count copies as gone or moved while they stayed in INBOX, where nothing would look at them again
+ * (found by the chaos soak). Here a proxy between the worker and Dovecot produces each once.
  */
-describe('IMAP settle: the connection drops under the search', () => {
+describe('IMAP settle: only what the server confirmed', () => {
   let env: ImapEnv;
-  let cutter: Awaited<ReturnType<typeof startNoopCutter>>;
+  let proxy: Awaited<ReturnType<typeof startImapProxy>>;
+  let sent = 0;
 
   beforeAll(async () => {
     // No poller: the worker's settle connection is the only one through the proxy.
     env = await startImapEnv();
-    cutter = await startNoopCutter(env.dovecot.port);
+    proxy = await startImapProxy(env.dovecot.port);
     await env.app.dataSource.query(`UPDATE mailboxes SET port = $2, updated_at = now() WHERE id = $1`, [
       env.mailboxId,
-      cutter.port,
+      proxy.port,
     ]);
   });
   afterAll(async () => {
-    cutter?.close();
+    proxy?.close();
     await env?.close();
   });
 
-  it('does not mark the row settled on a search without an answer; a fresh session moves the copy', async () => {
-    const raw = email({ subject: 'dropped-1', messageId: '<dropped-1@customer.test>' });
+  /** APPENDs one message, stages it as the poller would, and waits until its row is settled. */
+  async function settleOne(subject: string, arm: () => void): Promise<void> {
+    const raw = email({ subject, messageId: `<${subject}@customer.test>` });
     const uid = await env.dovecot.append(USER, 'INBOX', raw);
     const uidValidity = await env.dovecot.uidValidity(USER, 'INBOX');
-    cutter.arm();
+    arm();
     await env.app.app.get(StageEmailUseCase).executeBatch(env.mailboxId, uidValidity, [{ uid: uid!, raw }]);
-    await waitForTickets(env.app, 'dropped-', 1);
-
-    const row = await waitFor(
-      async () =>
-        (await env.app.dataSource.getRepository(InboundMessageEntity).findOne({
-          where: { messageIdHeader: '<dropped-1@customer.test>' },
-        })) ?? undefined,
-      { what: 'the staging row' },
-    );
+    await waitForTickets(env.app, subject, 1);
     await waitFor(
-      async () => !!(await env.app.dataSource.getRepository(InboundMessageEntity).findOneBy({ id: row.id }))?.settledAt,
-      { what: 'the row settled', timeoutMs: 30_000 },
+      async () =>
+        !!(
+          await env.app.dataSource.getRepository(InboundMessageEntity).findOneBy({
+            messageIdHeader: `<${subject}@customer.test>`,
+          })
+        )?.settledAt,
+      { what: `${subject} settled`, timeoutMs: 30_000 },
     );
-    expect(cutter.cuts()).toBe(1);
+    sent += 1;
+    expect(proxy.fired()).toBe(sent);
     // Settled only once the copy really left INBOX.
     expect(await env.dovecot.count(USER, 'INBOX')).toBe(0);
-    expect(await env.dovecot.count(USER, 'Processed')).toBe(1);
+    expect(await env.dovecot.count(USER, 'Processed')).toBe(sent);
+  }
+
+  it('a search without an answer (the connection dropped under the NOOP before it)', async () => {
+    await settleOne('dropped-1', () => proxy.once(/ NOOP\r\n/i, 'cut'));
+  }, 60_000);
+
+  it('a search that does not find a copy which is there', async () => {
+    // The UID asked for becomes one that does not exist: the answer is an empty list.
+    await settleOne('unseen-1', () =>
+      proxy.once(/ UID SEARCH UID \d+/i, (command) => command.replace(/UID SEARCH UID \d+/i, 'UID SEARCH UID 999999')),
+    );
+  }, 60_000);
+
+  it('a MOVE answered OK that moved nothing', async () => {
+    await settleOne('skipped-1', () =>
+      proxy.once(/ UID MOVE \d+/i, (command) => command.replace(/UID MOVE \d+/i, 'UID MOVE 999999')),
+    );
   }, 60_000);
 });

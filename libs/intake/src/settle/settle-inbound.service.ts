@@ -3,6 +3,7 @@ import { InboundMessageEntity, InboundStatus, MailboxAfterAction } from '@app/da
 import { ImapSearchError, searchUids } from '@app/mail';
 import { Injectable, Logger, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import type { ImapFlow } from 'imapflow';
 import { IsNull, type DataSource } from 'typeorm';
 import { MailboxService } from '../mailboxes/mailbox.service';
 import { IntakeMetrics } from '../metrics/intake-metrics';
@@ -74,7 +75,8 @@ export class SettleInboundService {
       return 'no_server_copy';
     }
     const uidValidity = row.uidValidity;
-    const attempt = () =>
+    // `fresh`: the retry, on a session just opened, whose view of the folder is the server's own.
+    const attempt = (fresh: boolean) =>
       this.pool.withFolder(mailbox, mailbox.folder, async (client, ensureFolder) => {
         const current = client.mailbox ? Number(client.mailbox.uidValidity) : null;
         if (current !== uidValidity) {
@@ -90,6 +92,13 @@ export class SettleInboundService {
         // answers UID SEARCH from the session's view), and a missed UID would wrongly count as gone.
         await client.noop();
         const found = new Set(await searchUids(client, { uid: due.map((d) => d.uid).join(',') }));
+        if (!fresh && due.some((d) => !found.has(d.uid))) {
+          // A UID the search did not find is gone (another worker's batch moved it) or not in this
+          // session's view of the folder: a long-lived session was seen missing copies that were
+          // there (the chaos soak). Only a fresh session may call a copy gone.
+          client.close();
+          throw new SettleRetryError('a copy was not found; looking again on a fresh session');
+        }
         const outcomes = new Map<string, SettleOutcome>();
         const present = due.filter((d) => found.has(d.uid));
         for (const d of due) if (!found.has(d.uid)) outcomes.set(d.id, 'already_gone');
@@ -98,7 +107,11 @@ export class SettleInboundService {
         const set = (rows: DueRow[]): string => rows.map((d) => d.uid).join(',');
         if (quarantined.length > 0) {
           await ensureFolder(mailbox.quarantineFolder);
-          refused(await client.messageMove(set(quarantined), mailbox.quarantineFolder, { uid: true }), 'move');
+          confirmMoved(
+            client,
+            await client.messageMove(set(quarantined), mailbox.quarantineFolder, { uid: true }),
+            quarantined,
+          );
           for (const d of quarantined) outcomes.set(d.id, 'quarantine_moved');
         }
         if (processed.length > 0) {
@@ -106,7 +119,11 @@ export class SettleInboundService {
           switch (mailbox.afterAction) {
             case MailboxAfterAction.Move:
               await ensureFolder(mailbox.processedFolder);
-              refused(await client.messageMove(set(processed), mailbox.processedFolder, { uid: true }), 'move');
+              confirmMoved(
+                client,
+                await client.messageMove(set(processed), mailbox.processedFolder, { uid: true }),
+                processed,
+              );
               outcome = 'moved';
               break;
             case MailboxAfterAction.Expunge:
@@ -130,9 +147,9 @@ export class SettleInboundService {
         return outcomes.get(row.id) ?? 'skipped';
       });
     // One immediate retry on a fresh session (or a fresh look at the folders) covers a stale pooled one.
-    const outcome = await attempt().catch((error: unknown) => {
+    const outcome = await attempt(false).catch((error: unknown) => {
       if (error instanceof SettleRetryError || error instanceof SettleRefusedError || error instanceof ImapSearchError)
-        return attempt();
+        return attempt(true);
       throw error;
     });
     this.logger.debug({ inboundMessageId: row.id, outcome }, 'inbound settled');
@@ -153,6 +170,22 @@ export class SettleInboundService {
     );
     return rows.map((r) => ({ id: r.id, uid: Number(r.uid), quarantined: r.status === InboundStatus.Quarantined }));
   }
+}
+
+/**
+ * A MOVE the server answered OK may still have moved nothing: UIDs outside the session's view are
+ * skipped without a word. With UIDPLUS (Dovecot, Gmail, Exchange, …) the answer's COPYUID names
+ * every UID it moved, and a MOVE that moved none has no COPYUID at all; a UID missing from it means
+ * its copy is still where it was (or was never this session's to move): nothing is marked, the
+ * session is dropped and the batch tried again. Without UIDPLUS the OK is all there is.
+ */
+function confirmMoved(client: ImapFlow, result: unknown, rows: DueRow[]): void {
+  refused(result, 'move');
+  if (!client.capabilities.has('UIDPLUS')) return;
+  const uidMap = (result as { uidMap?: Map<number, number> }).uidMap;
+  if (uidMap && rows.every((d) => uidMap.has(d.uid))) return;
+  client.close();
+  throw new SettleRefusedError('the server did not move every message of the batch');
 }
 
 /** imapflow resolves a refused MOVE/STORE/EXPUNGE to false, and to undefined when nothing is selected. */
