@@ -60,6 +60,12 @@ export class ImapConnectionPool implements OnModuleDestroy {
     }
   }
 
+  /** Closes the mailbox's pooled session: the next caller opens a fresh one. */
+  reset(mailboxId: string): void {
+    const entry = this.pooled.get(mailboxId);
+    if (entry) this.drop(mailboxId, entry);
+  }
+
   async onModuleDestroy(): Promise<void> {
     clearInterval(this.sweeper);
     await Promise.all([...this.pooled.values()].map((p) => closeImapClient(p.client)));

@@ -75,7 +75,7 @@ export class SettleInboundService {
       return 'no_server_copy';
     }
     const uidValidity = row.uidValidity;
-    // `fresh`: the retry, on a session just opened, whose view of the folder is the server's own.
+    // `fresh`: the retry, on a session just opened (below), whose view of the folder is the server's own.
     const attempt = (fresh: boolean) =>
       this.pool.withFolder(mailbox, mailbox.folder, async (client, ensureFolder) => {
         const current = client.mailbox ? Number(client.mailbox.uidValidity) : null;
@@ -146,10 +146,17 @@ export class SettleInboundService {
         for (const outcome of outcomes.values()) this.metrics?.settled.inc({ action: outcome });
         return outcomes.get(row.id) ?? 'skipped';
       });
-    // One immediate retry on a fresh session (or a fresh look at the folders) covers a stale pooled one.
+    // One immediate retry, on a fresh session (whatever went wrong, the pooled one is not trusted
+    // again), covers a stale pooled session and a folder deleted since it was last seen.
     const outcome = await attempt(false).catch((error: unknown) => {
-      if (error instanceof SettleRetryError || error instanceof SettleRefusedError || error instanceof ImapSearchError)
+      if (
+        error instanceof SettleRetryError ||
+        error instanceof SettleRefusedError ||
+        error instanceof ImapSearchError
+      ) {
+        this.pool.reset(mailbox.id);
         return attempt(true);
+      }
       throw error;
     });
     this.logger.debug({ inboundMessageId: row.id, outcome }, 'inbound settled');
