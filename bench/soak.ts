@@ -14,10 +14,10 @@
  * SOAK_WRITE (1: update BENCHMARKS.md).
  */
 import { createDataSource, runMigrations, startEmbeddedPostgres, type EmbeddedPostgresHandle } from '@app/database';
-import { startDovecot, startSmtpSink, freePort, waitFor, type TestDovecot } from '@app/testing';
+import { startDovecot, startSmtpSink, startTcpProxy, freePort, waitFor, type TestDovecot } from '@app/testing';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect, createServer, type Server, type Socket } from 'node:net';
+import { connect } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -92,43 +92,23 @@ async function startRedis(dir: string): Promise<{ url: string; restart(): Promis
 async function startProxy(
   target: number,
 ): Promise<{ port: number; dropMidFetch(): void; drops(): number; close(): void }> {
-  const sockets = new Set<Socket>();
   let armed = false;
   let drops = 0;
-  const server: Server = createServer((client) => {
-    const upstream = connect(target, '127.0.0.1');
-    sockets.add(client);
-    const close = (): void => {
-      sockets.delete(client);
-      client.destroy();
-      upstream.destroy();
-    };
-    client.on('error', close).on('close', close);
-    upstream.on('error', close).on('close', close);
-    client.pipe(upstream);
-    upstream.on('data', (chunk: Buffer) => {
-      if (armed && chunk.includes(' FETCH (')) {
-        armed = false;
-        drops += 1;
-        client.write(chunk.subarray(0, Math.floor(chunk.length / 2)));
-        close();
-        return;
-      }
-      client.write(chunk);
-    });
+  const proxy = await startTcpProxy(target, {
+    fromServer: (chunk) => {
+      if (!armed || !chunk.includes(' FETCH (')) return undefined;
+      armed = false;
+      drops += 1;
+      return { forward: chunk.subarray(0, Math.floor(chunk.length / 2)), cut: true };
+    },
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const address = server.address();
   return {
-    port: typeof address === 'object' && address ? address.port : 0,
+    port: proxy.port,
     dropMidFetch: () => {
       armed = true;
     },
     drops: () => drops,
-    close: () => {
-      for (const s of sockets) s.destroy();
-      server.close();
-    },
+    close: () => proxy.close(),
   };
 }
 

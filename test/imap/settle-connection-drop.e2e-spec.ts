@@ -1,13 +1,12 @@
 import { InboundMessageEntity } from '@app/database';
 import { StageEmailUseCase } from '@app/intake';
-import { waitFor } from '@app/testing';
-import { connect, createServer, type Server, type Socket } from 'node:net';
+import { startTcpProxy, waitFor } from '@app/testing';
 import { email, startImapEnv, USER, waitForTickets, type ImapEnv } from './support/imap-env';
 
 /**
- * A TCP proxy in front of Dovecot. `once(pattern, action)` arms it for the next client command
- * matching `pattern`: 'cut' closes that connection before the server sees the command; a function
- * rewrites the command's bytes instead. Each arming applies once.
+ * A proxy in front of Dovecot that, once armed, acts on the next client command matching `pattern`:
+ * 'cut' closes that connection before the server sees the command; a function rewrites the
+ * command's bytes instead. Each arming applies once.
  */
 async function startImapProxy(target: number): Promise<{
   port: number;
@@ -15,45 +14,25 @@ async function startImapProxy(target: number): Promise<{
   fired(): number;
   close(): void;
 }> {
-  const sockets = new Set<Socket>();
   let armed: { pattern: RegExp; action: 'cut' | ((command: string) => string) } | null = null;
   let fired = 0;
-  const server: Server = createServer((client) => {
-    const upstream = connect(target, '127.0.0.1');
-    sockets.add(client);
-    const close = (): void => {
-      sockets.delete(client);
-      client.destroy();
-      upstream.destroy();
-    };
-    client.on('error', close).on('close', close);
-    upstream.on('error', close).on('close', close);
-    upstream.pipe(client);
-    client.on('data', (chunk: Buffer) => {
+  const proxy = await startTcpProxy(target, {
+    fromClient: (chunk) => {
       const text = chunk.toString('latin1');
-      if (armed && armed.pattern.test(text)) {
-        const { action } = armed;
-        armed = null;
-        fired += 1;
-        if (action === 'cut') return close();
-        upstream.write(Buffer.from(action(text), 'latin1'));
-        return;
-      }
-      upstream.write(chunk);
-    });
+      if (!armed || !armed.pattern.test(text)) return undefined;
+      const { action } = armed;
+      armed = null;
+      fired += 1;
+      return action === 'cut' ? { cut: true } : { forward: Buffer.from(action(text), 'latin1') };
+    },
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
   return {
-    port: typeof address === 'object' && address ? address.port : 0,
+    port: proxy.port,
     once: (pattern, action) => {
       armed = { pattern, action };
     },
     fired: () => fired,
-    close: () => {
-      for (const socket of sockets) socket.destroy();
-      server.close();
-    },
+    close: () => proxy.close(),
   };
 }
 

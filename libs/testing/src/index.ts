@@ -4,3 +4,4 @@ export * from './wait-for';
 export * from './free-port';
 export * from './dovecot';
 export * from './smtp-sink';
+export * from './tcp-proxy';
