@@ -179,6 +179,11 @@ function email(i: number, to: string): Buffer {
   );
 }
 
+/** The Message-ID header of a raw message (synthetic soak mail: one line, no folding). */
+function messageIdOf(source: Buffer): string | undefined {
+  return /^Message-ID: (.*)$/im.exec(source.toString('latin1'))?.[1]?.trim();
+}
+
 /**
  * One line per message still in an INBOX at the end: its UID and flags on the server, its staging
  * row (status, UIDVALIDITY/UID, settled or not) and its settle job's state, so a stall says where
@@ -193,28 +198,11 @@ async function describeLeftovers(
   const lines: string[] = [];
   try {
     for (const user of USERS) {
-      const messages = await (async () => {
-        const c = dovecot.client(user);
-        await c.connect();
-        try {
-          const lock = await c.getMailboxLock('INBOX');
-          try {
-            if (c.mailbox && c.mailbox.exists === 0) return [];
-            const uidValidity = c.mailbox ? Number(c.mailbox.uidValidity) : 0;
-            const found = await c.fetchAll('1:*', { uid: true, flags: true, envelope: true });
-            return found.map((m) => ({
-              uidValidity,
-              uid: m.uid,
-              flags: [...(m.flags ?? [])],
-              id: m.envelope?.messageId,
-            }));
-          } finally {
-            lock.release();
-          }
-        } finally {
-          await c.logout().catch(() => c.close());
-        }
-      })().catch((e: Error) => [{ uidValidity: 0, uid: 0, flags: [], id: `(could not list: ${e.message})` }]);
+      const uidValidity = await dovecot.uidValidity(user, 'INBOX').catch(() => 0);
+      const messages = await dovecot
+        .list(user, 'INBOX')
+        .then((found) => found.map((m) => ({ uid: m.uid, flags: m.flags, id: messageIdOf(m.source) })))
+        .catch((e: Error) => [{ uid: 0, flags: [], id: `(could not list: ${e.message})` }]);
       for (const m of messages) {
         const rows = await query<{
           id: string;
@@ -232,7 +220,7 @@ async function describeLeftovers(
           }),
         );
         lines.push(
-          `  ${user} ${m.uidValidity}/${m.uid} [${m.flags.join(' ')}] ${m.id ?? '(no Message-ID)'}: ${described.join('; ') || 'no row'}`,
+          `  ${user} ${uidValidity}/${m.uid} [${m.flags.join(' ')}] ${m.id ?? '(no Message-ID)'}: ${described.join('; ') || 'no row'}`,
         );
       }
     }
@@ -418,9 +406,7 @@ async function main(): Promise<void> {
       await sleep(2000);
       for (const user of USERS) {
         const moved = await dovecot.list(user, 'Processed').catch(() => []);
-        const ids = moved
-          .map((m) => /^Message-ID: (.*)$/im.exec(m.source.toString('latin1'))?.[1]?.trim())
-          .filter((id): id is string => !!id && !checked.has(id));
+        const ids = moved.map((m) => messageIdOf(m.source)).filter((id): id is string => !!id && !checked.has(id));
         if (ids.length === 0) continue;
         // Read the folder first, the database second: a moved copy must already have its row.
         const rows = await query<{ id: string }>(

@@ -22,8 +22,8 @@ export interface TestDovecot {
   destroy(): Promise<void>;
   append(user: string, folder: string, raw: Buffer | string): Promise<number | undefined>;
   count(user: string, folder: string): Promise<number>;
-  /** The raw bytes of every message of a folder, in UID order. */
-  list(user: string, folder: string): Promise<Array<{ uid: number; source: Buffer }>>;
+  /** The raw bytes and flags of every message of a folder, in UID order. */
+  list(user: string, folder: string): Promise<Array<{ uid: number; source: Buffer; flags: string[] }>>;
   folders(user: string): Promise<string[]>;
   uidValidity(user: string, folder: string): Promise<number>;
   /** Gives the folder a new UIDVALIDITY (as a server migration or a rebuilt index would). */
@@ -233,8 +233,12 @@ export async function startDovecot(
         const lock = await c.getMailboxLock(folder);
         try {
           if (c.mailbox && c.mailbox.exists === 0) return [];
-          const messages = await c.fetchAll('1:*', { uid: true, source: true });
-          return messages.map((m) => ({ uid: m.uid, source: m.source ?? Buffer.alloc(0) }));
+          const messages = await c.fetchAll('1:*', { uid: true, source: true, flags: true });
+          return messages.map((m) => ({
+            uid: m.uid,
+            source: m.source ?? Buffer.alloc(0),
+            flags: [...(m.flags ?? [])],
+          }));
         } finally {
           lock.release();
         }

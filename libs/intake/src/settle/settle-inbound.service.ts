@@ -80,10 +80,9 @@ export class SettleInboundService {
       this.pool.withFolder(mailbox, mailbox.folder, async (client, ensureFolder) => {
         const current = client.mailbox ? Number(client.mailbox.uidValidity) : null;
         if (current !== uidValidity) {
-          // A pooled session keeps the UIDVALIDITY it selected (even STATUS answers from it), so drop
-          // the session: the retry selects afresh, and if the value still differs the poller has not
-          // re-keyed this row yet.
-          client.close();
+          // A pooled session keeps the UIDVALIDITY it selected (even STATUS answers from it), so the
+          // session is dropped (below): the retry selects afresh, and if the value still differs the
+          // poller has not re-keyed this row yet.
           throw new SettleRetryError('uidvalidity changed; waiting for the poller');
         }
         const due = await this.dueRows(mailbox.id, uidValidity, row.id);
@@ -96,7 +95,6 @@ export class SettleInboundService {
           // A UID the search did not find is gone (another worker's batch moved it) or not in this
           // session's view of the folder: a long-lived session was seen missing copies that were
           // there (the chaos soak). Only a fresh session may call a copy gone.
-          client.close();
           throw new SettleRetryError('a copy was not found; looking again on a fresh session');
         }
         const outcomes = new Map<string, SettleOutcome>();
@@ -146,17 +144,17 @@ export class SettleInboundService {
         for (const outcome of outcomes.values()) this.metrics?.settled.inc({ action: outcome });
         return outcomes.get(row.id) ?? 'skipped';
       });
-    // One immediate retry, on a fresh session (whatever went wrong, the pooled one is not trusted
-    // again), covers a stale pooled session and a folder deleted since it was last seen.
-    const outcome = await attempt(false).catch((error: unknown) => {
-      if (
-        error instanceof SettleRetryError ||
-        error instanceof SettleRefusedError ||
-        error instanceof ImapSearchError
-      ) {
-        this.pool.reset(mailbox.id);
-        return attempt(true);
-      }
+    // After any of these the pooled session is not trusted again: it is dropped, and one immediate
+    // retry on a fresh session covers a stale view and a folder deleted since it was last seen.
+    const untrusted = (error: unknown): boolean =>
+      error instanceof SettleRetryError || error instanceof SettleRefusedError || error instanceof ImapSearchError;
+    const run = (fresh: boolean) =>
+      attempt(fresh).catch((error: unknown) => {
+        if (untrusted(error)) this.pool.reset(mailbox.id);
+        throw error;
+      });
+    const outcome = await run(false).catch((error: unknown) => {
+      if (untrusted(error)) return run(true);
       throw error;
     });
     this.logger.debug({ inboundMessageId: row.id, outcome }, 'inbound settled');
@@ -183,15 +181,14 @@ export class SettleInboundService {
  * A MOVE the server answered OK may still have moved nothing: UIDs outside the session's view are
  * skipped without a word. With UIDPLUS (Dovecot, Gmail, Exchange, …) the answer's COPYUID names
  * every UID it moved, and a MOVE that moved none has no COPYUID at all; a UID missing from it means
- * its copy is still where it was (or was never this session's to move): nothing is marked, the
- * session is dropped and the batch tried again. Without UIDPLUS the OK is all there is.
+ * its copy is still where it was (or was never this session's to move): nothing is marked, and the
+ * batch is tried again on a fresh session. Without UIDPLUS the OK is all there is.
  */
 function confirmMoved(client: ImapFlow, result: unknown, rows: DueRow[]): void {
   refused(result, 'move');
   if (!client.capabilities.has('UIDPLUS')) return;
   const uidMap = (result as { uidMap?: Map<number, number> }).uidMap;
   if (uidMap && rows.every((d) => uidMap.has(d.uid))) return;
-  client.close();
   throw new SettleRefusedError('the server did not move every message of the batch');
 }
 
