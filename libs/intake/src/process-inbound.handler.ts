@@ -191,7 +191,12 @@ export class ProcessInboundHandler {
       return;
     }
     await this.after.committedMany(
-      ready.map((p, i) => ({ row: p.row, outcome: outcomes[i]?.kind ?? 'gone' })),
+      ready.map((p, i) => {
+        const outcome = outcomes[i]?.kind ?? 'gone';
+        const stored = outcome === 'created' || outcome === 'follow_up';
+        const fromStaging = stored ? (p.ctx.message?.attachments.filter((a) => a.staged).length ?? 0) : 0;
+        return { row: p.row, outcome, attachmentsFromStaging: fromStaging };
+      }),
       Date.now() - started,
     );
     for (const [i, p] of ready.entries()) {

@@ -36,6 +36,12 @@ export class IntakeMetrics {
     registers: [this.registry],
   });
 
+  readonly attachmentsFromStaging = new Counter({
+    name: 'intake_attachments_from_staging_total',
+    help: 'Large attachments decoded and stored by the database from the staging row, never read by the worker',
+    registers: [this.registry],
+  });
+
   readonly settled = new Counter({
     name: 'intake_messages_settled_total',
     help: 'Server copies moved, expunged or flagged after commit',

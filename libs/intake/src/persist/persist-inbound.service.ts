@@ -146,7 +146,11 @@ export class PersistInboundService {
     const newTickets: Row[] = [];
     const ticketUpdates = new Map<string, Row>();
     const messages: Row[] = [];
-    const attachments: Array<{ row: Row; content: Buffer }> = [];
+    const attachments: Array<{
+      row: Row;
+      content: Buffer;
+      staged?: { inboundMessageId: string; start: number; end: number };
+    }> = [];
     const history: Row[] = [];
     const processed: Array<{ id: string; ticketId: string; messageId: string }> = [];
     const ackCandidates: AckCandidate[] = [];
@@ -270,13 +274,15 @@ export class PersistInboundService {
       for (const [i, attachment] of message.attachments.entries()) {
         attachments.push({
           content: attachment.content,
+          // Size and checksum of a part left in the staging row come from the database as it stores it.
+          ...(attachment.staged ? { staged: { inboundMessageId: row.id, ...attachment.staged } } : {}),
           row: {
             id: attachmentIds[i],
             message_id: messageId,
             filename: attachment.filename,
             content_type: attachment.contentType,
-            size: attachment.content.length,
-            sha256: sha256Hex(attachment.content),
+            size: attachment.staged ? null : attachment.content.length,
+            sha256: attachment.staged ? null : sha256Hex(attachment.content),
             content_id: attachment.contentId,
             inline: attachment.inline,
             never_inline: attachment.neverInline ?? false,
@@ -335,7 +341,11 @@ export class PersistInboundService {
       acks.map((a) => a.row),
       { created_at: 'clock_timestamp()' },
     );
-    for (const a of attachments) await this.storage.put(m, String(a.row.storage_key), a.content);
+    for (const a of attachments) {
+      const key = String(a.row.storage_key);
+      if (!a.staged) await this.storage.put(m, key, a.content);
+      else Object.assign(a.row, await this.storage.putFromStagedBase64(m, key, a.staged));
+    }
     await insertRows(
       m,
       'attachments',

@@ -17,6 +17,12 @@ export interface InboundAttachment {
   neverInline?: boolean;
   /** The type the sender declared, when the bytes said otherwise. */
   declaredContentType?: string | null;
+  /**
+   * A large part left in the staging row (mime/staged-parts.ts): `content` holds only its first
+   * bytes, and the whole is the base64 text at these offsets of the raw message, which the
+   * database decodes and stores when the message is committed.
+   */
+  staged?: { start: number; end: number };
 }
 
 /** The message in one shape, whether it came by email or through the web form. */
@@ -96,6 +102,11 @@ export interface ThreadDecision {
 export interface IntakeContext {
   inbound: InboundMessageEntity;
   raw: Buffer;
+  /**
+   * `raw` is the staging row's own bytes, there until the commit: large attachments can then be
+   * stored from it by the database instead of through the worker (false for `mail inspect`).
+   */
+  rawInStagingRow: boolean;
   /** Set for form submissions. */
   form: FormPayload | null;
   message: NormalizedMessage | null;
@@ -118,10 +129,11 @@ export interface IntakeContext {
   quarantineReason: string | null;
 }
 
-export function createContext(inbound: InboundMessageEntity, raw: Buffer): IntakeContext {
+export function createContext(inbound: InboundMessageEntity, raw: Buffer, rawInStagingRow = false): IntakeContext {
   return {
     inbound,
     raw,
+    rawInStagingRow,
     form: null,
     message: null,
     mime: [],

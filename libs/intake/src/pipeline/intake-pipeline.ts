@@ -100,7 +100,8 @@ export class IntakePipeline {
     });
   }
 
+  /** Runs the filters on a staging row and its raw bytes (still in the row until the commit). */
   async run(inbound: InboundMessageEntity, raw: Buffer): Promise<IntakeContext> {
-    return runFilters(this.filters, createContext(inbound, raw));
+    return runFilters(this.filters, createContext(inbound, raw, true));
   }
 }

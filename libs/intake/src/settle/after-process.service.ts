@@ -36,11 +36,14 @@ export class AfterProcessService {
     results: Array<{
       row: Pick<InboundMessageEntity, 'id' | 'kind' | 'mailboxId' | 'uid' | 'uidValidity'>;
       outcome: string;
+      /** Attachments of the message stored from its staging row (parse-email, mime/staged-parts.ts). */
+      attachmentsFromStaging?: number;
     }>,
     ms: number,
   ): Promise<void> {
-    for (const { outcome } of results) {
+    for (const { outcome, attachmentsFromStaging } of results) {
       this.metrics?.processed.inc({ outcome });
+      if (attachmentsFromStaging) this.metrics?.attachmentsFromStaging.inc(attachmentsFromStaging);
       this.metrics?.pipelineDuration.observe(ms / 1000);
     }
     crashPoint(this.config, 'after-commit');

@@ -7,6 +7,7 @@ import { CharsetJudge } from '../mime/charset-judge';
 import { messageJudge, relabelMislabelledText, repairFilename } from '../mime/charset-repair';
 import { DEFAULT_MAIL_LIMITS, scanMime, type MailLimits, type SkeletonPart } from '../mime/mime-skeleton';
 import { sharedParserPool, type ParsedInWorker, type ParserPool } from '../mime/parser-pool';
+import { base64Head, findStageableParts, withStagedPartsCut, type StagedPart } from '../mime/staged-parts';
 import type { Address, IntakeContext, NormalizedMessage } from '../intake-context';
 import type { IntakeFilter } from '../intake-filter';
 
@@ -36,11 +37,45 @@ export class ParseEmailFilter implements IntakeFilter {
         filter: this.name,
         note: `part ${r.part} declared ${r.declared ?? 'no charset'}, read as ${r.charset}`,
       });
-    const parsed = await this.pool.parse(raw, this.limits.parseTimeoutMs);
+    const parsed = await this.parse(ctx, raw, relabelled.length === 0);
     const notes: string[] = [];
     ctx.message = normalize(parsed, ctx.mime, judge, notes);
     for (const note of notes) ctx.notes.push({ filter: this.name, note });
   }
+
+  /**
+   * mailparser on the message, its large base64 attachments cut out when their bytes can be left
+   * in the staging row (mime/staged-parts.ts). Should mailparser not return each cut part as an
+   * attachment of its own, the whole message is parsed as it is.
+   */
+  private async parse(ctx: IntakeContext, raw: Buffer, unchanged: boolean): Promise<ParsedInWorker> {
+    const stageable = ctx.rawInStagingRow && unchanged ? findStageableParts(ctx.raw, ctx.mime) : [];
+    if (stageable.length > 0) {
+      const cut = withStagedPartsCut(ctx.raw, stageable);
+      const parsed = await this.pool.parse(cut.raw, this.limits.parseTimeoutMs);
+      if (restoreStagedParts(parsed, cut.staged, ctx.raw)) {
+        ctx.notes.push({ filter: this.name, note: `${cut.staged.length} large part(s) left in the staging row` });
+        return parsed;
+      }
+      ctx.notes.push({ filter: this.name, note: 'large parts not found as attachments; parsed whole' });
+    }
+    return this.pool.parse(raw, this.limits.parseTimeoutMs);
+  }
+}
+
+/**
+ * Puts each staged part in the place of the attachment that carries its marker: its first bytes,
+ * and where its whole base64 text is. False when a marker is not exactly one attachment's bytes.
+ */
+function restoreStagedParts(parsed: ParsedInWorker, staged: StagedPart[], raw: Buffer): boolean {
+  const found = staged.map((s) => parsed.attachments.filter((a) => s.marker.equals(a.content)));
+  if (found.some((list) => list.length !== 1)) return false;
+  for (const [i, s] of staged.entries()) {
+    const attachment = found[i][0];
+    attachment.content = base64Head(raw, s.start, s.end);
+    attachment.staged = { start: s.start, end: s.end };
+  }
+  return true;
 }
 
 export function normalize(
@@ -117,6 +152,7 @@ export function normalize(
       content: Buffer.from(a.content.buffer, a.content.byteOffset, a.content.byteLength),
       contentId: a.contentId ?? null,
       inline: a.contentDisposition === 'inline' || (a.related && !!a.contentId),
+      ...(a.staged ? { staged: a.staged } : {}),
     })),
   };
 }

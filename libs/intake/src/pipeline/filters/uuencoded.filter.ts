@@ -84,7 +84,7 @@ export class UuencodedFilter implements IntakeFilter {
     message.attachments = message.attachments.map((a) => {
       // Only a part that is one uuencoded block is decoded: look at its first bytes before turning
       // the whole part into text (most attachments are large binaries that never start so).
-      if (!startsWithBegin(a.content)) return a;
+      if (a.staged || !startsWithBegin(a.content)) return a;
       const text = a.content.toString('latin1');
       BLOCK.lastIndex = 0;
       const m = BLOCK.exec(text.trimStart());

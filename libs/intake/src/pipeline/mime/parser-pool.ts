@@ -23,6 +23,8 @@ export interface ParsedInWorker {
     contentId: string | undefined;
     contentDisposition: string;
     related: boolean;
+    /** Set in the main thread for a part left in the staging row (parse-email, mime/staged-parts.ts). */
+    staged?: { start: number; end: number };
   }>;
 }
 
