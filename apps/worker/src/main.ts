@@ -1,3 +1,5 @@
+// First: the heap mode is set before any module is loaded (memory-saver.ts says why).
+import './memory-saver';
 import 'reflect-metadata';
 import { lowerCpuPriority, ObservabilityModule, PlatformModule, runProcess } from '@app/platform';
 import { Module } from '@nestjs/common';

@@ -169,6 +169,12 @@ export const configSchema = z.object({
    * ranks the worker's own threads (compose's cpu_shares ranks the containers).
    */
   WORKER_NICE: int(0, 19).default(10),
+  /**
+   * The worker process runs V8's memory-saver mode (collects garbage sooner, keeps its heaps near
+   * their live size): a smaller process at the cost of CPU per message (BENCHMARKS.md M4). Not
+   * used by the all-in-one process.
+   */
+  WORKER_MEMORY_SAVER: bool.default(true),
   /** Port of the worker process's /health and /metrics (default 9464; 0 = off; all-in-one: off unless set). */
   WORKER_METRICS_PORT: int(0, 65535).optional(),
   /** Port of the poller process's /health and /metrics (default 9465; 0 = off; all-in-one: off unless set). */
