@@ -31,6 +31,8 @@ interface Parsed {
   ctx: IntakeContext;
 }
 
+const NO_BYTES = Buffer.alloc(0);
+
 /** Raw bytes held in memory by one round of a batch (a single larger message still goes alone). */
 const ROUND_BYTES = 32 * 1024 * 1024;
 /** Raw messages from this size on are read in slices (persist/read-raw.ts says why). */
@@ -145,9 +147,12 @@ export class ProcessInboundHandler {
       round.map(async ({ item, row }) => {
         const raw = raws.get(row.id);
         if (!raw) return this.alreadyDone(item, row);
-        row.raw = raw;
+        raws.delete(row.id);
         try {
           const ctx = await this.pipeline.run(row, raw);
+          // Nothing past the filters reads the bytes (large attachments are stored from the staging
+          // row): let a large message's go now rather than at the end of the round's commit.
+          ctx.raw = NO_BYTES;
           this.after.parsed();
           if (ctx.quarantineReason) item.resolve(await this.quarantine(row.id, ctx.quarantineReason));
           else parsed.push({ item, row, ctx });
