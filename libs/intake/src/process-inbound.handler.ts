@@ -1,14 +1,15 @@
 import { AppConfig } from '@app/config';
-import { InboundMessageEntity, InboundStatus } from '@app/database';
+import { InboundKind, InboundMessageEntity, InboundStatus } from '@app/database';
 import { JobHandler, JobName, type JobMeta, type JobOf } from '@app/queue';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { In, type DataSource, type FindOptionsSelect, type Repository } from 'typeorm';
 import type { IntakeContext } from './pipeline/intake-context';
-import { IntakePipeline } from './pipeline/intake-pipeline';
+import { IntakePipeline, mailLimitsFrom } from './pipeline/intake-pipeline';
 import { sharedParserPool } from './pipeline/mime/parser-pool';
 import { PersistInboundService, type PersistOutcome } from './persist/persist-inbound.service';
-import { readRawBytesInSlices, readRawBytesMany } from './persist/read-raw';
+import { readRawBytesInSlices, readRawBytesMany, readRawCompacted } from './persist/read-raw';
+import { WholeRawNeeded, type RawGap } from './pipeline/mime/compact-raw';
 import { AfterProcessService } from './settle/after-process.service';
 
 export interface ProcessResult {
@@ -59,6 +60,8 @@ export class ProcessInboundHandler {
   private timer: NodeJS.Timeout | null = null;
   private readonly batchSize: number;
   private readonly waitMs: number;
+  /** Larger messages are read whole, for the pre-scan to quarantine them (`limit_size`). */
+  private readonly maxBytes: number;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -70,6 +73,7 @@ export class ProcessInboundHandler {
   ) {
     this.batchSize = config.values.INTAKE_BATCH_SIZE;
     this.waitMs = config.values.INTAKE_BATCH_WAIT_MS;
+    this.maxBytes = mailLimitsFrom(config).maxBytes;
     // This process consumes the intake queue: have the parser threads up before the first job.
     sharedParserPool().warm();
   }
@@ -137,8 +141,16 @@ export class ProcessInboundHandler {
       this.dataSource,
       round.filter((r) => r.row.size < LARGE_RAW_BYTES).map((r) => r.row.id),
     );
+    // A large email is read without its base64 bulk (mime/compact-raw.ts), which stays in the row.
+    const gaps = new Map<string, RawGap[]>();
     for (const { row } of round) {
       if (row.size < LARGE_RAW_BYTES) continue;
+      if (row.kind === InboundKind.Email && row.size <= this.maxBytes) {
+        const compact = await readRawCompacted(this.dataSource, row.id);
+        if (compact) raws.set(row.id, compact.bytes);
+        if (compact) gaps.set(row.id, compact.gaps);
+        continue;
+      }
       const raw = await readRawBytesInSlices(this.dataSource, row.id);
       if (raw) raws.set(row.id, raw);
     }
@@ -149,7 +161,8 @@ export class ProcessInboundHandler {
         if (!raw) return this.alreadyDone(item, row);
         raws.delete(row.id);
         try {
-          const ctx = await this.pipeline.run(row, raw);
+          const ctx = await this.runPipeline(row, raw, gaps.get(row.id) ?? []);
+          if (!ctx) return this.alreadyDone(item, row);
           // Nothing past the filters reads the bytes (large attachments are stored from the staging
           // row): let a large message's go now rather than at the end of the round's commit.
           ctx.raw = NO_BYTES;
@@ -179,6 +192,17 @@ export class ProcessInboundHandler {
     }
     await this.commit(ready, started);
     for (const item of held) this.enqueue(item);
+  }
+
+  /** The filters on a message; read whole and run again when its compacted bytes will not do. */
+  private async runPipeline(row: InboundMessageEntity, raw: Buffer, gaps: RawGap[]): Promise<IntakeContext | null> {
+    try {
+      return await this.pipeline.run(row, raw, gaps);
+    } catch (error) {
+      if (!(error instanceof WholeRawNeeded)) throw error;
+      const whole = await readRawBytesInSlices(this.dataSource, row.id);
+      return whole ? this.pipeline.run(row, whole) : null;
+    }
   }
 
   /** One transaction for the batch; if it fails, each message on its own. */

@@ -1,5 +1,6 @@
 import type { Pool } from 'pg';
 import type { DataSource } from 'typeorm';
+import { readCompacted, type CompactRaw } from '../pipeline/mime/compact-raw';
 
 /**
  * Raw bytes travel as base64 text (`encode(raw, 'base64')`), decoded with Buffer#write. Not in
@@ -57,4 +58,30 @@ export async function readRawBytesInSlices(dataSource: DataSource, id: string): 
     at += raw.write(next.base64, at, 'base64');
   }
   return raw;
+}
+
+/** Bytes per slice of a compacted read: small, so node-postgres's receive buffer stays small too. */
+const COMPACT_SLICE_BYTES = 1024 * 1024;
+
+/**
+ * A large staging row's bytes without its base64 bulk (pipeline/mime/compact-raw.ts), read in
+ * slices of COMPACT_SLICE_BYTES. Null when the row has no bytes (already processed) or changed
+ * while being read.
+ */
+export async function readRawCompacted(dataSource: DataSource, id: string): Promise<CompactRaw | null> {
+  const { rows } = await pool(dataSource).query<{ size: number }>(
+    `SELECT octet_length(raw) AS size FROM inbound_messages WHERE id = $1 AND raw IS NOT NULL`,
+    [id],
+  );
+  const size = rows[0]?.size;
+  if (!size) return null;
+  return readCompacted(size, COMPACT_SLICE_BYTES, async (from, length) => {
+    const slice = await pool(dataSource).query<{ size: number; base64: string }>(
+      `SELECT octet_length(raw) AS size, encode(substring(raw FROM $2::int4 FOR $3::int4), 'base64') AS base64
+         FROM inbound_messages WHERE id = $1 AND raw IS NOT NULL`,
+      [id, from + 1, length],
+    );
+    const row = slice.rows[0];
+    return row && row.size === size ? Buffer.from(row.base64, 'base64') : null;
+  });
 }

@@ -1,5 +1,6 @@
 import type { InboundMessageEntity } from '@app/database';
 import type { FormPayload } from '../form/form-payload';
+import type { RawGap } from './mime/compact-raw';
 import type { SkeletonPart } from './mime/mime-skeleton';
 
 export interface Address {
@@ -107,6 +108,11 @@ export interface IntakeContext {
    * stored from it by the database instead of through the worker (false for `mail inspect`).
    */
   rawInStagingRow: boolean;
+  /**
+   * Base64 bulk left out of `raw` when a large message was read compacted (mime/compact-raw.ts);
+   * offsets into the staging row's bytes go through originalOffset. Empty for a message read whole.
+   */
+  rawGaps: RawGap[];
   /** Set for form submissions. */
   form: FormPayload | null;
   message: NormalizedMessage | null;
@@ -129,11 +135,17 @@ export interface IntakeContext {
   quarantineReason: string | null;
 }
 
-export function createContext(inbound: InboundMessageEntity, raw: Buffer, rawInStagingRow = false): IntakeContext {
+export function createContext(
+  inbound: InboundMessageEntity,
+  raw: Buffer,
+  rawInStagingRow = false,
+  rawGaps: RawGap[] = [],
+): IntakeContext {
   return {
     inbound,
     raw,
     rawInStagingRow,
+    rawGaps,
     form: null,
     message: null,
     mime: [],

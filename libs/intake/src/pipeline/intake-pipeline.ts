@@ -14,6 +14,7 @@ import { SplitQuotesFilter } from './filters/split-quotes.filter';
 import { ThreadFilter } from './filters/thread.filter';
 import { UuencodedFilter } from './filters/uuencoded.filter';
 import { createContext, type IntakeContext } from './intake-context';
+import type { RawGap } from './mime/compact-raw';
 import type { IntakeFilter } from './intake-filter';
 import { DEFAULT_MAIL_LIMITS, type MailLimits } from './mime/mime-skeleton';
 import { sharedParserPool, type ParserPool } from './mime/parser-pool';
@@ -100,8 +101,11 @@ export class IntakePipeline {
     });
   }
 
-  /** Runs the filters on a staging row and its raw bytes (still in the row until the commit). */
-  async run(inbound: InboundMessageEntity, raw: Buffer): Promise<IntakeContext> {
-    return runFilters(this.filters, createContext(inbound, raw, true));
+  /**
+   * Runs the filters on a staging row and its raw bytes (still in the row until the commit), read
+   * whole or compacted (`gaps`, mime/compact-raw.ts; may throw WholeRawNeeded).
+   */
+  async run(inbound: InboundMessageEntity, raw: Buffer, gaps: RawGap[] = []): Promise<IntakeContext> {
+    return runFilters(this.filters, createContext(inbound, raw, true, gaps));
   }
 }

@@ -7,6 +7,7 @@ import { CharsetJudge } from '../mime/charset-judge';
 import { messageJudge, relabelMislabelledText, repairFilename } from '../mime/charset-repair';
 import { DEFAULT_MAIL_LIMITS, scanMime, type MailLimits, type SkeletonPart } from '../mime/mime-skeleton';
 import { sharedParserPool, type ParsedInWorker, type ParserPool } from '../mime/parser-pool';
+import { originalOffset, WholeRawNeeded, type RawGap } from '../mime/compact-raw';
 import { base64Head, findStageableParts, withStagedPartsCut, type StagedPart } from '../mime/staged-parts';
 import type { Address, IntakeContext, NormalizedMessage } from '../intake-context';
 import type { IntakeFilter } from '../intake-filter';
@@ -46,17 +47,21 @@ export class ParseEmailFilter implements IntakeFilter {
   /**
    * mailparser on the message, its large base64 attachments cut out when their bytes can be left
    * in the staging row (mime/staged-parts.ts). Should mailparser not return each cut part as an
-   * attachment of its own, the whole message is parsed as it is.
+   * attachment of its own, the whole message is parsed as it is. A message read compacted
+   * (ctx.rawGaps) whose gaps are not all inside parts left in the staging row is read whole first.
    */
   private async parse(ctx: IntakeContext, raw: Buffer, unchanged: boolean): Promise<ParsedInWorker> {
-    const stageable = ctx.rawInStagingRow && unchanged ? findStageableParts(ctx.raw, ctx.mime) : [];
+    const stageable = ctx.rawInStagingRow && unchanged ? findStageableParts(ctx.raw, ctx.mime, ctx.rawGaps) : [];
+    const gapsCovered = ctx.rawGaps.every((g) => stageable.some((p) => p.bodyStart < g.at && g.at < p.bodyEnd));
+    if (!gapsCovered) throw new WholeRawNeeded();
     if (stageable.length > 0) {
       const cut = withStagedPartsCut(ctx.raw, stageable);
       const parsed = await this.pool.parse(cut.raw, this.limits.parseTimeoutMs);
-      if (restoreStagedParts(parsed, cut.staged, ctx.raw)) {
+      if (restoreStagedParts(parsed, cut.staged, ctx.raw, ctx.rawGaps)) {
         ctx.notes.push({ filter: this.name, note: `${cut.staged.length} large part(s) left in the staging row` });
         return parsed;
       }
+      if (ctx.rawGaps.length > 0) throw new WholeRawNeeded();
       ctx.notes.push({ filter: this.name, note: 'large parts not found as attachments; parsed whole' });
     }
     return this.pool.parse(raw, this.limits.parseTimeoutMs);
@@ -67,13 +72,13 @@ export class ParseEmailFilter implements IntakeFilter {
  * Puts each staged part in the place of the attachment that carries its marker: its first bytes,
  * and where its whole base64 text is. False when a marker is not exactly one attachment's bytes.
  */
-function restoreStagedParts(parsed: ParsedInWorker, staged: StagedPart[], raw: Buffer): boolean {
+function restoreStagedParts(parsed: ParsedInWorker, staged: StagedPart[], raw: Buffer, gaps: RawGap[]): boolean {
   const found = staged.map((s) => parsed.attachments.filter((a) => s.marker.equals(a.content)));
   if (found.some((list) => list.length !== 1)) return false;
   for (const [i, s] of staged.entries()) {
     const attachment = found[i][0];
     attachment.content = base64Head(raw, s.start, s.end);
-    attachment.staged = { start: s.start, end: s.end };
+    attachment.staged = { start: originalOffset(gaps, s.start), end: originalOffset(gaps, s.end) };
   }
   return true;
 }

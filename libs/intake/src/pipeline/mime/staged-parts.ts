@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { originalOffset, type RawGap } from './compact-raw';
 import type { SkeletonPart } from './mime-skeleton';
 
 /**
@@ -27,7 +28,7 @@ export interface StagedPart {
  * bytes belong to that message's own attachment) whose base64 body is clean enough for
  * PostgreSQL's strict decoder. Anything else goes through mailparser as before.
  */
-export function findStageableParts(raw: Buffer, mime: SkeletonPart[]): SkeletonPart[] {
+export function findStageableParts(raw: Buffer, mime: SkeletonPart[], gaps: RawGap[] = []): SkeletonPart[] {
   const found: SkeletonPart[] = [];
   // Depth of the innermost attached message (message/rfc822 read as headers) we are inside, if any.
   let insideMessageAt = Number.POSITIVE_INFINITY;
@@ -40,7 +41,8 @@ export function findStageableParts(raw: Buffer, mime: SkeletonPart[]): SkeletonP
     if (insideMessageAt !== Number.POSITIVE_INFINITY) continue;
     if (part.transferEncoding !== 'base64') continue;
     if (/^(?:text|multipart|message)\//.test(part.contentType)) continue;
-    if (part.bodyEnd - part.bodyStart < STAGED_PART_FROM_BYTES) continue;
+    // Its size in the staging row (bulk may have been left out of `raw`, mime/compact-raw.ts).
+    if (originalOffset(gaps, part.bodyEnd) - originalOffset(gaps, part.bodyStart) < STAGED_PART_FROM_BYTES) continue;
     if (!isStrictBase64(raw, part.bodyStart, part.bodyEnd)) continue;
     found.push(part);
   }
