@@ -147,8 +147,10 @@ export class ProcessInboundHandler {
       if (row.size < LARGE_RAW_BYTES) continue;
       if (row.kind === InboundKind.Email && row.size <= this.maxBytes) {
         const compact = await readRawCompacted(this.dataSource, row.id);
-        if (compact) raws.set(row.id, compact.bytes);
-        if (compact) gaps.set(row.id, compact.gaps);
+        if (compact) {
+          raws.set(row.id, compact.bytes);
+          gaps.set(row.id, compact.gaps);
+        }
         continue;
       }
       const raw = await readRawBytesInSlices(this.dataSource, row.id);
