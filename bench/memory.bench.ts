@@ -166,11 +166,11 @@ async function main(): Promise<void> {
     const intact = att?.sha256 === bigSha && att.stored === bigSha && Number(att.size) === big.length;
     const peak = Math.max(end.hwm, ...samples);
     const lines = [
-      `**M4** a worker process alone (\`apps/worker\`, NODE_ENV=production, \`node ${nodeFlagsOf('worker').join(' ')}\`) takes ${MAIL} ordinary messages and, in the middle, one with a ${ATTACHMENT_MB} MB attachment (${bigRawMb.toFixed(1)} MB as MIME), staged by a poller process from a private Dovecot: ${total} tickets in ${seconds.toFixed(1)} s; the attachment ${intact ? 'stored intact (sha256 equal)' : 'NOT stored intact'}`,
+      `**M4** a worker process alone (\`apps/worker\`, NODE_ENV=production, WORKER_MEMORY_SAVER=${process.env.WORKER_MEMORY_SAVER ?? 'true (default)'}, \`node ${nodeFlagsOf('worker').join(' ')}\`) takes ${MAIL} ordinary messages and, in the middle, one with a ${ATTACHMENT_MB} MB attachment (${bigRawMb.toFixed(1)} MB as MIME), staged by a poller process from a private Dovecot: ${total} tickets in ${seconds.toFixed(1)} s; the attachment ${intact ? 'stored intact (size, recorded and stored sha256 equal)' : 'NOT stored intact'}`,
       `worker RSS: ${idle.rss.toFixed(0)} MB idle before the backlog (start-up high-water mark ${idle.hwm.toFixed(0)} MB), **peak ${peak.toFixed(0)} MB** (VmHWM; goal ≤ 300 MB), ${end.rss.toFixed(0)} MB after; main thread's V8 at idle: ${heapIdle}; after: ${heapEnd}`,
       `worker event-loop lag during the backlog (monitorEventLoopDelay via its /metrics): **p99 ${lagP99.toFixed(0)} ms**, max ${lagMax.toFixed(0)} ms (goal p99 ≤ 200 ms)`,
       `machine: ${machineLine()}`,
-      `command: ${process.env.BENCH_NODE_FLAGS !== undefined ? `BENCH_NODE_FLAGS='${process.env.BENCH_NODE_FLAGS}' ` : ''}BENCH_MAIL=${MAIL} BENCH_ATTACHMENT_MB=${ATTACHMENT_MB} npm run bench:memory`,
+      `command: ${process.env.WORKER_MEMORY_SAVER !== undefined ? `WORKER_MEMORY_SAVER=${process.env.WORKER_MEMORY_SAVER} ` : ''}${process.env.BENCH_NODE_FLAGS !== undefined ? `BENCH_NODE_FLAGS='${process.env.BENCH_NODE_FLAGS}' ` : ''}BENCH_MAIL=${MAIL} BENCH_ATTACHMENT_MB=${ATTACHMENT_MB} npm run bench:memory`,
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
     if (!intact) process.exitCode = 1;
