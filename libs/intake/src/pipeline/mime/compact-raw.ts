@@ -47,6 +47,11 @@ export function originalOffset(gaps: RawGap[], at: number): number {
   return offset;
 }
 
+/** A-Z, a-z, 0-9, + and / (padding aside). */
+export function isBase64Symbol(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 43 || c === 47;
+}
+
 /** A line made of base64 symbols only, in whole quartets (no padding: that ends a run). */
 function isBulkLine(buf: Buffer, start: number, end: number): boolean {
   let stop = end;
@@ -54,11 +59,7 @@ function isBulkLine(buf: Buffer, start: number, end: number): boolean {
   if (stop > start && buf[stop - 1] === 13) stop--;
   const n = stop - start;
   if (n < 4 || n % 4 !== 0 || end - start > MAX_LINE) return false;
-  for (let i = start; i < stop; i++) {
-    const c = buf[i] ?? 0;
-    const symbol = (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 43 || c === 47;
-    if (!symbol) return false;
-  }
+  for (let i = start; i < stop; i++) if (!isBase64Symbol(buf[i] ?? 0)) return false;
   return true;
 }
 

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { originalOffset, type RawGap } from './compact-raw';
+import { isBase64Symbol, originalOffset, type RawGap } from './compact-raw';
 import type { SkeletonPart } from './mime-skeleton';
 
 /**
@@ -65,13 +65,7 @@ export function isStrictBase64(raw: Buffer, start: number, end: number): boolean
       continue;
     }
     if (padding > 0) return false; // a symbol after padding
-    if (
-      (c >= 65 && c <= 90) || // A-Z
-      (c >= 97 && c <= 122) || // a-z
-      (c >= 48 && c <= 57) || // 0-9
-      c === 43 || // +
-      c === 47 // /
-    ) {
+    if (isBase64Symbol(c)) {
       symbols++;
       continue;
     }
