@@ -1,5 +1,5 @@
 import type { AppConfig } from '@app/config';
-import nodemailer, { type Transporter } from 'nodemailer';
+import { Worker } from 'node:worker_threads';
 import { toNodemailerOptions, type OutboundMail } from './outbound-mail';
 
 export interface SendResult {
@@ -38,85 +38,150 @@ export abstract class MailTransport {
   abstract close(): void;
 }
 
+/** What the SMTP thread answers for one message: plain data only, never the server's text on failure. */
+type ThreadAnswer =
+  | { id: number; ok: true; accepted: string[]; rejected: string[]; response: string }
+  | { id: number; ok: false; code: string; responseCode: number | null };
+
+// The thread's code is plain JavaScript evaluated as a string, so it runs the same under jest, swc
+// and the compiled build (as the parser threads do); nodemailer is loaded by absolute path.
+const SMTP_THREAD_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const nodemailer = require(workerData.nodemailerPath);
+const pooled = new Map();
+function pooledFor(url) {
+  let t = pooled.get(url);
+  if (!t) {
+    t = nodemailer.createTransport({ url, ...workerData.poolOptions });
+    pooled.set(url, t);
+  }
+  return t;
+}
+parentPort.on('message', async (msg) => {
+  if (msg.close) {
+    for (const t of pooled.values()) t.close();
+    pooled.clear();
+    return;
+  }
+  const { id, options, route } = msg;
+  // Bytes arrive as Uint8Array (structured clone); nodemailer wants Buffers.
+  for (const a of options.attachments || []) {
+    if (a.content instanceof Uint8Array) a.content = Buffer.from(a.content.buffer, a.content.byteOffset, a.content.byteLength);
+  }
+  let transporter;
+  let oneOff = false;
+  if (!route) transporter = pooledFor(workerData.url);
+  else if (route.url) transporter = pooledFor(route.url);
+  else {
+    // OAuth2: the access token changes every hour, so a connection per message (no pool to go stale).
+    transporter = nodemailer.createTransport({
+      host: route.host, port: route.port, secure: route.secure,
+      auth: { type: 'OAuth2', user: route.user, accessToken: route.accessToken },
+      tls: { rejectUnauthorized: route.rejectUnauthorized ?? true },
+      connectionTimeout: workerData.poolOptions.connectionTimeout, socketTimeout: workerData.poolOptions.socketTimeout,
+    });
+    oneOff = true;
+  }
+  try {
+    const info = await transporter.sendMail(options);
+    parentPort.postMessage({ id, ok: true, accepted: info.accepted.map(String), rejected: info.rejected.map(String),
+      response: String(info.response) });
+  } catch (e) {
+    parentPort.postMessage({ id, ok: false, code: typeof (e && e.code) === 'string' ? e.code : 'send_failed',
+      responseCode: typeof (e && e.responseCode) === 'number' ? e.responseCode : null });
+  } finally {
+    if (oneOff) transporter.close();
+  }
+});
+`;
+
 /**
- * nodemailer SMTP adapter. One pooled transporter per process; the URL comes from SMTP_URL.
- * With no URL there is no transport: sending fails with `smtp_not_configured` and the message
- * stays visible as not sent — never a silent log-only "success".
+ * nodemailer SMTP adapter. The SMTP conversations run in a thread of their own, started on the
+ * first send: each message takes two round trips with the server (envelope and DATA pipelined,
+ * then the body), and on a busy worker each reply waited for its turn on the main event loop
+ * behind intake batches, so a pool of 5 connections carried fewer acknowledgements than the
+ * intake made (BENCHMARKS.md M1). In the thread they answer at once, and the MIME building moves
+ * off the main thread too. One pooled transporter per server URL; the default URL comes from
+ * SMTP_URL. With no URL there is no transport: sending fails with `smtp_not_configured` and the
+ * message stays visible as not sent — never a silent log-only "success".
  */
 export class SmtpMailTransport extends MailTransport {
-  private readonly transporter: Transporter | null;
-  /** Mailboxes with an SMTP URL of their own: one pooled transporter per URL. */
-  private readonly byUrl = new Map<string, Transporter>();
-
+  private thread: Worker | null = null;
+  /** Sends waiting for their answer, by id, with the thread that has them. */
+  private readonly waiting = new Map<number, { thread: Worker; resolve: (answer: ThreadAnswer) => void }>();
+  private nextId = 1;
   /** nodemailer's pool: `maxConnections` per server (SMTP_MAX_CONNECTIONS; nodemailer's default 5). */
   private readonly poolOptions: Record<string, unknown>;
 
-  constructor(url: string | undefined, maxConnections = 5) {
+  constructor(
+    private readonly url: string | undefined,
+    maxConnections = 5,
+  ) {
     super();
+    // The URL goes inside the options object in the thread: given as `createTransport(url, options)`,
+    // the options would be defaults for every message, not settings of the transport (no pool).
     this.poolOptions = { pool: true, maxConnections, connectionTimeout: 10_000, socketTimeout: 30_000 };
-    // The URL inside the options object: given as `createTransport(url, options)`, the options would
-    // be defaults for every message, not settings of the transport (no pool, no timeouts).
-    this.transporter = url ? nodemailer.createTransport({ url, ...this.poolOptions } as never) : null;
-  }
-
-  private transporterFor(route: SmtpRoute | undefined): { transporter: Transporter | null; oneOff: boolean } {
-    if (!route) return { transporter: this.transporter, oneOff: false };
-    if ('url' in route) {
-      let t = this.byUrl.get(route.url);
-      if (!t) {
-        t = nodemailer.createTransport({ url: route.url, ...this.poolOptions } as never);
-        this.byUrl.set(route.url, t);
-      }
-      return { transporter: t, oneOff: false };
-    }
-    // OAuth2: the access token changes every hour, so a connection per message (no pool to go stale).
-    return {
-      transporter: nodemailer.createTransport({
-        host: route.host,
-        port: route.port,
-        secure: route.secure,
-        auth: { type: 'OAuth2', user: route.user, accessToken: route.accessToken },
-        tls: { rejectUnauthorized: route.rejectUnauthorized ?? true },
-        connectionTimeout: 10_000,
-        socketTimeout: 30_000,
-      } as never),
-      oneOff: true,
-    };
   }
 
   get configured(): boolean {
-    return this.transporter !== null;
+    return !!this.url;
   }
 
   async send(mail: OutboundMail, route?: SmtpRoute): Promise<SendResult> {
-    const { transporter, oneOff } = this.transporterFor(route);
-    if (!transporter) throw new MailSendError('smtp_not_configured', null);
+    if (!route && !this.url) throw new MailSendError('smtp_not_configured', null);
     const options = toNodemailerOptions(mail);
-    try {
-      const info = (await transporter.sendMail(options)) as {
-        accepted: unknown[];
-        rejected: unknown[];
-        response: string;
-      };
-      const rejected = info.rejected.map(String);
-      if (rejected.length > 0 && info.accepted.length === 0) throw new MailSendError('recipient_rejected', 550);
-      return { accepted: info.accepted.map(String), rejected, response: info.response };
-    } catch (error) {
-      if (error instanceof MailSendError) throw error;
-      const e = error as { code?: string; responseCode?: number };
-      throw new MailSendError(
-        typeof e.code === 'string' ? e.code : 'send_failed',
-        typeof e.responseCode === 'number' ? e.responseCode : null,
-      );
-    } finally {
-      if (oneOff) transporter.close();
-    }
+    const answer = await this.call(options, route);
+    if (!answer.ok) throw new MailSendError(answer.code, answer.responseCode);
+    if (answer.rejected.length > 0 && answer.accepted.length === 0) throw new MailSendError('recipient_rejected', 550);
+    return { accepted: answer.accepted, rejected: answer.rejected, response: answer.response };
   }
 
   close(): void {
-    this.transporter?.close();
-    for (const t of this.byUrl.values()) t.close();
-    this.byUrl.clear();
+    const thread = this.thread;
+    this.thread = null;
+    if (!thread) return;
+    // Pooled connections say QUIT first; a thread still busy after a second is ended.
+    thread.postMessage({ close: true });
+    setTimeout(() => void thread.terminate(), 1000).unref();
+  }
+
+  private call(options: unknown, route: SmtpRoute | undefined): Promise<ThreadAnswer> {
+    const thread = this.startThread();
+    const id = this.nextId++;
+    return new Promise((resolve) => {
+      this.waiting.set(id, { thread, resolve });
+      // Referenced only while a send is waiting: an idle transport keeps no process alive.
+      thread.ref();
+      thread.postMessage({ id, options, route });
+    });
+  }
+
+  private startThread(): Worker {
+    if (this.thread) return this.thread;
+    const thread = new Worker(SMTP_THREAD_SOURCE, {
+      eval: true,
+      workerData: { nodemailerPath: require.resolve('nodemailer'), url: this.url, poolOptions: this.poolOptions },
+    });
+    thread.on('message', (answer: ThreadAnswer) => {
+      const entry = this.waiting.get(answer.id);
+      this.waiting.delete(answer.id);
+      if (![...this.waiting.values()].some((w) => w.thread === thread)) thread.unref();
+      entry?.resolve(answer);
+    });
+    // A thread that dies fails the sends it held as transient (retried), and the next send starts another.
+    const ended = (): void => {
+      if (this.thread === thread) this.thread = null;
+      for (const [id, entry] of this.waiting) {
+        if (entry.thread !== thread) continue;
+        this.waiting.delete(id);
+        entry.resolve({ id, ok: false, code: 'smtp_thread_exited', responseCode: null });
+      }
+    };
+    thread.on('error', ended);
+    thread.on('exit', ended);
+    thread.unref();
+    this.thread = thread;
+    return thread;
   }
 }
 
