@@ -2,6 +2,7 @@
 // start:worker` runs it) takes a backlog of BENCH_MAIL (2000) ordinary messages with one message
 // carrying a BENCH_ATTACHMENT_MB (25) MB attachment in the middle. The messages are APPENDed to a
 // private Dovecot and staged by a poller process; the worker starts after its /health answers.
+// Acknowledgements are on and go to an SMTP sink process (BENCH_SMTP=0: no mail server).
 // Measured from outside the worker: peak RSS (VmHWM in /proc/PID/status, and VmRSS sampled every
 // 20 ms), and event-loop lag p99/max from its own /metrics (prom-client's monitorEventLoopDelay
 // histogram, reset by the scrape taken just before the backlog starts). Goals: ≤ 300 MB, ≤ 200 ms.
@@ -25,6 +26,7 @@ import {
   stopProcess,
   writeBenchBlock,
   runBench,
+  startSinkProcess,
 } from './support';
 
 const MAIL = Number(process.env.BENCH_MAIL ?? 2000);
@@ -64,6 +66,9 @@ async function main(): Promise<void> {
   const redis = createTestRedis('bench');
   const dovecot = await startDovecot({ [USER]: 'secret' });
   const metricsPort = await freePort();
+  // Acknowledgements on, through an SMTP sink in a process of its own, as a real worker sends them
+  // (its SMTP thread is part of what is measured); BENCH_SMTP=0 runs without a mail server.
+  const sink = process.env.BENCH_SMTP === '0' ? null : await startSinkProcess({ nice: 0 });
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
@@ -75,6 +80,7 @@ async function main(): Promise<void> {
     MAILBOX_ENCRYPTION_KEY: 'bench-mailbox-key-bench-mailbox-key-00',
     LOG_LEVEL: 'warn',
     IMAP_FETCH_PAGE_SIZE: '50',
+    ...(sink ? { SMTP_URL: sink.url, ACK_ENABLED: 'true' } : {}),
     ...Object.fromEntries(
       Object.entries(process.env).filter(
         ([k]) => k.startsWith('MALLOC_') || k.startsWith('INTAKE_BATCH_') || k === 'WORKER_MEMORY_SAVER',
@@ -150,6 +156,13 @@ async function main(): Promise<void> {
         ) >= total,
       { timeoutMs: 900_000, intervalMs: 200, what: `${total} tickets (${output.slice(-3).join(' | ')})` },
     );
+    // With a mail server, until every acknowledgement has gone out (each sender is a new one).
+    if (sink)
+      await waitFor(() => sink.received() >= total, {
+        timeoutMs: 300_000,
+        intervalMs: 200,
+        what: `${total} acknowledgements (${sink.received()} so far)`,
+      });
     const seconds = (Date.now() - started) / 1000;
     clearInterval(sampler);
     const scrape = await fetch(`${metricsUrl}/metrics`).then((r) => r.text());
@@ -166,11 +179,11 @@ async function main(): Promise<void> {
     const intact = att?.sha256 === bigSha && att.stored === bigSha && Number(att.size) === big.length;
     const peak = Math.max(end.hwm, ...samples);
     const lines = [
-      `**M4** a worker process alone (\`apps/worker\`, NODE_ENV=production, WORKER_MEMORY_SAVER=${process.env.WORKER_MEMORY_SAVER ?? 'true (default)'}, \`node ${nodeFlagsOf('worker').join(' ')}\`) takes ${MAIL} ordinary messages and, in the middle, one with a ${ATTACHMENT_MB} MB attachment (${bigRawMb.toFixed(1)} MB as MIME), staged by a poller process from a private Dovecot: ${total} tickets in ${seconds.toFixed(1)} s; the attachment ${intact ? 'stored intact (size, recorded and stored sha256 equal)' : 'NOT stored intact'}`,
+      `**M4** a worker process alone (\`apps/worker\`, NODE_ENV=production, WORKER_MEMORY_SAVER=${process.env.WORKER_MEMORY_SAVER ?? 'true (default)'}, \`node ${nodeFlagsOf('worker').join(' ')}\`) takes ${MAIL} ordinary messages and, in the middle, one with a ${ATTACHMENT_MB} MB attachment (${bigRawMb.toFixed(1)} MB as MIME), staged by a poller process from a private Dovecot: ${total} tickets${sink ? ` and ${sink.received()} acknowledgements through an SMTP sink` : ' (no mail server: acknowledgements not sent)'} in ${seconds.toFixed(1)} s; the attachment ${intact ? 'stored intact (size, recorded and stored sha256 equal)' : 'NOT stored intact'}`,
       `worker RSS: ${idle.rss.toFixed(0)} MB idle before the backlog (start-up high-water mark ${idle.hwm.toFixed(0)} MB), **peak ${peak.toFixed(0)} MB** (VmHWM; goal ≤ 300 MB), ${end.rss.toFixed(0)} MB after; main thread's V8 at idle: ${heapIdle}; after: ${heapEnd}`,
       `worker event-loop lag during the backlog (monitorEventLoopDelay via its /metrics): **p99 ${lagP99.toFixed(0)} ms**, max ${lagMax.toFixed(0)} ms (goal p99 ≤ 200 ms)`,
       `machine: ${machineLine()}`,
-      `command: ${process.env.WORKER_MEMORY_SAVER !== undefined ? `WORKER_MEMORY_SAVER=${process.env.WORKER_MEMORY_SAVER} ` : ''}${process.env.BENCH_NODE_FLAGS !== undefined ? `BENCH_NODE_FLAGS='${process.env.BENCH_NODE_FLAGS}' ` : ''}BENCH_MAIL=${MAIL} BENCH_ATTACHMENT_MB=${ATTACHMENT_MB} npm run bench:memory`,
+      `command: ${process.env.WORKER_MEMORY_SAVER !== undefined ? `WORKER_MEMORY_SAVER=${process.env.WORKER_MEMORY_SAVER} ` : ''}${process.env.BENCH_NODE_FLAGS !== undefined ? `BENCH_NODE_FLAGS='${process.env.BENCH_NODE_FLAGS}' ` : ''}${sink ? '' : 'BENCH_SMTP=0 '}BENCH_MAIL=${MAIL} BENCH_ATTACHMENT_MB=${ATTACHMENT_MB} npm run bench:memory`,
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
     if (!intact) process.exitCode = 1;
@@ -179,6 +192,7 @@ async function main(): Promise<void> {
   } finally {
     if (poller) await stopProcess(poller);
     await stopProcess(worker);
+    await sink?.close();
     await migrator.destroy();
     await dovecot.destroy();
     await redis.drop();

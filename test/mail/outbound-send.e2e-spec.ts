@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import { DeliveryStatus, MessageEntity, UserRole } from '@app/database';
 import { SmtpMailTransport } from '@app/mail';
 import { ReplyToTicket } from '@app/tickets';
@@ -140,6 +141,43 @@ describe('SMTP transport pool', () => {
       expect(sink.connections).toBeLessThanOrEqual(3);
     } finally {
       transport.close();
+      await sink.close();
+    }
+  });
+
+  it('talks SMTP in one thread per process, shared by every transport; a transport closing leaves the others sending', async () => {
+    const sink = await startSmtpSink();
+    const mail = (i: number) => ({
+      from: { address: 'support@desk.test', name: 'Support' },
+      to: `thread-${i}@customer.test`,
+      replyTo: 'support@desk.test',
+      subject: `thread ${i}`,
+      text: 'threaded',
+      messageId: `<thread-${i}@desk.test>`,
+      inReplyTo: null,
+      references: [],
+      autoSubmitted: true,
+    });
+    const threads = (): number => readdirSync('/proc/self/task').length;
+    const first = new SmtpMailTransport(sink.url, 2);
+    const second = new SmtpMailTransport(sink.url, 2);
+    try {
+      const before = threads();
+      await first.send(mail(1));
+      const withOne = threads();
+      expect(withOne).toBeGreaterThan(before); // the SMTP thread started with the first send
+      await second.send(mail(2));
+      expect(threads()).toBe(withOne); // and the second transport uses the same one
+      first.close();
+      await second.send(mail(3));
+      expect(sink.messages.flatMap((m) => m.to).sort()).toEqual([
+        'thread-1@customer.test',
+        'thread-2@customer.test',
+        'thread-3@customer.test',
+      ]);
+    } finally {
+      first.close();
+      second.close();
       await sink.close();
     }
   });

@@ -44,41 +44,49 @@ type ThreadAnswer =
   | { id: number; ok: false; code: string; responseCode: number | null };
 
 // The thread's code is plain JavaScript evaluated as a string, so it runs the same under jest, swc
-// and the compiled build (as the parser threads do); nodemailer is loaded by absolute path.
+// and the compiled build (as the parser threads do); nodemailer is loaded by absolute path. One
+// pooled transporter per server URL and pool size, shared by the transports that use it and closed
+// when the last of them is.
 const SMTP_THREAD_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const nodemailer = require(workerData.nodemailerPath);
-const pooled = new Map();
-function pooledFor(url) {
-  let t = pooled.get(url);
-  if (!t) {
-    t = nodemailer.createTransport({ url, ...workerData.poolOptions });
-    pooled.set(url, t);
+const pools = new Map();
+function pooledFor(url, poolOptions, owner) {
+  const key = JSON.stringify([url, poolOptions]);
+  let pool = pools.get(key);
+  if (!pool) {
+    pool = { transporter: nodemailer.createTransport({ url, ...poolOptions }), owners: new Set() };
+    pools.set(key, pool);
   }
-  return t;
+  pool.owners.add(owner);
+  return pool.transporter;
 }
 parentPort.on('message', async (msg) => {
-  if (msg.close) {
-    for (const t of pooled.values()) t.close();
-    pooled.clear();
+  if (msg.release !== undefined) {
+    for (const [key, pool] of pools) {
+      pool.owners.delete(msg.release);
+      if (pool.owners.size === 0) {
+        pool.transporter.close();
+        pools.delete(key);
+      }
+    }
     return;
   }
-  const { id, options, route } = msg;
+  const { id, owner, options, route, url, poolOptions } = msg;
   // Bytes arrive as Uint8Array (structured clone); nodemailer wants Buffers.
   for (const a of options.attachments || []) {
     if (a.content instanceof Uint8Array) a.content = Buffer.from(a.content.buffer, a.content.byteOffset, a.content.byteLength);
   }
   let transporter;
   let oneOff = false;
-  if (!route) transporter = pooledFor(workerData.url);
-  else if (route.url) transporter = pooledFor(route.url);
+  if (!route || route.url) transporter = pooledFor(route ? route.url : url, poolOptions, owner);
   else {
     // OAuth2: the access token changes every hour, so a connection per message (no pool to go stale).
     transporter = nodemailer.createTransport({
       host: route.host, port: route.port, secure: route.secure,
       auth: { type: 'OAuth2', user: route.user, accessToken: route.accessToken },
       tls: { rejectUnauthorized: route.rejectUnauthorized ?? true },
-      connectionTimeout: workerData.poolOptions.connectionTimeout, socketTimeout: workerData.poolOptions.socketTimeout,
+      connectionTimeout: poolOptions.connectionTimeout, socketTimeout: poolOptions.socketTimeout,
     });
     oneOff = true;
   }
@@ -96,20 +104,84 @@ parentPort.on('message', async (msg) => {
 `;
 
 /**
- * nodemailer SMTP adapter. The SMTP conversations run in a thread of their own, started on the
- * first send: each message takes two round trips with the server (envelope and DATA pipelined,
- * then the body), and on a busy worker each reply waited for its turn on the main event loop
- * behind intake batches, so a pool of 5 connections carried fewer acknowledgements than the
- * intake made (BENCHMARKS.md M1). In the thread they answer at once, and the MIME building moves
- * off the main thread too. One pooled transporter per server URL; the default URL comes from
- * SMTP_URL. With no URL there is no transport: sending fails with `smtp_not_configured` and the
- * message stays visible as not sent — never a silent log-only "success".
+ * The process's one SMTP thread, started on the first send of any transport (the auth, portal,
+ * notification and outbound modules each have one) and ended when the last of them closes.
+ */
+class SmtpThread {
+  private static current: SmtpThread | null = null;
+  private readonly worker: Worker;
+  private readonly waiting = new Map<number, (answer: ThreadAnswer) => void>();
+  private nextId = 1;
+  private users = 0;
+
+  static acquire(): SmtpThread {
+    SmtpThread.current ??= new SmtpThread();
+    SmtpThread.current.users++;
+    return SmtpThread.current;
+  }
+
+  private constructor() {
+    this.worker = new Worker(SMTP_THREAD_SOURCE, {
+      eval: true,
+      workerData: { nodemailerPath: require.resolve('nodemailer') },
+    });
+    this.worker.on('message', (answer: ThreadAnswer) => {
+      const resolve = this.waiting.get(answer.id);
+      this.waiting.delete(answer.id);
+      if (this.waiting.size === 0) this.worker.unref();
+      resolve?.(answer);
+    });
+    // A thread that dies fails the sends it held as transient (retried); the next send starts another.
+    const ended = (): void => {
+      if (SmtpThread.current === this) SmtpThread.current = null;
+      for (const [id, resolve] of this.waiting)
+        resolve({ id, ok: false, code: 'smtp_thread_exited', responseCode: null });
+      this.waiting.clear();
+    };
+    this.worker.on('error', ended);
+    this.worker.on('exit', ended);
+    this.worker.unref();
+  }
+
+  get alive(): boolean {
+    return SmtpThread.current === this;
+  }
+
+  send(message: Record<string, unknown>): Promise<ThreadAnswer> {
+    const id = this.nextId++;
+    return new Promise((resolve) => {
+      this.waiting.set(id, resolve);
+      // Referenced only while a send is waiting: an idle thread keeps no process alive.
+      this.worker.ref();
+      this.worker.postMessage({ ...message, id });
+    });
+  }
+
+  /** A transport is done: its pools close, and with the last transport the thread ends. */
+  release(owner: number): void {
+    this.worker.postMessage({ release: owner });
+    if (--this.users > 0 || !this.alive) return;
+    SmtpThread.current = null;
+    // Pooled connections say QUIT first; a thread still busy after a second is ended.
+    setTimeout(() => void this.worker.terminate(), 1000).unref();
+  }
+}
+
+let nextOwner = 1;
+
+/**
+ * nodemailer SMTP adapter. The SMTP conversations run in a thread of their own (SmtpThread): each
+ * message takes two round trips with the server (envelope and DATA pipelined, then the body), and
+ * on a busy worker each reply waited for its turn on the main event loop behind intake batches, so
+ * a pool of 5 connections carried fewer acknowledgements than the intake made (BENCHMARKS.md M1).
+ * In the thread a reply is read when it arrives, and the MIME building moves off the main thread
+ * too. One pooled transporter per server URL; the default URL comes from SMTP_URL. With no URL there
+ * is no transport: sending fails with `smtp_not_configured` and the message stays visible as not
+ * sent — never a silent log-only "success".
  */
 export class SmtpMailTransport extends MailTransport {
-  private thread: Worker | null = null;
-  /** Sends waiting for their answer, by id, with the thread that has them. */
-  private readonly waiting = new Map<number, { thread: Worker; resolve: (answer: ThreadAnswer) => void }>();
-  private nextId = 1;
+  private thread: SmtpThread | null = null;
+  private readonly owner = nextOwner++;
   /** nodemailer's pool: `maxConnections` per server (SMTP_MAX_CONNECTIONS; nodemailer's default 5). */
   private readonly poolOptions: Record<string, unknown>;
 
@@ -130,58 +202,22 @@ export class SmtpMailTransport extends MailTransport {
   async send(mail: OutboundMail, route?: SmtpRoute): Promise<SendResult> {
     if (!route && !this.url) throw new MailSendError('smtp_not_configured', null);
     const options = toNodemailerOptions(mail);
-    const answer = await this.call(options, route);
+    if (!this.thread?.alive) this.thread = SmtpThread.acquire();
+    const answer = await this.thread.send({
+      owner: this.owner,
+      options,
+      route,
+      url: this.url,
+      poolOptions: this.poolOptions,
+    });
     if (!answer.ok) throw new MailSendError(answer.code, answer.responseCode);
     if (answer.rejected.length > 0 && answer.accepted.length === 0) throw new MailSendError('recipient_rejected', 550);
     return { accepted: answer.accepted, rejected: answer.rejected, response: answer.response };
   }
 
   close(): void {
-    const thread = this.thread;
+    this.thread?.release(this.owner);
     this.thread = null;
-    if (!thread) return;
-    // Pooled connections say QUIT first; a thread still busy after a second is ended.
-    thread.postMessage({ close: true });
-    setTimeout(() => void thread.terminate(), 1000).unref();
-  }
-
-  private call(options: unknown, route: SmtpRoute | undefined): Promise<ThreadAnswer> {
-    const thread = this.startThread();
-    const id = this.nextId++;
-    return new Promise((resolve) => {
-      this.waiting.set(id, { thread, resolve });
-      // Referenced only while a send is waiting: an idle transport keeps no process alive.
-      thread.ref();
-      thread.postMessage({ id, options, route });
-    });
-  }
-
-  private startThread(): Worker {
-    if (this.thread) return this.thread;
-    const thread = new Worker(SMTP_THREAD_SOURCE, {
-      eval: true,
-      workerData: { nodemailerPath: require.resolve('nodemailer'), url: this.url, poolOptions: this.poolOptions },
-    });
-    thread.on('message', (answer: ThreadAnswer) => {
-      const entry = this.waiting.get(answer.id);
-      this.waiting.delete(answer.id);
-      if (![...this.waiting.values()].some((w) => w.thread === thread)) thread.unref();
-      entry?.resolve(answer);
-    });
-    // A thread that dies fails the sends it held as transient (retried), and the next send starts another.
-    const ended = (): void => {
-      if (this.thread === thread) this.thread = null;
-      for (const [id, entry] of this.waiting) {
-        if (entry.thread !== thread) continue;
-        this.waiting.delete(id);
-        entry.resolve({ id, ok: false, code: 'smtp_thread_exited', responseCode: null });
-      }
-    };
-    thread.on('error', ended);
-    thread.on('exit', ended);
-    thread.unref();
-    this.thread = thread;
-    return thread;
   }
 }
 
