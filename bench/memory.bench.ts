@@ -83,7 +83,11 @@ async function main(): Promise<void> {
     ...(sink ? { SMTP_URL: sink.url, ACK_ENABLED: 'true' } : {}),
     ...Object.fromEntries(
       Object.entries(process.env).filter(
-        ([k]) => k.startsWith('MALLOC_') || k.startsWith('INTAKE_BATCH_') || k === 'WORKER_MEMORY_SAVER',
+        ([k]) =>
+          k.startsWith('MALLOC_') ||
+          k.startsWith('INTAKE_BATCH_') ||
+          k === 'WORKER_MEMORY_SAVER' ||
+          k === 'OUTBOUND_CONCURRENCY',
       ),
     ),
   };
