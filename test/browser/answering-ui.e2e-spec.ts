@@ -310,7 +310,23 @@ describe('answering in Chromium: composer, delivery, drafts, new tickets', () =>
     await dialog.getByRole('list', { name: 'Attached files' }).getByText('contract.pdf').waitFor();
     await dialog.getByRole('button', { name: 'Create and send' }).click();
     await page.getByRole('heading', { name: 'Your new contract' }).waitFor();
-    await page.locator('li.message.reply [data-testid="delivery"]', { hasText: /^sent$/ }).waitFor({ timeout: 20_000 });
+    try {
+      await page
+        .locator('li.message.reply [data-testid="delivery"]', { hasText: /^sent$/ })
+        .waitFor({ timeout: 20_000 });
+    } catch (error) {
+      // Say whether the send or the screen is behind (seen once in CI under load).
+      const rows = await app.dataSource.query<unknown[]>(
+        `SELECT m.delivery_status, m.delivery_error, m.sent_at FROM messages m JOIN tickets t ON t.id = m.ticket_id
+          WHERE t.subject = 'Your new contract'`,
+      );
+      const shown = await page.locator('li.message.reply [data-testid="delivery"]').allTextContents();
+      throw new Error(
+        `${(error as Error).message}\nin the database: ${JSON.stringify(rows)}; on screen: ${JSON.stringify(shown)}; ` +
+          `mails at the sink: ${sink.messages.length - count}`,
+        { cause: error },
+      );
+    }
     const mails = await sink.waitForCount(count + 1, 10_000);
     const parsed = await mails[count].parsed();
     expect(mails[count].to).toEqual(['olga@customer.test']);

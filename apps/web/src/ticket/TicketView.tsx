@@ -12,12 +12,24 @@ import { SlaBadge } from './SlaBadge';
 import { eventKind, TIMELINE_KINDS, type TimelineKind } from './timeline-filter';
 import { ticketApi, type HistoryEvent, type Message, type TicketDetail } from './ticket.api';
 
+const PENDING_DELIVERY_REFRESH_MS = 5000;
+
 type Entry = { kind: 'message'; at: string; message: Message } | { kind: 'event'; at: string; event: HistoryEvent };
 
 export function TicketView({ id, me }: { id: string; me: User }) {
   const queryClient = useQueryClient();
   const dir = useDirectory();
-  const ticket = useQuery({ queryKey: ['ticket', id], queryFn: () => ticketApi.get(id) });
+  // Delivery moves by live events; while a message is still on its way the ticket is also read
+  // again every few seconds, so a state change missed while the event stream reconnected (the
+  // browser resumes it without the events in between) cannot leave "sending" on screen.
+  const ticket = useQuery({
+    queryKey: ['ticket', id],
+    queryFn: () => ticketApi.get(id),
+    refetchInterval: (query) =>
+      query.state.data?.messages.some((m) => m.deliveryStatus === 'queued' || m.deliveryStatus === 'sending')
+        ? PENDING_DELIVERY_REFRESH_MS
+        : false,
+  });
   const [kind, setKind] = useState<TimelineKind>('all');
   const [request, setRequest] = useState<ComposerRequest | null>(null);
   const ask = (r: Omit<ComposerRequest, 'nonce'>) => setRequest({ ...r, nonce: Date.now() });
