@@ -201,6 +201,39 @@ describe('answering in Chromium: composer, delivery, drafts, new tickets', () =>
     expect(sink.messages.length).toBe(before + 1);
   });
 
+  it('shows a reply "sent" even when the live event stream is down (the ticket is read again while sending)', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    contexts.push(context);
+    // No live events at all: the browser's EventSource is refused every time it tries.
+    await context.route('**/api/events', (route) => route.abort());
+    const page = await context.newPage();
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    await page.goto(`${app.baseUrl}/`);
+    await page.getByLabel('Email').fill('alan@desk.test');
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('navigation', { name: 'Views' }).waitFor();
+    await openTicket(page, 'No live events', 'nell@customer.test');
+    const before = sink.messages.length;
+    // The server holds its answer, so the reply is still "sending" when the screen first shows it.
+    const release = sink.hold();
+    try {
+      await page.getByRole('textbox', { name: 'Reply' }).click();
+      await page.keyboard.type('Answer without live events.');
+      await page.getByRole('button', { name: 'Send reply' }).click();
+      await sink.waitForCount(before + 1, 15_000);
+      const reply = page.locator('li.message.reply').last();
+      await reply.getByTestId('delivery').waitFor();
+      expect(await reply.getByTestId('delivery').textContent()).not.toBe('sent');
+    } finally {
+      release();
+    }
+    await page
+      .locator('li.message.reply', { hasText: 'Answer without live events.' })
+      .locator('[data-testid="delivery"]', { hasText: /^sent$/ })
+      .waitFor({ timeout: 15_000 });
+  });
+
   it('with the SMTP server down, says the connection failed; after it is back, Retry sends it', async () => {
     const page = await signedIn();
     await openTicket(page, 'Server down', 'sam@customer.test');

@@ -17,6 +17,11 @@ export interface SmtpSink {
   readonly connections: number;
   /** Reply to RCPT TO with this SMTP code (e.g. 550 or 451) until reset with null. */
   rejectWith(code: number | null): void;
+  /**
+   * Holds the answer to every message's DATA (the sender waits, as on a slow server) until the
+   * returned function is called; messages are kept when they arrive, answered on release.
+   */
+  hold(): () => void;
   /** Resolves once `count` messages have arrived. */
   waitForCount(count: number, timeoutMs?: number): Promise<SinkMessage[]>;
   close(): Promise<void>;
@@ -39,6 +44,7 @@ export async function startSmtpSink(
   const messages: SinkMessage[] = [];
   let reject: number | null = null;
   let connections = 0;
+  let held: Promise<void> | null = null;
   const auth = options.auth;
   const oauth2 = options.oauth2;
   const serverOptions: SMTPServerOptions = {
@@ -97,7 +103,8 @@ export async function startSmtpSink(
           raw,
           parsed: () => simpleParser(raw),
         });
-        callback();
+        if (held) void held.then(() => callback());
+        else callback();
       });
     },
   };
@@ -119,6 +126,14 @@ export async function startSmtpSink(
     },
     rejectWith: (code) => {
       reject = code;
+    },
+    hold: () => {
+      let release = () => undefined as void;
+      held = new Promise<void>((resolve) => (release = resolve));
+      return () => {
+        held = null;
+        release();
+      };
     },
     waitForCount: async (count, timeoutMs = 15_000) => {
       const deadline = Date.now() + timeoutMs;

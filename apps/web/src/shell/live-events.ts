@@ -28,10 +28,26 @@ export function useLiveEvents(): boolean {
         void queryClient.invalidateQueries({ queryKey: ['views'] });
       }, 300);
     };
+    const ticketChanged = (ticketId: string) => {
+      const key = ['ticket', ticketId];
+      void queryClient.invalidateQueries({ queryKey: key, exact: true });
+      // A ticket's first load already on its way is joined by the invalidation, not restarted
+      // (TanStack Query restarts only a fetch that replaces data), and it may have read the ticket
+      // before this change (seen: a new ticket's reply left "sending" after it was sent). Once that
+      // load lands, the ticket is read again.
+      const cache = queryClient.getQueryCache();
+      const query = cache.find({ queryKey: key, exact: true });
+      if (!query || query.state.data !== undefined || query.state.fetchStatus !== 'fetching') return;
+      const stop = cache.subscribe((event) => {
+        if (event.query !== query || query.state.fetchStatus !== 'idle') return;
+        stop();
+        void queryClient.invalidateQueries({ queryKey: key, exact: true });
+      });
+    };
     const onTicketish = (e: MessageEvent<string>) => {
       const data = JSON.parse(e.data) as LiveEvent;
       refreshLists();
-      if (data.ticketId) void queryClient.invalidateQueries({ queryKey: ['ticket', data.ticketId] });
+      if (data.ticketId) ticketChanged(data.ticketId);
     };
     source.addEventListener('ticket', onTicketish);
     source.addEventListener('message', onTicketish);
