@@ -287,6 +287,29 @@ describe('answering in Chromium: composer, delivery, drafts, new tickets', () =>
     await page.screenshot({ path: join(ARTIFACTS, 'composer-phone.png'), fullPage: true });
   });
 
+  it('keeps a forward draft across a page reload as a forward, never as a reply', async () => {
+    const page = await signedIn();
+    await openTicket(page, 'Forward draft', 'fred@customer.test');
+    await page.locator('li.message.customer').getByRole('button', { name: 'Forward' }).click();
+    const noteFocused = async () =>
+      (await page.evaluate<string | null>(`document.activeElement?.getAttribute('aria-label') ?? null`)) ===
+        'Forward note' || undefined;
+    await waitFor(noteFocused, { timeoutMs: 5000, intervalMs: 20, what: 'the forward note focused' });
+    await page.keyboard.type('Partner: please check the serial number.');
+    await page.getByLabel('To', { exact: true }).fill('repairs@partner.test');
+    await page.getByText('Draft saved').waitFor({ timeout: 5_000 });
+    await page.reload();
+    const note = page.getByRole('textbox', { name: 'Forward note' });
+    await waitFor(async () => ((await note.textContent()) ?? '').includes('Partner: please check') || undefined, {
+      what: 'the forward draft back in the forward note',
+      timeoutMs: 10_000,
+    });
+    expect(await page.getByLabel('To', { exact: true }).inputValue()).toBe('repairs@partner.test');
+    expect(await page.getByRole('tab', { name: 'Forward' }).getAttribute('aria-selected')).toBe('true');
+    expect(await page.getByRole('textbox', { name: 'Reply' }).count()).toBe(0);
+    await page.screenshot({ path: join(ARTIFACTS, 'forward-draft-desktop.png'), fullPage: true });
+  });
+
   it('creates a phone ticket for a new customer from the inbox; no email is sent', async () => {
     const page = await signedIn();
     const mails = sink.messages.length;

@@ -264,6 +264,17 @@ describe('rich replies, attachments, CC/BCC, forward and per-mailbox identity', 
       content: unknown;
     };
     expect(theirs.content).toBeNull();
+    // A forward's draft keeps the message it forwards; anything else there is refused.
+    const forward = { mode: 'forward', body: 'For you', to: ['partner@partner.test'], forwardOf: ticket.messageId };
+    expect((await call('PUT', `/api/tickets/${ticket.id}/draft`, forward)).status).toBe(204);
+    expect(
+      ((await (await call('GET', `/api/tickets/${ticket.id}/draft`)).json()) as { content: unknown }).content,
+    ).toEqual(forward);
+    const bad = await call('PUT', `/api/tickets/${ticket.id}/draft`, { mode: 'forward', forwardOf: '../x' });
+    expect(bad.status).toBe(400);
+    expect(
+      ((await (await call('GET', `/api/tickets/${ticket.id}/draft`)).json()) as { content: unknown }).content,
+    ).toEqual(forward);
     expect((await call('DELETE', `/api/tickets/${ticket.id}/draft`)).status).toBe(204);
   });
 

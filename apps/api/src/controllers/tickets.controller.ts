@@ -179,7 +179,9 @@ export class TicketsController {
   @Put(':id/draft')
   @HttpCode(204)
   @ApiHeader(CSRF)
-  @ApiOperation({ summary: "Save the caller's draft on this ticket (mode, body, html, to, cc, bcc, attachments)" })
+  @ApiOperation({
+    summary: "Save the caller's draft on this ticket (mode, body, html, to, cc, bcc, attachments, forwardOf)",
+  })
   async saveDraft(@Param('id') id: string, @Body() body: unknown, @Actor() actor: StaffActor): Promise<void> {
     await this.drafts.save(actor, id, body);
   }

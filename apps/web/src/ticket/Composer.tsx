@@ -74,7 +74,11 @@ export function Composer(props: {
     loaded.current = true;
     const d = draft.data.content;
     if (!d) return;
-    setMode(d.mode === 'note' ? 'note' : 'reply');
+    // A forward comes back as a forward while its message is on the ticket; otherwise as an internal
+    // note, never as a reply: its words were written for someone other than the customer.
+    const forwardable = d.mode === 'forward' && !!d.forwardOf && ticket.messages.some((m) => m.id === d.forwardOf);
+    setMode(forwardable ? 'forward' : d.mode === 'note' || d.mode === 'forward' ? 'note' : 'reply');
+    if (forwardable) setForwardOf(d.forwardOf ?? null);
     setHtml(d.html ?? '');
     setText(d.body ?? '');
     if (!d.html && d.body) setFormat('plain');
@@ -89,7 +93,8 @@ export function Composer(props: {
   useEffect(() => {
     if (!loaded.current) return;
     const content: Draft = {
-      mode: mode === 'forward' ? 'reply' : mode,
+      mode,
+      forwardOf: mode === 'forward' ? forwardOf : null,
       body: text,
       html: format === 'rich' ? html : '',
       cc: splitAddresses(cc),
@@ -110,7 +115,7 @@ export function Composer(props: {
       );
     }, SAVE_DELAY_MS);
     return () => window.clearTimeout(timer);
-  }, [mode, format, html, text, to, cc, bcc, files, ticket.id, queryClient]);
+  }, [mode, forwardOf, format, html, text, to, cc, bcc, files, ticket.id, queryClient]);
 
   // Forward / reply-all asked for from a message above.
   useEffect(() => {

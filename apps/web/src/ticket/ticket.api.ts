@@ -113,6 +113,8 @@ export interface Draft {
   cc?: string[];
   bcc?: string[];
   attachments?: Upload[];
+  /** A forward's draft: the message it forwards. */
+  forwardOf?: string | null;
 }
 
 export interface ContactHit {

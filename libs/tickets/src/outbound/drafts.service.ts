@@ -7,7 +7,8 @@ import { TicketError } from '../ticket.error';
 import { TicketQueryService } from '../ticket-query.service';
 
 const MAX_DRAFT_BYTES = 600_000;
-const FIELDS = ['mode', 'body', 'html', 'to', 'cc', 'bcc', 'attachments'] as const;
+const FIELDS = ['mode', 'body', 'html', 'to', 'cc', 'bcc', 'attachments', 'forwardOf'] as const;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * What an agent was writing on a ticket, per user and ticket, so a reload or a crash of the tab
@@ -35,6 +36,12 @@ export class DraftsService {
     for (const key of FIELDS) {
       const value = (input as Record<string, unknown>)[key];
       if (value !== undefined) content[key] = value;
+    }
+    // A forward's draft names the message it forwards (the composer restores it as a forward).
+    if (content.forwardOf !== undefined && content.forwardOf !== null) {
+      if (typeof content.forwardOf !== 'string' || !UUID.test(content.forwardOf)) {
+        throw new TicketError('invalid_ticket_change', 'forwardOf is a message id');
+      }
     }
     if (Buffer.byteLength(JSON.stringify(content)) > MAX_DRAFT_BYTES) {
       throw new TicketError('invalid_ticket_change', `A draft must be at most ${MAX_DRAFT_BYTES} bytes`);
