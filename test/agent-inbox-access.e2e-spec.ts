@@ -249,4 +249,16 @@ describe('agent API authorization matrix', () => {
     expect((await api(app, owner)('DELETE', `/api/canned-replies/${cannedId}`)).status).toBe(403);
     expect((await api(app, supervisor)('POST', '/api/canned-replies', { title: 'B', body: 'b' })).status).toBe(201);
   });
+
+  it("lists every group to every member of staff, saying which are the caller's own", async () => {
+    const groupsOf = async (who: StaffSession) =>
+      (
+        (await (await api(app, who)('GET', '/api/groups')).json()) as {
+          items: Array<{ name: string; member: boolean }>;
+        }
+      ).items.find((g) => g.name === 'Billing');
+    expect(await groupsOf(owner)).toEqual(expect.objectContaining({ member: true }));
+    expect(await groupsOf(outsider)).toEqual(expect.objectContaining({ member: false }));
+    expect(await groupsOf(supervisor)).toEqual(expect.objectContaining({ member: false }));
+  });
 });

@@ -4,7 +4,7 @@ import { startSmtpSink, waitFor, type SmtpSink } from '@app/testing';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { createTicket } from '../support/inbox-fixtures';
+import { createGroup, createTicket } from '../support/inbox-fixtures';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { accessibilityViolations } from './axe';
 import { launchChromium } from './chromium';
@@ -308,6 +308,21 @@ describe('answering in Chromium: composer, delivery, drafts, new tickets', () =>
     expect(await page.getByRole('tab', { name: 'Forward' }).getAttribute('aria-selected')).toBe('true');
     expect(await page.getByRole('textbox', { name: 'Reply' }).count()).toBe(0);
     await page.screenshot({ path: join(ARTIFACTS, 'forward-draft-desktop.png'), fullPage: true });
+  });
+
+  it('offers an agent only their own groups (and none) for a new ticket', async () => {
+    const [{ id: alanId }] = await app.dataSource.query<Array<{ id: string }>>(
+      `SELECT id FROM users WHERE email = 'alan@desk.test'`,
+    );
+    await createGroup(app, 'Alan team', [alanId]);
+    await createGroup(app, 'Someone else team', []);
+    const page = await signedIn();
+    await page.getByRole('button', { name: 'New ticket' }).click();
+    const dialog = page.getByRole('dialog', { name: 'New ticket' });
+    const options = await dialog.getByLabel('Group').locator('option').allTextContents();
+    expect(options).toContain('No group');
+    expect(options).toContain('Alan team');
+    expect(options).not.toContain('Someone else team');
   });
 
   it('creates a phone ticket for a new customer from the inbox; no email is sent', async () => {

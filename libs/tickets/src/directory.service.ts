@@ -1,4 +1,4 @@
-import { GroupEntity, MailboxEntity, UserEntity } from '@app/database';
+import { MailboxEntity, UserEntity } from '@app/database';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
@@ -15,9 +15,14 @@ export class DirectoryService {
     return rows.map((u) => ({ id: u.id, name: u.name, role: u.role }));
   }
 
-  async groups(): Promise<Array<{ id: string; name: string }>> {
-    const rows = await this.dataSource.getRepository(GroupEntity).find({ order: { name: 'ASC' } });
-    return rows.map((g) => ({ id: g.id, name: g.name }));
+  /** Every group, and whether the given member of staff belongs to it (agents create tickets only in theirs). */
+  async groups(userId: string): Promise<Array<{ id: string; name: string; member: boolean }>> {
+    const rows = await this.dataSource.query<Array<{ id: string; name: string; member: boolean }>>(
+      `SELECT g.id, g.name, EXISTS (SELECT 1 FROM group_members gm WHERE gm.group_id = g.id AND gm.user_id = $1) AS member
+         FROM groups g ORDER BY g.name`,
+      [userId],
+    );
+    return rows.map((g) => ({ id: g.id, name: g.name, member: g.member }));
   }
 
   async mailboxes(): Promise<Array<{ id: string; name: string }>> {

@@ -1,6 +1,7 @@
-import { DirectoryService } from '@app/tickets';
+import { DirectoryService, type StaffActor } from '@app/tickets';
 import { Controller, Get } from '@nestjs/common';
 import { ApiCookieAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Actor } from './current-actor';
 
 /** Lookups for the inbox's pickers and labels. */
 @ApiTags('directory')
@@ -16,9 +17,9 @@ export class UsersController {
   }
 
   @Get('groups')
-  @ApiOperation({ summary: 'Groups' })
-  async groups() {
-    return { items: await this.directory.groups() };
+  @ApiOperation({ summary: 'Groups (id, name, and whether the caller is a member)' })
+  async groups(@Actor() actor: StaffActor) {
+    return { items: await this.directory.groups(actor.id) };
   }
 
   @Get('mailboxes')

@@ -8,7 +8,8 @@ export interface Named {
 
 export const directoryApi = {
   users: () => get<{ items: Array<Named & { role: string }> }>('/api/users'),
-  groups: () => get<{ items: Named[] }>('/api/groups'),
+  /** `member`: whether the signed-in member of staff belongs to the group. */
+  groups: () => get<{ items: Array<Named & { member: boolean }> }>('/api/groups'),
   mailboxes: () => get<{ items: Named[] }>('/api/mailboxes'),
   tags: () => get<{ items: string[] }>('/api/tags'),
 };

@@ -3,7 +3,7 @@ import { directoryApi, type Named } from './directory.api';
 
 export interface Directory {
   users: Array<Named & { role: string }>;
-  groups: Named[];
+  groups: Array<Named & { member: boolean }>;
   mailboxes: Named[];
   tags: string[];
   userName: (id: string | null) => string;

@@ -2,6 +2,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
 import { navigate } from '../shared/router';
 import { useDirectory } from '../shell/directory';
+import type { User } from '../shell/session.api';
 import { AttachmentDrop, useUploadLimits } from './Attachments';
 import { hasFormatting, splitAddresses } from './compose-text';
 import { RichEditor } from './RichEditor';
@@ -38,6 +39,10 @@ export function NewTicketButton() {
 function NewTicketForm({ onClose }: { onClose: () => void }) {
   const queryClient = useQueryClient();
   const dir = useDirectory();
+  // Agents create tickets only in their own groups (the server refuses the others); supervisors and
+  // admins in any.
+  const me = queryClient.getQueryData<User>(['me']);
+  const groups = me?.role === 'agent' ? dir.groups.filter((g) => g.member) : dir.groups;
   const limits = useUploadLimits().data;
   const [kind, setKind] = useState<'phone' | 'email'>('phone');
   const [query, setQuery] = useState('');
@@ -205,7 +210,7 @@ function NewTicketForm({ onClose }: { onClose: () => void }) {
           Group
           <select value={groupId} onChange={(e) => setGroupId(e.target.value)}>
             <option value="">No group</option>
-            {dir.groups.map((g) => (
+            {groups.map((g) => (
               <option key={g.id} value={g.id}>
                 {g.name}
               </option>
