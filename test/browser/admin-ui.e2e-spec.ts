@@ -1,6 +1,7 @@
 import { SetupService, UsersService } from '@app/auth';
 import { sha256Hex } from '@app/common';
 import { UserRole } from '@app/database';
+import { MailboxService } from '@app/intake';
 import { startSmtpSink, waitFor, type SmtpSink } from '@app/testing';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -184,6 +185,39 @@ describe('admin screens in Chromium', () => {
     await page.getByRole('cell', { name: 'outbound.test_sent' }).waitFor();
     await page.getByRole('cell', { name: 'auth.sign_in', exact: true }).first().waitFor({ state: 'detached' });
     await check(page, 'audit');
+  });
+
+  it("changes an OAuth2 mailbox's outgoing server (host, port, TLS) from its edit form", async () => {
+    const created = await env.app.app.get(MailboxService).create({
+      name: 'workspace',
+      address: 'help@workspace.test',
+      host: 'imap.gmail.com',
+      port: 993,
+      username: 'help@workspace.test',
+      password: 'unused-with-oauth',
+      enabled: false,
+    });
+    await env.app.dataSource.query(
+      `UPDATE mailboxes SET auth_method = 'oauth2', oauth_provider = 'google', smtp_host = 'smtp.gmail.com',
+              smtp_port = 465, smtp_tls = true WHERE id = $1`,
+      [created.id],
+    );
+    const page = await signIn('boss@desk.test', '/admin/mailboxes');
+    await page.getByRole('button', { name: 'Edit workspace' }).click();
+    const form = page.getByRole('form', { name: 'Edit workspace' });
+    expect(await form.getByLabel(/^Outgoing server/).inputValue()).toBe('smtp.gmail.com');
+    expect(await form.getByLabel(/^Own SMTP server URL/).count()).toBe(0);
+    await form.getByLabel('Outgoing port').fill('587');
+    await form.getByRole('checkbox', { name: /TLS from the start/ }).uncheck();
+    await check(page, 'mailbox-oauth-smtp');
+    await form.getByRole('button', { name: 'Save mailbox' }).click();
+    await form.waitFor({ state: 'detached' });
+    const [row] = await env.app.dataSource.query<Array<{ smtp_host: string; smtp_port: number; smtp_tls: boolean }>>(
+      `SELECT smtp_host, smtp_port, smtp_tls FROM mailboxes WHERE id = $1`,
+      [created.id],
+    );
+    expect(row).toEqual({ smtp_host: 'smtp.gmail.com', smtp_port: 587, smtp_tls: false });
+    await env.app.app.get(MailboxService).remove(created.id);
   });
 
   it('edits a mailbox identity (an unknown placeholder refused with the known ones) and replays a quarantined message', async () => {

@@ -9,7 +9,7 @@ import { ImapFlow } from 'imapflow';
 import { PollerModule } from '../../apps/poller/src/poller.module';
 import { PlatformModule } from '@app/platform';
 import { email, IMAP_TEST_ENV, ticketsWithSubjectPrefix, USER } from '../imap/support/imap-env';
-import { staff, type StaffSession } from '../support/inbox-fixtures';
+import { api, staff, type StaffSession } from '../support/inbox-fixtures';
 import { startTestApp, type TestApp } from '../support/test-app';
 import {
   authorizeInBrowser,
@@ -202,6 +202,62 @@ describe('OAuth2 mailbox: connect, IMAP and SMTP with XOAUTH2, refresh, revoke, 
     );
     expect(sent.deliveryError).toBeNull();
     expect(sink.messages[before]?.to).toEqual(['nia@customer.test']);
+  });
+
+  it('an admin moves the OAuth2 mailbox to another SMTP server through the admin API; replies go there', async () => {
+    const other = await startSmtpSink({
+      oauth2: {
+        validate: async (user, token) => {
+          const info = await oauth.introspect(token);
+          return info.active && info.sub === user;
+        },
+      },
+    });
+    const patch = (who: StaffSession, body: unknown) => api(t, who)('PATCH', `/api/admin/mailboxes/${mailboxId}`, body);
+    try {
+      expect((await patch(agent, { smtpHost: '127.0.0.1', smtpPort: other.port })).status).toBe(403);
+      const moved = await patch(admin, { smtpHost: '127.0.0.1', smtpPort: other.port, smtpTls: false });
+      expect(moved.status).toBe(200);
+      expect(await moved.json()).toMatchObject({ smtpHost: '127.0.0.1', smtpPort: other.port, smtpTls: false });
+      expect((await patch(admin, { smtpHost: 'bad host!' })).status).toBe(400);
+
+      await dovecot.append(USER, 'INBOX', email({ subject: 'Moved server', from: 'Noa <noa@customer.test>' }));
+      await waitFor(async () => (await ticketsWithSubjectPrefix(t, 'Moved server')).length === 1, {
+        what: 'ticket over XOAUTH2',
+        timeoutMs: 30_000,
+      });
+      const [ticket] = await ticketsWithSubjectPrefix(t, 'Moved server');
+      const before = sink.messages.length;
+      await t.app
+        .get(ReplyToTicket)
+        .execute({ id: admin.id, role: UserRole.Admin, name: 'Olive Admin' }, ticket.id, 'From the new server.');
+      const [mail] = await other.waitForCount(1, 20_000);
+      expect(mail.to).toEqual(['noa@customer.test']);
+      expect(sink.messages.length).toBe(before);
+
+      // An empty host goes back to the provider's preset (the custom provider has none: the desk's SMTP_URL).
+      const cleared = await patch(admin, { smtpHost: '' });
+      expect(cleared.status).toBe(200);
+      expect(await cleared.json()).toMatchObject({ smtpHost: null });
+    } finally {
+      await patch(admin, { smtpHost: '127.0.0.1', smtpPort: sink.port, smtpTls: false });
+      await other.close();
+    }
+    // A mailbox signed in with a password has smtpUrl for that, and is told so.
+    const plain = await t.app.get(MailboxService).create({
+      name: 'plain',
+      address: 'plain@desk.test',
+      host: dovecot.host,
+      port: dovecot.port,
+      tls: false,
+      username: 'plain@desk.test',
+      password: 'secret',
+      enabled: false,
+    });
+    const refused = await api(t, admin)('PATCH', `/api/admin/mailboxes/${plain.id}`, { smtpHost: 'smtp.example.test' });
+    expect(refused.status).toBe(400);
+    expect(JSON.stringify(await refused.json())).toContain('smtpUrl');
+    await t.app.get(MailboxService).remove(plain.id);
   });
 
   it('refreshes the access token before it expires; a reconnect (after a long IDLE) uses the new one', async () => {

@@ -12,6 +12,8 @@ const LABELS: Record<string, string> = {
   signature: 'Signature',
   ackTemplate: 'Acknowledgement',
   smtpUrl: 'SMTP server URL',
+  smtpHost: 'Outgoing server',
+  smtpPort: 'Outgoing port',
 };
 
 export function Mailboxes() {
@@ -192,8 +194,12 @@ function MailboxForm({
     ackTemplate: mailbox?.ackTemplate ?? '',
     smtpUrl: '',
     removeSmtp: false,
+    smtpHost: mailbox?.smtpHost ?? '',
+    smtpPort: String(mailbox?.smtpPort ?? ''),
+    smtpTls: mailbox?.smtpTls ?? true,
     defaultOutbound: mailbox?.defaultOutbound ?? false,
   });
+  const oauth = mailbox?.authMethod === 'oauth2';
   const save = useMutation({
     mutationFn: () => {
       const body: Record<string, unknown> = {
@@ -213,6 +219,12 @@ function MailboxForm({
         defaultOutbound: f.defaultOutbound,
       };
       if (f.password) body.password = f.password;
+      // Signed in with OAuth2: its own outgoing server (an empty host goes back to the provider's).
+      if (oauth) {
+        body.smtpHost = f.smtpHost;
+        if (f.smtpHost.trim() && f.smtpPort) body.smtpPort = Number(f.smtpPort);
+        if (f.smtpHost.trim()) body.smtpTls = f.smtpTls;
+      }
       // The SMTP URL holds a password: never shown again; empty keeps it, "remove" clears it.
       if (f.smtpUrl) body.smtpUrl = f.smtpUrl;
       else if (f.removeSmtp) body.smtpUrl = null;
@@ -225,7 +237,7 @@ function MailboxForm({
     queryKey: ['admin', 'placeholders'],
     queryFn: () => adminApi.cannedReplies().then((r) => r.placeholders),
   });
-  const optional = new Set<keyof typeof f>(['fromName', 'replyTo', 'smtpUrl']);
+  const optional = new Set<keyof typeof f>(['fromName', 'replyTo', 'smtpUrl', 'smtpHost', 'smtpPort']);
   const field = (key: keyof typeof f, label: string, type = 'text') => (
     <>
       <label htmlFor={`mb-${key}`}>{label}</label>
@@ -293,12 +305,31 @@ function MailboxForm({
         <p className="muted" id="mb-placeholders">
           Placeholders: {(placeholders.data ?? []).map((p) => `{{${p}}}`).join(' ')} — any other is refused.
         </p>
-        {field(
-          'smtpUrl',
-          mailbox?.smtpConfigured ? 'Own SMTP server URL (leave empty to keep)' : 'Own SMTP server URL (optional)',
-          'password',
+        {oauth ? (
+          <>
+            <p className="muted">
+              Signed in with OAuth2 ({mailbox?.oauthProvider ?? 'provider'}): replies go out through this server with
+              the mailbox’s access token.
+            </p>
+            {field('smtpHost', 'Outgoing server (empty: the provider’s)')}
+            {field('smtpPort', 'Outgoing port', 'number')}
+            <label>
+              <input
+                type="checkbox"
+                checked={f.smtpTls}
+                onChange={(e) => setF((s) => ({ ...s, smtpTls: e.target.checked }))}
+              />{' '}
+              TLS from the start (port 465); otherwise STARTTLS (port 587)
+            </label>
+          </>
+        ) : (
+          field(
+            'smtpUrl',
+            mailbox?.smtpConfigured ? 'Own SMTP server URL (leave empty to keep)' : 'Own SMTP server URL (optional)',
+            'password',
+          )
         )}
-        {mailbox?.smtpConfigured && (
+        {!oauth && mailbox?.smtpConfigured && (
           <label>
             <input
               type="checkbox"

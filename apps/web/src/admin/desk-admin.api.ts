@@ -80,6 +80,12 @@ export interface Mailbox {
   signature: string | null;
   ackTemplate: string | null;
   smtpConfigured: boolean;
+  /** `oauth2`: signed in with OAuth2 (XOAUTH2); it sends through smtpHost with its access token. */
+  authMethod: 'login' | 'oauth2';
+  oauthProvider: string | null;
+  smtpHost: string | null;
+  smtpPort: number | null;
+  smtpTls: boolean;
   /** Web-form tickets are answered from this mailbox. */
   defaultOutbound: boolean;
   status: {

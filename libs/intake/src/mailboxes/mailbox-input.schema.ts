@@ -86,7 +86,28 @@ export const mailboxCreateSchema = z.object({
   ...identity,
 });
 
-export const mailboxUpdateSchema = mailboxCreateSchema.partial();
+/**
+ * The SMTP server of a mailbox signed in with OAuth2 (XOAUTH2 with its access token): set from the
+ * provider's preset when it is connected, changeable afterwards. An empty host goes back to the
+ * preset. Mailboxes signed in with a password use `smtpUrl` instead.
+ */
+const oauthSmtp = {
+  smtpHost: z.preprocess(
+    cleared,
+    z
+      .string()
+      .trim()
+      .min(1)
+      .max(255)
+      .regex(/^[A-Za-z0-9.-]+$/, 'must be a host name')
+      .nullable()
+      .optional(),
+  ),
+  smtpPort: z.coerce.number().int().min(1).max(65535).optional(),
+  smtpTls: z.boolean().optional(),
+};
+
+export const mailboxUpdateSchema = mailboxCreateSchema.partial().extend(oauthSmtp);
 
 export type MailboxCreateInput = z.input<typeof mailboxCreateSchema>;
 export type MailboxUpdateInput = z.input<typeof mailboxUpdateSchema>;

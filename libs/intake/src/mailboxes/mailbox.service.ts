@@ -43,6 +43,10 @@ export interface MailboxView {
   ackTemplate: string | null;
   /** Whether the mailbox sends through an SMTP URL of its own (the URL itself is never shown). */
   smtpConfigured: boolean;
+  /** OAuth2 mailboxes: the SMTP server they send through with XOAUTH2 (null: the desk's SMTP_URL). */
+  smtpHost: string | null;
+  smtpPort: number | null;
+  smtpTls: boolean;
   defaultOutbound: boolean;
   groupId: string | null;
   createdAt: string;
@@ -134,6 +138,7 @@ export class MailboxService {
       Object.entries(rest).filter(([k, v]) => v !== undefined && Object.prototype.hasOwnProperty.call(input, k)),
     );
     if ('groupId' in given) await this.checkGroup(given.groupId as string | null);
+    this.checkOAuthSmtp(mailbox, input, given);
     const source = sourceOf(mailbox);
     Object.assign(mailbox, given);
     if (password !== undefined) mailbox.passwordEncrypted = this.cipher.encrypt(password);
@@ -167,6 +172,28 @@ export class MailboxService {
         return saved;
       }),
     );
+  }
+
+  /**
+   * smtpHost, smtpPort and smtpTls belong to mailboxes signed in with OAuth2; an empty host (given
+   * as such, not left out) goes back to the provider's preset.
+   */
+  private checkOAuthSmtp(mailbox: MailboxEntity, input: MailboxUpdateInput, given: Record<string, unknown>): void {
+    const keys = (['smtpHost', 'smtpPort', 'smtpTls'] as const).filter((k) =>
+      Object.prototype.hasOwnProperty.call(input, k),
+    );
+    if (keys.length === 0) return;
+    if (mailbox.authMethod !== 'oauth2') {
+      throw new MailboxError('invalid_mailbox', 'The mailbox has invalid fields', {
+        [keys[0]]: 'applies to a mailbox signed in with OAuth2; a mailbox with a password sends through smtpUrl',
+      });
+    }
+    if (keys.includes('smtpHost') && given.smtpHost === null) {
+      const preset = this.oauth.providers().find((p) => p.name === mailbox.oauthProvider)?.smtp ?? null;
+      given.smtpHost = preset?.host ?? null;
+      given.smtpPort = preset?.port ?? null;
+      given.smtpTls = preset?.tls ?? true;
+    }
   }
 
   async setEnabled(ref: string, enabled: boolean, actor: AuditActor = CLI_ACTOR): Promise<MailboxView> {
@@ -306,6 +333,9 @@ export function toView(m: MailboxEntity): MailboxView {
     signature: m.signature,
     ackTemplate: m.ackTemplate,
     smtpConfigured: m.smtpUrlEncrypted !== null,
+    smtpHost: m.smtpHost,
+    smtpPort: m.smtpPort,
+    smtpTls: m.smtpTls,
     defaultOutbound: m.defaultOutbound,
     groupId: m.groupId ?? null,
     createdAt: m.createdAt.toISOString(),
