@@ -32,9 +32,14 @@ describe('answering in Chromium: composer, delivery, drafts, new tickets', () =>
   const contexts: BrowserContext[] = [];
   const pageErrors: string[] = [];
 
-  async function signedIn(viewport = { width: 1280, height: 900 }): Promise<Page> {
+  async function signedIn(
+    viewport = { width: 1280, height: 900 },
+    options: { withoutLiveEvents?: boolean } = {},
+  ): Promise<Page> {
     const context = await browser.newContext({ viewport });
     contexts.push(context);
+    // The browser's EventSource refused every time it tries: no live events at all.
+    if (options.withoutLiveEvents) await context.route('**/api/events', (route) => route.abort());
     const page = await context.newPage();
     page.on('pageerror', (e) => pageErrors.push(e.message));
     await page.goto(`${app.baseUrl}/`);
@@ -43,6 +48,25 @@ describe('answering in Chromium: composer, delivery, drafts, new tickets', () =>
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('navigation', { name: 'Views' }).waitFor();
     return page;
+  }
+
+  /** Waits until the element labelled `label` has the focus (TipTap takes it a frame late). */
+  async function focusOn(page: Page, label: string, timeoutMs = 5000): Promise<void> {
+    await waitFor(
+      async () =>
+        (await page.evaluate<string | null>(`document.activeElement?.getAttribute('aria-label') ?? null`)) === label ||
+        undefined,
+      { timeoutMs, intervalMs: 20, what: `${label} focused` },
+    );
+  }
+
+  /** Waits until the textbox `name` holds `text` (a draft coming back after a reload). */
+  async function textBack(page: Page, name: string, text: string): Promise<void> {
+    const box = page.getByRole('textbox', { name });
+    await waitFor(async () => ((await box.textContent()) ?? '').includes(text) || undefined, {
+      what: `the draft back in ${name}`,
+      timeoutMs: 10_000,
+    });
   }
 
   async function openTicket(page: Page, subject: string, email: string): Promise<string> {
@@ -144,10 +168,7 @@ describe('answering in Chromium: composer, delivery, drafts, new tickets', () =>
     // Asked to forward, the composer puts the focus in its note (a timer, then TipTap's animation
     // frame): filling the address before that let the note take the focus mid-fill, and the address
     // landed in the note (seen once in CI). So the address goes in once the note has the focus.
-    const noteFocused = async () =>
-      (await page.evaluate<string | null>(`document.activeElement?.getAttribute('aria-label') ?? null`)) ===
-        'Forward note' || undefined;
-    await waitFor(noteFocused, { timeoutMs: 5000, intervalMs: 20, what: 'the forward note focused after Forward' });
+    await focusOn(page, 'Forward note');
     await page.getByLabel('To', { exact: true }).fill('billing@partner.test');
     await waitFor(
       async () => (await page.getByLabel('To', { exact: true }).inputValue()) === 'billing@partner.test' || undefined,
@@ -155,7 +176,7 @@ describe('answering in Chromium: composer, delivery, drafts, new tickets', () =>
     );
     await page.getByRole('textbox', { name: 'Forward note' }).click();
     // The rich editor takes focus on the next animation frame (TipTap): type only once it has it.
-    await waitFor(noteFocused, { timeoutMs: 2000, intervalMs: 20, what: 'the forward note focused' });
+    await focusOn(page, 'Forward note', 2000);
     await page.keyboard.type('Can you check this one?');
     // Say what the composer holds if the button stays disabled (seen once on a loaded machine).
     const composerState = () =>
@@ -202,17 +223,7 @@ describe('answering in Chromium: composer, delivery, drafts, new tickets', () =>
   });
 
   it('shows a reply "sent" even when the live event stream is down (the ticket is read again while sending)', async () => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    contexts.push(context);
-    // No live events at all: the browser's EventSource is refused every time it tries.
-    await context.route('**/api/events', (route) => route.abort());
-    const page = await context.newPage();
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    await page.goto(`${app.baseUrl}/`);
-    await page.getByLabel('Email').fill('alan@desk.test');
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('navigation', { name: 'Views' }).waitFor();
+    const page = await signedIn(undefined, { withoutLiveEvents: true });
     await openTicket(page, 'No live events', 'nell@customer.test');
     const before = sink.messages.length;
     // The server holds its answer, so the reply is still "sending" when the screen first shows it.
@@ -270,11 +281,7 @@ describe('answering in Chromium: composer, delivery, drafts, new tickets', () =>
     await page.getByRole('list', { name: 'Attached files' }).getByText('draft.pdf').waitFor();
     await page.getByText('Draft saved').waitFor({ timeout: 5_000 });
     await page.reload();
-    const editor = page.getByRole('textbox', { name: 'Reply' });
-    await waitFor(async () => ((await editor.textContent()) ?? '').includes('Half-written answer') || undefined, {
-      what: 'the draft back in the editor',
-      timeoutMs: 10_000,
-    });
+    await textBack(page, 'Reply', 'Half-written answer');
     expect(await page.getByLabel('Cc', { exact: true }).inputValue()).toBe('team@customer.test');
     await page.getByRole('list', { name: 'Attached files' }).getByText('draft.pdf').waitFor();
     // Phone width: the composer fits.
@@ -291,19 +298,12 @@ describe('answering in Chromium: composer, delivery, drafts, new tickets', () =>
     const page = await signedIn();
     await openTicket(page, 'Forward draft', 'fred@customer.test');
     await page.locator('li.message.customer').getByRole('button', { name: 'Forward' }).click();
-    const noteFocused = async () =>
-      (await page.evaluate<string | null>(`document.activeElement?.getAttribute('aria-label') ?? null`)) ===
-        'Forward note' || undefined;
-    await waitFor(noteFocused, { timeoutMs: 5000, intervalMs: 20, what: 'the forward note focused' });
+    await focusOn(page, 'Forward note');
     await page.keyboard.type('Partner: please check the serial number.');
     await page.getByLabel('To', { exact: true }).fill('repairs@partner.test');
     await page.getByText('Draft saved').waitFor({ timeout: 5_000 });
     await page.reload();
-    const note = page.getByRole('textbox', { name: 'Forward note' });
-    await waitFor(async () => ((await note.textContent()) ?? '').includes('Partner: please check') || undefined, {
-      what: 'the forward draft back in the forward note',
-      timeoutMs: 10_000,
-    });
+    await textBack(page, 'Forward note', 'Partner: please check');
     expect(await page.getByLabel('To', { exact: true }).inputValue()).toBe('repairs@partner.test');
     expect(await page.getByRole('tab', { name: 'Forward' }).getAttribute('aria-selected')).toBe('true');
     expect(await page.getByRole('textbox', { name: 'Reply' }).count()).toBe(0);
