@@ -210,6 +210,7 @@ describe('admin screens in Chromium', () => {
     await form.getByLabel('Outgoing port').fill('587');
     await form.getByRole('checkbox', { name: /TLS from the start/ }).uncheck();
     await check(page, 'mailbox-oauth-smtp');
+    await shots(page, 'mailbox-oauth-smtp');
     await form.getByRole('button', { name: 'Save mailbox' }).click();
     await form.waitFor({ state: 'detached' });
     const [row] = await env.app.dataSource.query<Array<{ smtp_host: string; smtp_port: number; smtp_tls: boolean }>>(

@@ -308,6 +308,9 @@ describe('answering in Chromium: composer, delivery, drafts, new tickets', () =>
     expect(await page.getByRole('tab', { name: 'Forward' }).getAttribute('aria-selected')).toBe('true');
     expect(await page.getByRole('textbox', { name: 'Reply' }).count()).toBe(0);
     await page.screenshot({ path: join(ARTIFACTS, 'forward-draft-desktop.png'), fullPage: true });
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.getByRole('textbox', { name: 'Forward note' }).scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(ARTIFACTS, 'forward-draft-phone.png'), fullPage: true });
   });
 
   it('offers an agent only their own groups (and none) for a new ticket', async () => {

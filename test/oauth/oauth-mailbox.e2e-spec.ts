@@ -180,14 +180,19 @@ describe('OAuth2 mailbox: connect, IMAP and SMTP with XOAUTH2, refresh, revoke, 
     await expect(bogus.connect()).rejects.toMatchObject({ authenticationFailed: true });
   });
 
-  it('reads mail over IMAP and sends replies over SMTP with XOAUTH2', async () => {
-    await startPoller();
-    await dovecot.append(USER, 'INBOX', email({ subject: 'OAuth first', from: 'Nia <nia@customer.test>' }));
-    await waitFor(async () => (await ticketsWithSubjectPrefix(t, 'OAuth first')).length === 1, {
+  /** Appends a customer's email to INBOX and returns its ticket once the poller (XOAUTH2) made it. */
+  async function ticketFromMail(subject: string, from: string): Promise<{ id: string }> {
+    await dovecot.append(USER, 'INBOX', email({ subject, from }));
+    await waitFor(async () => (await ticketsWithSubjectPrefix(t, subject)).length === 1, {
       what: 'ticket over XOAUTH2',
       timeoutMs: 30_000,
     });
-    const [ticket] = await ticketsWithSubjectPrefix(t, 'OAuth first');
+    return (await ticketsWithSubjectPrefix(t, subject))[0];
+  }
+
+  it('reads mail over IMAP and sends replies over SMTP with XOAUTH2', async () => {
+    await startPoller();
+    const ticket = await ticketFromMail('OAuth first', 'Nia <nia@customer.test>');
     const before = sink.messages.length;
     const { messageId } = await t.app
       .get(ReplyToTicket)
@@ -221,12 +226,7 @@ describe('OAuth2 mailbox: connect, IMAP and SMTP with XOAUTH2, refresh, revoke, 
       expect(await moved.json()).toMatchObject({ smtpHost: '127.0.0.1', smtpPort: other.port, smtpTls: false });
       expect((await patch(admin, { smtpHost: 'bad host!' })).status).toBe(400);
 
-      await dovecot.append(USER, 'INBOX', email({ subject: 'Moved server', from: 'Noa <noa@customer.test>' }));
-      await waitFor(async () => (await ticketsWithSubjectPrefix(t, 'Moved server')).length === 1, {
-        what: 'ticket over XOAUTH2',
-        timeoutMs: 30_000,
-      });
-      const [ticket] = await ticketsWithSubjectPrefix(t, 'Moved server');
+      const ticket = await ticketFromMail('Moved server', 'Noa <noa@customer.test>');
       const before = sink.messages.length;
       await t.app
         .get(ReplyToTicket)

@@ -263,6 +263,12 @@ function MailboxForm({
       />
     </>
   );
+  const checkbox = (key: 'defaultOutbound' | 'smtpTls' | 'removeSmtp', label: string) => (
+    <label>
+      <input type="checkbox" checked={f[key]} onChange={(e) => setF((s) => ({ ...s, [key]: e.target.checked }))} />{' '}
+      {label}
+    </label>
+  );
   const submit = (e: FormEvent) => {
     e.preventDefault();
     save.mutate();
@@ -292,14 +298,7 @@ function MailboxForm({
         <legend>Answering from this mailbox</legend>
         {field('fromName', 'From name (empty: the desk name)')}
         {field('replyTo', 'Reply-To address (optional)', 'email')}
-        <label>
-          <input
-            type="checkbox"
-            checked={f.defaultOutbound}
-            onChange={(e) => setF((s) => ({ ...s, defaultOutbound: e.target.checked }))}
-          />{' '}
-          Answer web-form requests from this mailbox (the desk’s default sender)
-        </label>
+        {checkbox('defaultOutbound', 'Answer web-form requests from this mailbox (the desk’s default sender)')}
         {textarea('signature', 'Signature under replies')}
         {textarea('ackTemplate', 'Acknowledgement of new requests (empty: the built-in text)')}
         <p className="muted" id="mb-placeholders">
@@ -313,14 +312,7 @@ function MailboxForm({
             </p>
             {field('smtpHost', 'Outgoing server (empty: the provider’s)')}
             {field('smtpPort', 'Outgoing port', 'number')}
-            <label>
-              <input
-                type="checkbox"
-                checked={f.smtpTls}
-                onChange={(e) => setF((s) => ({ ...s, smtpTls: e.target.checked }))}
-              />{' '}
-              TLS from the start (port 465); otherwise STARTTLS (port 587)
-            </label>
+            {checkbox('smtpTls', 'TLS from the start (port 465); otherwise STARTTLS (port 587)')}
           </>
         ) : (
           field(
@@ -329,16 +321,7 @@ function MailboxForm({
             'password',
           )
         )}
-        {!oauth && mailbox?.smtpConfigured && (
-          <label>
-            <input
-              type="checkbox"
-              checked={f.removeSmtp}
-              onChange={(e) => setF((s) => ({ ...s, removeSmtp: e.target.checked }))}
-            />{' '}
-            Send through the desk’s SMTP server instead
-          </label>
-        )}
+        {!oauth && mailbox?.smtpConfigured && checkbox('removeSmtp', 'Send through the desk’s SMTP server instead')}
       </fieldset>
       {save.error && (
         <p className="error" role="alert">
