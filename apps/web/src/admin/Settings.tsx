@@ -83,7 +83,9 @@ function CannedReplies() {
       </ul>
       {list.data?.items.length === 0 && <p className="muted">No canned replies yet.</p>}
       <h3>New canned reply</h3>
-      <CannedForm key={list.dataUpdatedAt} submitLabel="Create" onSaved={refresh} />
+      {/* Not keyed by the list's refresh: a refetch (the first load landing, another tab's change)
+          remounted it and wiped what was being typed. It clears itself once created. */}
+      <CannedForm submitLabel="Create" onSaved={refresh} />
     </section>
   );
 }
