@@ -399,7 +399,10 @@ describe('agent inbox UI in Chromium', () => {
       .getByLabel('Text')
       .fill('Hi {{customer.name}}, please hold the reset button for 5 s ({{ticket.reference}}).');
     await edit.getByRole('button', { name: 'Save' }).click();
-    await sue.getByText('please hold the reset button').waitFor();
+    // The form closes once the save succeeded; only then is the text in the list (the edited
+    // textarea holds the same text as its content, so waiting for the text alone raced the save).
+    await edit.waitFor({ state: 'detached' });
+    await sue.getByRole('list', { name: 'Canned replies' }).getByText('please hold the reset button').waitFor();
     await noHorizontalOverflow(sue);
     await sue.screenshot({ path: join(ARTIFACTS, 'settings-tablet.png'), fullPage: true });
     const [row] = await app.dataSource.query<Array<{ body: string }>>(
