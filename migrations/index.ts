@@ -20,6 +20,7 @@ import { AgentTickets1765820000000 } from './1765820000000-agent-tickets';
 import { DeliveryErrorLive1765820000001 } from './1765820000001-delivery-error-live';
 import { AgentNotifications1765830000000 } from './1765830000000-agent-notifications';
 import { ContactPostalAddress1765830000001 } from './1765830000001-contact-postal-address';
+import { SearchWithoutAcknowledgements1765840000000 } from './1765840000000-search-without-acknowledgements';
 
 /** Every migration, in order. Append new ones; never edit one that has shipped. */
 export const ALL_MIGRATIONS = [
@@ -46,4 +47,6 @@ export const ALL_MIGRATIONS = [
   DeliveryErrorLive1765820000001,
   AgentNotifications1765830000000,
   ContactPostalAddress1765830000001,
+  // Search leaves out the desk's acknowledgements (issue 16, M1).
+  SearchWithoutAcknowledgements1765840000000,
 ];

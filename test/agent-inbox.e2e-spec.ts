@@ -88,6 +88,24 @@ describe('agent inbox API', () => {
       [a.id],
     );
     expect(await search('zeppelin')).toEqual([a.id]);
+    // The desk's own acknowledgement (automatic, outbound) is not searched: its text is the same on
+    // every ticket. An agent's reply is.
+    await app.dataSource.query(
+      `INSERT INTO messages (ticket_id, direction, body_text, auto_submitted, delivery_status)
+       VALUES ($1, 'out', 'we received your quokka request', true, 'queued'),
+              ($1, 'out', 'the wombat is on its way', false, 'queued')`,
+      [a.id],
+    );
+    expect(await search('quokka')).toEqual([]);
+    expect(await search('wombat')).toEqual([a.id]);
+    // Nor when the document is rebuilt from all messages (any message's text changed).
+    await app.dataSource.query(
+      `UPDATE messages SET body_text = 'a zeppelin landed' WHERE ticket_id = $1 AND body_text = 'a zeppelin appeared'`,
+      [a.id],
+    );
+    expect(await search('landed')).toEqual([a.id]);
+    expect(await search('quokka')).toEqual([]);
+    expect(await search('wombat marzipan printer')).toEqual([a.id]);
   });
 
   it('pages with keyset cursors without gaps or repeats, also for rows sharing a timestamp', async () => {
