@@ -19,16 +19,17 @@ export class MailboxStateStore {
 
   /** Last staged UID for this UIDVALIDITY; a different UIDVALIDITY starts the cursor again at 0. */
   async cursor(mailboxId: string, uidValidity: number): Promise<number> {
-    await this.dataSource.query(`INSERT INTO mailbox_states (mailbox_id) VALUES ($1) ON CONFLICT DO NOTHING`, [
-      mailboxId,
-    ]);
-    // TypeORM answers an UPDATE with [rows, affected count], not with the rows alone.
-    const [rows] = await this.dataSource.query<[Array<{ last_uid: string }>, number]>(
-      `UPDATE mailbox_states
-          SET last_uid = CASE WHEN uid_validity IS NOT DISTINCT FROM $2 THEN last_uid ELSE 0 END,
-              uid_validity = $2
-        WHERE mailbox_id = $1
-        RETURNING last_uid`,
+    // One round trip (the poller runs this before every sync): the row is created for a new
+    // mailbox, reset for a new UIDVALIDITY, and only read otherwise (no new row version per sync).
+    const rows = await this.dataSource.query<Array<{ last_uid: string }>>(
+      `WITH up AS (
+         INSERT INTO mailbox_states (mailbox_id, uid_validity) VALUES ($1, $2)
+         ON CONFLICT (mailbox_id) DO UPDATE SET last_uid = 0, uid_validity = EXCLUDED.uid_validity
+          WHERE mailbox_states.uid_validity IS DISTINCT FROM EXCLUDED.uid_validity
+         RETURNING last_uid)
+       SELECT last_uid FROM up
+       UNION ALL
+       SELECT last_uid FROM mailbox_states WHERE mailbox_id = $1 AND NOT EXISTS (SELECT 1 FROM up)`,
       [mailboxId, uidValidity],
     );
     return Number(rows[0]?.last_uid ?? 0);
