@@ -1,7 +1,7 @@
 import { sha256Hex } from '@app/common';
 import { AttachmentEntity, AttachmentStorage, InboundMessageEntity, MessageEntity, TicketEntity } from '@app/database';
 import { IntakeMetrics } from '@app/intake';
-import { startSmtpSink, type SmtpSink } from '@app/testing';
+import { startSmtpSink, waitFor, type SmtpSink } from '@app/testing';
 import { simpleParser } from 'mailparser';
 import { randomBytes } from 'node:crypto';
 import { startTestApp, type TestApp } from '../support/test-app';
@@ -122,8 +122,11 @@ describe('content of inbound email', () => {
     const row = await deliver(t, raw, 120_000);
     expect(row.status).toBe('processed');
     // The PDF and the PNG were decoded by the database; the .eml (an attached message) and the
-    // file with the stray character went through mailparser.
-    expect(((await counter.get()).values[0]?.value ?? 0) - fromStagingBefore).toBe(2);
+    // file with the stray character went through mailparser. The counter moves just after the commit
+    // (after the acknowledgement's job is enqueued), so the row can read processed a moment before.
+    const fromStaging = async () => ((await counter.get()).values[0]?.value ?? 0) - fromStagingBefore;
+    await waitFor(async () => (await fromStaging()) > 0, { what: 'attachments-from-staging counter' });
+    expect(await fromStaging()).toBe(2);
     const stored = await t.dataSource
       .getRepository(AttachmentEntity)
       .find({ where: { messageId: row.messageRowId! }, order: { filename: 'ASC' } });
