@@ -1,4 +1,3 @@
-import { readdirSync } from 'node:fs';
 import { DeliveryStatus, MessageEntity, UserRole } from '@app/database';
 import { SmtpMailTransport } from '@app/mail';
 import { ReplyToTicket } from '@app/tickets';
@@ -158,18 +157,20 @@ describe('SMTP transport pool', () => {
       references: [],
       autoSubmitted: true,
     });
-    const threads = (): number => readdirSync('/proc/self/task').length;
     const first = new SmtpMailTransport(sink.url, 2);
     const second = new SmtpMailTransport(sink.url, 2);
     try {
-      const before = threads();
+      expect(first.threadId).toBeNull();
       await first.send(mail(1));
-      const withOne = threads();
-      expect(withOne).toBeGreaterThan(before); // the SMTP thread started with the first send
+      // The SMTP thread started with the first send (not the main thread, id 0) …
+      const smtpThread = first.threadId;
+      expect(smtpThread).toBeGreaterThan(0);
       await second.send(mail(2));
-      expect(threads()).toBe(withOne); // and the second transport uses the same one
+      // … and the second transport sends through the same one.
+      expect(second.threadId).toBe(smtpThread);
       first.close();
       await second.send(mail(3));
+      expect(second.threadId).toBe(smtpThread);
       expect(sink.messages.flatMap((m) => m.to).sort()).toEqual([
         'thread-1@customer.test',
         'thread-2@customer.test',

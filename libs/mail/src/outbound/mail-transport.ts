@@ -147,6 +147,10 @@ class SmtpThread {
     return SmtpThread.current === this;
   }
 
+  get threadId(): number {
+    return this.worker.threadId;
+  }
+
   send(message: Record<string, unknown>): Promise<ThreadAnswer> {
     const id = this.nextId++;
     return new Promise((resolve) => {
@@ -197,6 +201,11 @@ export class SmtpMailTransport extends MailTransport {
 
   get configured(): boolean {
     return !!this.url;
+  }
+
+  /** The worker thread this transport last sent through (null before its first send): diagnostics, tests. */
+  get threadId(): number | null {
+    return this.thread?.alive ? this.thread.threadId : null;
   }
 
   async send(mail: OutboundMail, route?: SmtpRoute): Promise<SendResult> {
