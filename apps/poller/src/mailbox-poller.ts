@@ -22,8 +22,16 @@ export interface MailboxPollerDeps {
   logger: Logger;
 }
 
-/** Start IDLE this soon after the last command, so new mail is announced at once. */
-const AUTO_IDLE_DELAY_MS = 250;
+/**
+ * While mail keeps arriving, the poller asks the server again this soon after a sync (NOOP, whose
+ * answer reports new messages at once) instead of leaving it to IDLE: Dovecot announces a change
+ * to an idling session only after waiting half a second for more (NOTIFY_DELAY_MSECS in its
+ * mailbox-watch.c), and imapflow starts IDLE IMAP_IDLE_DELAY_MS (250) after the last command, so a
+ * message arriving just after a sync waited 250–500 ms for nothing (M2 in BENCHMARKS.md).
+ */
+const FOLLOW_UP_MS = 50;
+/** ...for as long as a sync found new mail this recently; after that, IDLE alone (no traffic). */
+const FOLLOW_UP_WINDOW_MS = 2_000;
 /** A NOOP unanswered for this long means the connection died without telling us. */
 const NOOP_DEADLINE_MS = 20_000;
 /**
@@ -38,7 +46,8 @@ const SWEEP_EVERY_MS = 5_000;
 
 /**
  * Reads one mailbox over one imapflow connection: IDLE (imapflow's auto-IDLE, re-issued every
- * IMAP_IDLE_RESTART_MS) plus a polling fallback every IMAP_POLL_INTERVAL_MS that also sends a NOOP
+ * IMAP_IDLE_RESTART_MS) when the mailbox is quiet, a NOOP FOLLOW_UP_MS after each sync while mail
+ * keeps arriving (FOLLOW_UP_WINDOW_MS), plus a polling fallback every IMAP_POLL_INTERVAL_MS that also sends a NOOP
  * with a deadline to catch silent drops. Any drop ends the session; the loop reconnects with
  * exponential backoff and jitter. New mail is found by UID above the stored cursor, read in pages:
  * sizes come from one completed FETCH, then the bodies of a byte-bounded batch in one more FETCH
@@ -52,6 +61,9 @@ export class MailboxPoller {
   private syncAgain = false;
   private loopDone: Promise<void> = Promise.resolve();
   private wake: (() => void) | null = null;
+  /** When a sync last found new mail (the follow-up NOOPs run until FOLLOW_UP_WINDOW_MS after it). */
+  private mailAt = 0;
+  private followUp: NodeJS.Timeout | null = null;
   /** When this poller last ran the settle sweep (0: not yet, so the first sync runs it). */
   private sweptAt = 0;
   private readonly settings: ImapSettings;
@@ -109,7 +121,7 @@ export class MailboxPoller {
     // is shown as the mailbox's error (`oauth_revoked`), leaving every message on the server.
     const client = await createImapClientFresh(
       this.settings,
-      { idleRestartMs: config.values.IMAP_IDLE_RESTART_MS, autoIdleDelayMs: AUTO_IDLE_DELAY_MS },
+      { idleRestartMs: config.values.IMAP_IDLE_RESTART_MS, autoIdleDelayMs: config.values.IMAP_IDLE_DELAY_MS },
       (code) => this.deps.logger.warn({ mailboxId: this.id, error: code }, 'imap connection error'),
     );
     this.client = client;
@@ -127,6 +139,8 @@ export class MailboxPoller {
       await closed;
     } finally {
       if (timer) clearInterval(timer);
+      if (this.followUp) clearTimeout(this.followUp);
+      this.followUp = null;
       this.client = null;
       client.close();
     }
@@ -160,7 +174,7 @@ export class MailboxPoller {
     this.syncing = (async () => {
       do {
         this.syncAgain = false;
-        await this.sync(client);
+        if ((await this.sync(client)) > 0) this.mailAt = Date.now();
       } while (this.syncAgain && !this.stopped && client.usable);
     })()
       .catch(async (error: unknown) => {
@@ -171,10 +185,28 @@ export class MailboxPoller {
       })
       .finally(() => {
         this.syncing = null;
+        this.scheduleFollowUp(client);
       });
   }
 
-  private async sync(client: ImapFlow): Promise<void> {
+  /** While mail is arriving: a NOOP shortly after each sync; new mail in its answer starts the next sync. */
+  private scheduleFollowUp(client: ImapFlow): void {
+    if (this.stopped || this.followUp || Date.now() - this.mailAt > FOLLOW_UP_WINDOW_MS) return;
+    this.followUp = setTimeout(() => {
+      this.followUp = null;
+      if (this.stopped || this.syncing || !client.usable) return;
+      // An 'exists' in the answer has started a sync (which schedules the next follow-up itself).
+      client.noop().then(
+        () => {
+          if (!this.syncing) this.scheduleFollowUp(client);
+        },
+        () => undefined, // a dead connection ends the session; the loop reconnects
+      );
+    }, FOLLOW_UP_MS);
+  }
+
+  /** Stages what is new above the cursor; the number of new messages found. */
+  private async sync(client: ImapFlow): Promise<number> {
     const { config, store } = this.deps;
     const opened = client.mailbox;
     if (!opened) throw new Error('mailbox not open');
@@ -215,6 +247,7 @@ export class MailboxPoller {
       await this.deps.sweep.sweep(this.id, SWEEP_EVERY_MS);
       this.sweptAt = Date.now();
     }
+    return uids.length;
   }
 
   /**

@@ -83,6 +83,12 @@ export const configSchema = z.object({
   IMAP_POLL_INTERVAL_MS: int(200, 3_600_000).default(60_000),
   /** IDLE is re-issued this often, well before servers drop idle sessions (RFC 3501: 30 min). */
   IMAP_IDLE_RESTART_MS: int(1000, 1_740_000).default(300_000),
+  /**
+   * IDLE starts this long after the poller's last command. While mail keeps arriving the poller
+   * asks again with NOOP every 50 ms instead (for 2 s after the last new message), so this only
+   * matters once the mailbox is quiet.
+   */
+  IMAP_IDLE_DELAY_MS: int(0, 600_000).default(250),
   /** Longest wait between reconnect attempts (exponential backoff from 1 s). */
   IMAP_RECONNECT_MAX_MS: int(100, 600_000).default(60_000),
   /** Poller lock per mailbox: held by one replica, renewed at a third of this, lost if not renewed. */

@@ -34,6 +34,14 @@ interface Parsed {
 
 const NO_BYTES = Buffer.alloc(0);
 
+/**
+ * Batches that run at once: the intake queue runs twice INTAKE_BATCH_SIZE jobs at once, two full
+ * batches. Unbounded, mail arriving at 100/s started a batch of one or two messages every 5 ms,
+ * each a transaction of some fifteen statements, and twenty-odd of them at once queued for the
+ * connection pool: every message waited behind the others' round trips (M2 in BENCHMARKS.md).
+ */
+const BATCHES_IN_FLIGHT = 2;
+
 /** Raw bytes held in memory by one round of a batch (a single larger message still goes alone). */
 const ROUND_BYTES = 32 * 1024 * 1024;
 /** Raw messages from this size on are read in slices (persist/read-raw.ts says why). */
@@ -46,7 +54,10 @@ const LARGE_RAW_BYTES = 4 * 1024 * 1024;
  *
  * Group commit: jobs that are active at the same moment (the intake queue runs up to twice
  * INTAKE_BATCH_SIZE at once) are gathered into batches of up to INTAKE_BATCH_SIZE, waiting at most
- * INTAKE_BATCH_WAIT_MS for company. A batch is loaded with a few statements, parsed in parallel
+ * INTAKE_BATCH_WAIT_MS for company. At most BATCHES_IN_FLIGHT batches run at once (one parsing
+ * while another commits); jobs that arrive meanwhile wait for one of them to finish and then go
+ * together, so a steady trickle of mail makes a few larger batches instead of one tiny transaction
+ * every few milliseconds, each queueing for the same connections. A batch is loaded with a few statements, parsed in parallel
  * and committed in ONE transaction with one statement per table. Each job still has its own
  * outcome, retries and quarantine: if a batch's commit fails, its messages are committed one by
  * one, so one poisonous message fails only its own job. A reply to a message of the same batch is
@@ -58,6 +69,7 @@ export class ProcessInboundHandler {
   private readonly logger = new Logger(ProcessInboundHandler.name);
   private pending: Pending[] = [];
   private timer: NodeJS.Timeout | null = null;
+  private inFlight = 0;
   private readonly batchSize: number;
   private readonly waitMs: number;
   /** Larger messages are read whole, for the pre-scan to quarantine them (`limit_size`). */
@@ -87,6 +99,7 @@ export class ProcessInboundHandler {
 
   private enqueue(item: Pending): void {
     this.pending.push(item);
+    if (this.inFlight >= BATCHES_IN_FLIGHT) return; // the next batch starts when one ends
     if (this.pending.length >= this.batchSize) this.flush();
     else this.timer ??= setTimeout(() => this.flush(), this.waitMs);
   }
@@ -95,6 +108,7 @@ export class ProcessInboundHandler {
   private flush(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    if (this.inFlight >= BATCHES_IN_FLIGHT) return;
     const batch: Pending[] = [];
     const later: Pending[] = [];
     const ids = new Set<string>();
@@ -105,12 +119,25 @@ export class ProcessInboundHandler {
       } else later.push(item);
     }
     this.pending = later;
-    if (later.length > 0) this.timer = setTimeout(() => this.flush(), this.waitMs);
-    if (batch.length === 0) return;
-    void this.processBatch(batch).catch((error: unknown) => {
-      // Loading failed (the database is away): every job of the batch fails and is retried.
-      for (const item of batch) item.reject(error);
-    });
+    if (batch.length === 0) {
+      // Only second jobs of rows already in a batch: they wait for it (they find the row done).
+      if (later.length > 0) this.timer = setTimeout(() => this.flush(), this.waitMs);
+      return;
+    }
+    this.inFlight++;
+    void this.processBatch(batch)
+      .catch((error: unknown) => {
+        // Loading failed (the database is away): every job of the batch fails and is retried.
+        for (const item of batch) item.reject(error);
+      })
+      .finally(() => {
+        this.inFlight--;
+        // What arrived while the batches ran goes at once: it has waited long enough for company.
+        if (this.pending.length > 0) this.flush();
+      });
+    // A full batch more, and room to run it: no need to wait for either batch to end.
+    if (this.pending.length >= this.batchSize) this.flush();
+    else if (this.pending.length > 0) this.timer ??= setTimeout(() => this.flush(), this.waitMs);
   }
 
   private async processBatch(items: Pending[]): Promise<void> {

@@ -7,6 +7,8 @@ import { PollerModule } from '../../../apps/poller/src/poller.module';
 import { startTestApp, type TestApp } from '../../support/test-app';
 
 export const USER = 'support@desk.test';
+/** USER's password on the private Dovecot. */
+export const USER_PASSWORD = 'secret';
 
 /** IMAP settings for tests: fast polling, short locks, quick reconnects. */
 export const IMAP_TEST_ENV: Record<string, string> = {
@@ -33,7 +35,7 @@ export async function startImapEnv(
   // An env value of undefined removes the variable (e.g. REDIS_URL: undefined for PostgreSQL mode).
   options: { worker?: boolean; env?: Record<string, string | undefined>; mailbox?: Record<string, unknown> } = {},
 ): Promise<ImapEnv> {
-  const dovecot = await startDovecot({ [USER]: 'secret' });
+  const dovecot = await startDovecot({ [USER]: USER_PASSWORD });
   const env = { ...IMAP_TEST_ENV, ...options.env } as Record<string, string>;
   const app = await startTestApp({ worker: options.worker ?? true, env });
   const mailbox = await app.app.get(MailboxService).create({
@@ -43,7 +45,7 @@ export async function startImapEnv(
     port: dovecot.port,
     tls: false,
     username: USER,
-    password: 'secret',
+    password: USER_PASSWORD,
     ...options.mailbox,
   });
   const pollers: INestApplicationContext[] = [];
