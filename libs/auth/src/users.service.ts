@@ -11,6 +11,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { z } from 'zod';
 import { AuthError } from './auth.error';
 import { checkPassword, passwordSchema } from './password-rules';
+import { SessionCache } from './session-cache';
 import { staffLinkPath, staffLinkToken } from './staff-link';
 
 const email = z
@@ -71,6 +72,10 @@ export class UsersService {
     private readonly audit: AuditService,
     private readonly config: AppConfig,
     private readonly queue: QueueService,
+    // This process's cache of signed-in sessions, emptied as soon as a change here commits: the
+    // next request sees it. (Other processes empty theirs when PostgreSQL's NOTIFY reaches them,
+    // a few milliseconds later — a request here could otherwise beat that notice.)
+    private readonly sessions: SessionCache<unknown>,
   ) {}
 
   async create(input: CreateUserInput, actor: AuditActor = CLI_ACTOR): Promise<UserEntity> {
@@ -167,6 +172,7 @@ export class UsersService {
         m,
       );
     });
+    this.sessions.clear();
     return this.get(id);
   }
 
@@ -195,7 +201,7 @@ export class UsersService {
 
   async revokeSessions(actor: AuditActor, ref: string): Promise<{ sessionsEnded: number }> {
     const user = await this.find(ref);
-    return this.dataSource.transaction(async (m) => {
+    const ended = await this.dataSource.transaction(async (m) => {
       const sessionsEnded = await this.endSessions(m, user.id);
       await this.audit.record(
         { actor, action: 'user.sessions_revoked', target: { type: 'user', id: user.id }, details: { sessionsEnded } },
@@ -203,6 +209,8 @@ export class UsersService {
       );
       return { sessionsEnded };
     });
+    this.sessions.clear();
+    return ended;
   }
 
   /** What a password link is for, without using it (the set-password screen greets by name). */
@@ -216,7 +224,7 @@ export class UsersService {
   async completeLink(token: unknown, password: unknown): Promise<{ email: string }> {
     const plain = checkPassword(password);
     const passwordHash = await argon2.hash(plain, { type: argon2.argon2id });
-    return this.dataSource.transaction(async (m) => {
+    const done = await this.dataSource.transaction(async (m) => {
       const row = await this.validLink(m, token, true);
       await m.query(`UPDATE user_tokens SET used_at = now() WHERE user_id = $1 AND used_at IS NULL`, [row.userId]);
       await m.getRepository(UserEntity).update({ id: row.userId }, { passwordHash });
@@ -232,6 +240,8 @@ export class UsersService {
       const user = await m.getRepository(UserEntity).findOneOrFail({ where: { id: row.userId } });
       return { email: user.email };
     });
+    this.sessions.clear();
+    return done;
   }
 
   async find(ref: string): Promise<UserEntity> {
