@@ -52,4 +52,34 @@ describe('re-enqueueing unsent outbound messages at start-up', () => {
     await requeue.onApplicationBootstrap();
     expect(await queue.getJobCounts('waiting', 'failed')).toEqual({ waiting: 1, failed: 0 });
   });
+
+  it('holds back a young acknowledgement, which another worker may be sending right now', async () => {
+    const [contact] = await app.dataSource.query<Array<{ id: string }>>(
+      `INSERT INTO contacts (email, name) VALUES ('jo@customer.test', 'Jo') RETURNING id`,
+    );
+    const [ticket] = await app.dataSource.query<Array<{ id: string }>>(
+      `INSERT INTO tickets (subject, channel, contact_id, last_message_at) VALUES ('Acknowledged', 'email', $1, now())
+       RETURNING id`,
+      [contact.id],
+    );
+    const ack = async (age: string) =>
+      (
+        await app.dataSource.query<Array<{ id: string }>>(
+          `INSERT INTO messages (ticket_id, direction, internal, body_text, delivery_status, auto_submitted, created_at)
+           VALUES ($1, 'out', false, 'We have your request.', $2, true, now() - $3::interval) RETURNING id`,
+          [ticket.id, DeliveryStatus.Queued, age],
+        )
+      )[0].id;
+    const young = await ack('5 seconds');
+    const old = await ack('5 minutes');
+    const queue = app.app.get(QueueService).queue(JOB_QUEUE[JobName.SendMessage]);
+
+    await new RequeueOutbound(app.dataSource, app.app.get(QueueService)).onApplicationBootstrap();
+    expect(await queue.getJobState(`send-${old}`)).toBe('waiting');
+    expect(await queue.getJobState(`send-${young}`)).toBe('delayed');
+    const job = await queue.getJob(`send-${young}`);
+    // Until it is a minute old: 55 s from now, give or take the test's own time.
+    expect(job?.opts.delay).toBeGreaterThan(50_000);
+    expect(job?.opts.delay).toBeLessThanOrEqual(55_000);
+  });
 });

@@ -1,3 +1,4 @@
+import { OutboundWorkerModule } from '@app/tickets';
 import { Module } from '@nestjs/common';
 import { IntakePipeline } from './pipeline/intake-pipeline';
 import { MailboxOwnAddresses } from './pipeline/classify/mailbox-own-addresses';
@@ -23,6 +24,9 @@ import { MailboxesModule } from './mailboxes/mailboxes.module';
 })
 export class IntakeModule {}
 
-/** Adds the `process-inbound` job handler; import in worker processes only. */
-@Module({ imports: [IntakeModule], providers: [ProcessInboundHandler], exports: [IntakeModule] })
+/**
+ * Adds the `process-inbound` job handler; import in worker processes only. With the outbound
+ * worker module: a committed batch's acknowledgements are sent from here (AcknowledgementSender).
+ */
+@Module({ imports: [IntakeModule, OutboundWorkerModule], providers: [ProcessInboundHandler], exports: [IntakeModule] })
 export class IntakeWorkerModule {}

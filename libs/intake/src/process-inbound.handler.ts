@@ -1,7 +1,8 @@
 import { AppConfig } from '@app/config';
 import { InboundKind, InboundMessageEntity, InboundStatus } from '@app/database';
 import { JobHandler, JobName, type JobMeta, type JobOf } from '@app/queue';
-import { Injectable, Logger } from '@nestjs/common';
+import { AcknowledgementSender } from '@app/tickets';
+import { Injectable, Logger, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { In, type DataSource, type FindOptionsSelect, type Repository } from 'typeorm';
 import type { IntakeContext } from './pipeline/intake-context';
@@ -82,6 +83,8 @@ export class ProcessInboundHandler {
     // IMAP intake (issue 3): metrics and the settle job after each outcome.
     private readonly after: AfterProcessService,
     config: AppConfig,
+    // Sends each committed batch's acknowledgements at once (without it, a job each).
+    @Optional() private readonly acknowledgements?: AcknowledgementSender,
   ) {
     this.batchSize = config.values.INTAKE_BATCH_SIZE;
     this.waitMs = config.values.INTAKE_BATCH_WAIT_MS;
@@ -239,7 +242,10 @@ export class ProcessInboundHandler {
     if (ready.length === 0) return;
     let outcomes: PersistOutcome[] | null = null;
     try {
-      outcomes = await this.persist.persistBatch(ready.map((p) => p.ctx));
+      outcomes = await this.persist.persistBatch(
+        ready.map((p) => p.ctx),
+        this.acknowledgements ? (ids) => this.acknowledgements?.send(ids) : undefined,
+      );
     } catch (error) {
       if (ready.length === 1 && ready[0]) return this.failed(ready[0].item, ready[0].row.id, error);
       this.logger.warn({ messages: ready.length, error: errorName(error) }, 'batch commit failed; one by one');

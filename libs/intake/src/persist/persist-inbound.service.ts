@@ -96,13 +96,18 @@ export class PersistInboundService {
     this.tokens = new ReplyTokens(config.values.APP_SECRET, config.values.MAIL_FROM);
   }
 
-  /** Outcomes in the order of `ctxs`. All or nothing: on any error the whole batch rolls back. */
-  async persistBatch(ctxs: IntakeContext[]): Promise<PersistOutcome[]> {
+  /**
+   * Outcomes in the order of `ctxs`. All or nothing: on any error the whole batch rolls back.
+   * The batch's acknowledgements go to `sendNow` once it is committed (the worker sends them at
+   * once, AcknowledgementSender), else each gets a `send-message` job.
+   */
+  async persistBatch(ctxs: IntakeContext[], sendNow?: (messageIds: string[]) => void): Promise<PersistOutcome[]> {
     if (ctxs.length === 0) return [];
     const outcomes = await this.dataSource.transaction((m) => this.commit(m, ctxs));
-    // After the commit only: a job for a rolled-back row would send mail about nothing.
+    // After the commit only: a send for a rolled-back row would be mail about nothing.
     const sends = outcomes.flatMap((o) => ('outbound' in o ? (o.outbound ?? []) : []));
-    await enqueueSends(this.queue, sends);
+    if (sendNow) sendNow(sends);
+    else await enqueueSends(this.queue, sends);
     return outcomes;
   }
 

@@ -15,3 +15,4 @@ export * from './portal-link';
 export * from './sweep-uploads.handler';
 export * from './create-agent-ticket.usecase';
 export * from './add-note.usecase';
+export * from './acknowledgement-sender';

@@ -3,6 +3,7 @@ import { AuditModule } from '@app/audit';
 import { MailTransport, PasswordCipher, smtpTransportFromConfig } from '@app/mail';
 import { Logger, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { TicketsModule } from '../tickets.module';
+import { AcknowledgementSender } from './acknowledgement-sender';
 import { AddNote } from './add-note.usecase';
 import { CreateAgentTicket } from './create-agent-ticket.usecase';
 import { DraftsService } from './drafts.service';
@@ -57,10 +58,12 @@ class TransportCloser implements OnApplicationShutdown, OnApplicationBootstrap {
     { provide: TransportCloser, useFactory: (t: MailTransport) => new TransportCloser(t), inject: [MailTransport] },
     PasswordCipher,
     SendMessageHandler,
+    AcknowledgementSender,
     RequeueOutbound,
     SweepUploadsHandler,
   ],
-  // The transport too: agent notifications send through the same SMTP connection pool.
-  exports: [OutboundModule, MailTransport],
+  // The transport too: agent notifications send through the same SMTP connection pool. The
+  // acknowledgement sender for the intake worker, which sends a committed batch's at once.
+  exports: [OutboundModule, MailTransport, AcknowledgementSender],
 })
 export class OutboundWorkerModule {}

@@ -1,9 +1,15 @@
-import { DeliveryStatus, MessageDirection, MessageEntity } from '@app/database';
-import { QueueService } from '@app/queue';
+import { DeliveryStatus, MessageDirection } from '@app/database';
+import { JobName, QueueService } from '@app/queue';
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { In, type DataSource } from 'typeorm';
-import { enqueueSends } from './send-job';
+import type { DataSource } from 'typeorm';
+import { enqueueSends, sendJobId } from './send-job';
+
+/**
+ * An acknowledgement younger than this may still be being sent by the worker that committed it
+ * (the SMTP socket timeout is 30 s).
+ */
+export const IN_OTHER_HANDS_MS = 60_000;
 
 /**
  * At worker start, re-enqueues outbound messages still `queued`/`sending`: a crash between the
@@ -11,7 +17,8 @@ import { enqueueSends } from './send-job';
  * unsent forever. The job id is the message id, so a job that still exists is not added twice.
  * A send job that failed for good while its row stayed unsent (the database away on the last
  * attempt, a job stalled twice) is kept under that id for QUEUE_FAILED_RETENTION_DAYS and would
- * swallow the add, so it is replaced (QueueService.addBulk's replaceFailed).
+ * swallow the add, so it is replaced (QueueService.addBulk's replaceFailed). Acknowledgements younger
+ * than IN_OTHER_HANDS_MS get a job delayed until they are that old.
  */
 @Injectable()
 export class RequeueOutbound implements OnApplicationBootstrap {
@@ -23,21 +30,30 @@ export class RequeueOutbound implements OnApplicationBootstrap {
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    const rows = await this.dataSource.getRepository(MessageEntity).find({
-      select: { id: true },
-      where: {
-        direction: MessageDirection.Out,
-        internal: false,
-        deliveryStatus: In([DeliveryStatus.Queued, DeliveryStatus.Sending]),
-      },
-      order: { createdAt: 'ASC' },
-      take: 10_000,
-    });
+    const rows = await this.dataSource.query<Array<{ id: string; auto_submitted: boolean; age_ms: number }>>(
+      `SELECT id, auto_submitted, (extract(epoch FROM now() - created_at) * 1000)::float8 AS age_ms
+         FROM messages
+        WHERE direction = $1 AND NOT internal AND delivery_status IN ($2, $3)
+        ORDER BY created_at ASC LIMIT 10000`,
+      [MessageDirection.Out, DeliveryStatus.Queued, DeliveryStatus.Sending],
+    );
+    // A young acknowledgement may be in another worker's hands right now (AcknowledgementSender
+    // sends them without a job): its job waits until that send is surely over, or the `sending`
+    // it is caught in would read as an interrupted send and be marked failed.
+    const young = rows.filter((r) => r.auto_submitted && r.age_ms < IN_OTHER_HANDS_MS);
+    const now = rows.filter((r) => !young.includes(r));
     await enqueueSends(
       this.queue,
-      rows.map((row) => row.id),
+      now.map((row) => row.id),
       { replaceFailed: true },
     );
-    if (rows.length > 0) this.logger.log({ count: rows.length }, 're-enqueued outbound messages');
+    for (const row of young) {
+      await this.queue.add(
+        { name: JobName.SendMessage, data: { messageId: row.id } },
+        { jobId: sendJobId(row.id), delay: Math.ceil(IN_OTHER_HANDS_MS - row.age_ms) },
+      );
+    }
+    if (rows.length > 0)
+      this.logger.log({ count: rows.length, delayed: young.length }, 're-enqueued outbound messages');
   }
 }

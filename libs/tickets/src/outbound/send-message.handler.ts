@@ -81,7 +81,7 @@ export class SendMessageHandler {
    */
   private readonly batches = {
     load: new DataLoader<string, LoadedSend | null>((ids) => this.loadMany(ids), BATCH_OPTIONS),
-    sending: new DataLoader<string, true>((ids) => this.markSendingMany(ids), BATCH_OPTIONS),
+    sending: new DataLoader<string, boolean>((ids) => this.markSendingMany(ids), BATCH_OPTIONS),
     sent: new DataLoader<SentKey, true>((keys) => this.markSentMany(keys), BATCH_OPTIONS),
   };
 
@@ -138,7 +138,10 @@ export class SendMessageHandler {
     const to = message.toAddresses?.length ? message.toAddresses : ticket.contact?.email ? [ticket.contact.email] : [];
     if (to.length === 0) return this.fail(message, 'no_recipient');
 
-    await this.batches.sending.load(message.id);
+    // The row is claimed, not just marked: an acknowledgement can be sent by the worker that committed
+    // it (AcknowledgementSender) and by a job at once (another worker's start-up re-enqueue); only
+    // the run whose mark turned it from `queued` to `sending` sends it.
+    if (!(await this.batches.sending.load(message.id))) return { outcome: 'skipped' };
     // Without a mailbox identity the desk's own (set-up screen / Desk & security, else MAIL_FROM*).
     const fromAddress = mailbox?.address ?? desk.senderAddress;
     const { html, attachments } = hasAttachments
@@ -254,13 +257,24 @@ export class SendMessageHandler {
     });
   }
 
-  /** Marks the messages `sending` (committed before their SMTP transactions start). */
-  private async markSendingMany(messageIds: readonly string[]): Promise<true[]> {
-    await this.dataSource.query(`UPDATE messages SET delivery_status = $2 WHERE id = ANY($1::uuid[])`, [
-      [...messageIds],
-      DeliveryStatus.Sending,
-    ]);
-    return messageIds.map(() => true);
+  /**
+   * Marks the messages `sending` (committed before their SMTP transactions start) and says which
+   * marks took: a message is claimed from `queued`; an agent's reply also from `sending` (its
+   * earlier run died inside the SMTP window, and replies are sent at least once). A message sent,
+   * failed, or being sent automatically by another run is not claimed; nor is a second request for
+   * the same message in one batch.
+   */
+  private async markSendingMany(messageIds: readonly string[]): Promise<boolean[]> {
+    // TypeORM answers an UPDATE … RETURNING with [rows, affected].
+    const [rows] = await this.dataSource.query<[Array<{ id: string }>, number]>(
+      `UPDATE messages SET delivery_status = $2
+        WHERE id = ANY($1::uuid[])
+          AND (delivery_status = $3 OR (delivery_status = $2 AND NOT auto_submitted))
+        RETURNING id`,
+      [[...new Set(messageIds)], DeliveryStatus.Sending, DeliveryStatus.Queued],
+    );
+    const claimed = new Set(rows.map((r) => r.id));
+    return messageIds.map((id) => claimed.delete(id));
   }
 
   /**
@@ -351,11 +365,13 @@ export class SendMessageHandler {
 
   private async fail(message: MessageEntity, reason: string): Promise<{ outcome: SendOutcome }> {
     await this.dataSource.transaction(async (m) => {
-      await m.update(
+      // Never over a `sent` another run recorded meanwhile: the mail did go out.
+      const { affected } = await m.update(
         MessageEntity,
-        { id: message.id },
+        { id: message.id, deliveryStatus: In([DeliveryStatus.Queued, DeliveryStatus.Sending]) },
         { deliveryStatus: DeliveryStatus.Failed, deliveryError: reason },
       );
+      if (!affected) return;
       await recordHistory(m, {
         ticketId: message.ticketId,
         actorType: ActorType.System,
