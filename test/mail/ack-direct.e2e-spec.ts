@@ -1,7 +1,9 @@
+import type { AppConfig } from '@app/config';
 import { DeliveryStatus, MessageEntity } from '@app/database';
 import { JOB_QUEUE, JobName, QueueService } from '@app/queue';
 import { startSmtpSink, waitFor, type SmtpSink } from '@app/testing';
 import { AcknowledgementSender, SendMessageHandler, sendJobId } from '@app/tickets';
+import { In } from 'typeorm';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 /**
@@ -114,5 +116,32 @@ describe('acknowledgements sent by the worker that committed them', () => {
     await new Promise((r) => setTimeout(r, 300));
     expect(sink.messages.length).toBe(before + 1);
     expect(app.app.get(AcknowledgementSender).pending).toBe(0);
+  });
+
+  it('sends at most OUTBOUND_CONCURRENCY at once; the rest get jobs', async () => {
+    const a = await ackOf('direct@example.org', (r) => r.deliveryStatus === DeliveryStatus.Sent);
+    const b = await ackOf('later@example.org', (r) => r.deliveryStatus === DeliveryStatus.Sent);
+    const repo = app.dataSource.getRepository(MessageEntity);
+    await repo.update({ id: In([a.id, b.id]) }, { deliveryStatus: DeliveryStatus.Queued });
+    const sender = new AcknowledgementSender(app.app.get(SendMessageHandler), app.app.get(QueueService), {
+      values: { OUTBOUND_CONCURRENCY: 1 },
+    } as AppConfig);
+    await sendQueue().pause();
+    const release = sink.hold();
+    const before = sink.messages.length;
+    try {
+      await sender.send([a.id, b.id]);
+      // The first is being sent (the server holds its answer); the second waits as a job.
+      expect(sender.pending).toBe(1);
+      expect(await jobsWaiting()).toBe(1);
+      expect(await sendQueue().getJob(sendJobId(b.id))).toBeDefined();
+    } finally {
+      release();
+    }
+    await ackOf('direct@example.org', (r) => r.deliveryStatus === DeliveryStatus.Sent);
+    await sendQueue().resume();
+    await ackOf('later@example.org', (r) => r.deliveryStatus === DeliveryStatus.Sent);
+    await sink.waitForCount(before + 2, 20_000);
+    expect(sender.pending).toBe(0);
   });
 });

@@ -242,9 +242,10 @@ export class ProcessInboundHandler {
     if (ready.length === 0) return;
     let outcomes: PersistOutcome[] | null = null;
     try {
+      const acks = this.acknowledgements;
       outcomes = await this.persist.persistBatch(
         ready.map((p) => p.ctx),
-        this.acknowledgements ? (ids) => this.acknowledgements?.send(ids) : undefined,
+        acks ? (ids) => acks.send(ids) : undefined,
       );
     } catch (error) {
       if (ready.length === 1 && ready[0]) return this.failed(ready[0].item, ready[0].row.id, error);

@@ -101,12 +101,15 @@ export class PersistInboundService {
    * The batch's acknowledgements go to `sendNow` once it is committed (the worker sends them at
    * once, AcknowledgementSender), else each gets a `send-message` job.
    */
-  async persistBatch(ctxs: IntakeContext[], sendNow?: (messageIds: string[]) => void): Promise<PersistOutcome[]> {
+  async persistBatch(
+    ctxs: IntakeContext[],
+    sendNow?: (messageIds: string[]) => Promise<void>,
+  ): Promise<PersistOutcome[]> {
     if (ctxs.length === 0) return [];
     const outcomes = await this.dataSource.transaction((m) => this.commit(m, ctxs));
     // After the commit only: a send for a rolled-back row would be mail about nothing.
     const sends = outcomes.flatMap((o) => ('outbound' in o ? (o.outbound ?? []) : []));
-    if (sendNow) sendNow(sends);
+    if (sendNow) await sendNow(sends);
     else await enqueueSends(this.queue, sends);
     return outcomes;
   }

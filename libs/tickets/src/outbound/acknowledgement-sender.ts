@@ -1,7 +1,8 @@
+import { AppConfig } from '@app/config';
 import { QueueService } from '@app/queue';
 import { Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
 import { SendMessageHandler } from './send-message.handler';
-import { enqueueSend } from './send-job';
+import { enqueueSend, enqueueSends } from './send-job';
 
 /** How long shutdown waits for acknowledgements being sent right now. */
 const SHUTDOWN_WAIT_MS = 10_000;
@@ -19,23 +20,37 @@ const SHUTDOWN_WAIT_MS = 10_000;
  * added (Redis away too), or the worker dies meanwhile, the row stays `queued`/`sending` and the
  * start-up re-enqueue (RequeueOutbound) picks it up: `sending` then means "may have gone out", and
  * an acknowledgement is never sent twice.
+ *
+ * At most OUTBOUND_CONCURRENCY are sent this way at once (the bound the outbound queue has): when
+ * the SMTP server is slower than intake, the rest get jobs, and the queue holds them instead of
+ * this process's memory.
  */
 @Injectable()
 export class AcknowledgementSender implements BeforeApplicationShutdown {
   private readonly logger = new Logger(AcknowledgementSender.name);
   private readonly inFlight = new Set<Promise<void>>();
 
+  private readonly limit: number;
+
   constructor(
     private readonly handler: SendMessageHandler,
     private readonly queue: QueueService,
-  ) {}
+    config: AppConfig,
+  ) {
+    this.limit = config.values.OUTBOUND_CONCURRENCY;
+  }
 
-  /** Starts sending; returns at once (the intake batch does not wait for SMTP). */
-  send(messageIds: string[]): void {
-    for (const id of messageIds) {
+  /**
+   * Starts sending what fits under the bound and returns without waiting for SMTP; what does not
+   * fit is enqueued as jobs before it returns.
+   */
+  async send(messageIds: string[]): Promise<void> {
+    const room = Math.max(0, this.limit - this.inFlight.size);
+    for (const id of messageIds.slice(0, room)) {
       const running = this.sendOne(id).finally(() => this.inFlight.delete(running));
       this.inFlight.add(running);
     }
+    if (messageIds.length > room) await enqueueSends(this.queue, messageIds.slice(room));
   }
 
   /** Sends being made now (for tests and shutdown). */
