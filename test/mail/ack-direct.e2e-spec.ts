@@ -118,13 +118,13 @@ describe('acknowledgements sent by the worker that committed them', () => {
     expect(app.app.get(AcknowledgementSender).pending).toBe(0);
   });
 
-  it('sends at most OUTBOUND_CONCURRENCY at once; the rest get jobs', async () => {
+  it('sends at most so many at once (OUTBOUND_CONCURRENCY here); the rest get jobs', async () => {
     const a = await ackOf('direct@example.org', (r) => r.deliveryStatus === DeliveryStatus.Sent);
     const b = await ackOf('later@example.org', (r) => r.deliveryStatus === DeliveryStatus.Sent);
     const repo = app.dataSource.getRepository(MessageEntity);
     await repo.update({ id: In([a.id, b.id]) }, { deliveryStatus: DeliveryStatus.Queued });
     const sender = new AcknowledgementSender(app.app.get(SendMessageHandler), app.app.get(QueueService), {
-      values: { OUTBOUND_CONCURRENCY: 1 },
+      values: { OUTBOUND_CONCURRENCY: 1, INTAKE_BATCH_SIZE: 0 },
     } as AppConfig);
     await sendQueue().pause();
     const release = sink.hold();

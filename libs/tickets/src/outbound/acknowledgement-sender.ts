@@ -21,9 +21,10 @@ const SHUTDOWN_WAIT_MS = 10_000;
  * start-up re-enqueue (RequeueOutbound) picks it up: `sending` then means "may have gone out", and
  * an acknowledgement is never sent twice.
  *
- * At most OUTBOUND_CONCURRENCY are sent this way at once (the bound the outbound queue has): when
- * the SMTP server is slower than intake, the rest get jobs, and the queue holds them instead of
- * this process's memory.
+ * At most OUTBOUND_CONCURRENCY or twice INTAKE_BATCH_SIZE (the acknowledgements of the two intake
+ * batches that can be in flight), whichever is more, are sent this way at once: when the SMTP
+ * server is slower than intake, the rest get jobs, and the queue holds them instead of this
+ * process's memory.
  */
 @Injectable()
 export class AcknowledgementSender implements BeforeApplicationShutdown {
@@ -37,7 +38,7 @@ export class AcknowledgementSender implements BeforeApplicationShutdown {
     private readonly queue: QueueService,
     config: AppConfig,
   ) {
-    this.limit = config.values.OUTBOUND_CONCURRENCY;
+    this.limit = Math.max(config.values.OUTBOUND_CONCURRENCY, 2 * config.values.INTAKE_BATCH_SIZE);
   }
 
   /**
