@@ -27,15 +27,21 @@ describe('re-enqueueing unsent outbound messages at start-up', () => {
     await app.close();
   });
 
-  it('replaces a send job that failed for good, and adds nothing twice', async () => {
+  /** A ticket of a new contact with this address. */
+  async function ticketOf(email: string, subject: string): Promise<{ id: string }> {
     const [contact] = await app.dataSource.query<Array<{ id: string }>>(
-      `INSERT INTO contacts (email, name) VALUES ('ida@customer.test', 'Ida') RETURNING id`,
+      `INSERT INTO contacts (email, name) VALUES ($1, 'Customer') RETURNING id`,
+      [email],
     );
     const [ticket] = await app.dataSource.query<Array<{ id: string }>>(
-      `INSERT INTO tickets (subject, channel, contact_id, last_message_at) VALUES ('Stuck reply', 'email', $1, now())
-       RETURNING id`,
-      [contact.id],
+      `INSERT INTO tickets (subject, channel, contact_id, last_message_at) VALUES ($1, 'email', $2, now()) RETURNING id`,
+      [subject, contact.id],
     );
+    return ticket;
+  }
+
+  it('replaces a send job that failed for good, and adds nothing twice', async () => {
+    const ticket = await ticketOf('ida@customer.test', 'Stuck reply');
     const { messageId } = await app.app.get(ReplyToTicket).execute(agent, ticket.id, 'Here is the answer.');
     const queue = app.app.get(QueueService).queue(JOB_QUEUE[JobName.SendMessage]);
     const jobId = `send-${messageId}`;
@@ -54,14 +60,7 @@ describe('re-enqueueing unsent outbound messages at start-up', () => {
   });
 
   it('holds back a young acknowledgement, which another worker may be sending right now', async () => {
-    const [contact] = await app.dataSource.query<Array<{ id: string }>>(
-      `INSERT INTO contacts (email, name) VALUES ('jo@customer.test', 'Jo') RETURNING id`,
-    );
-    const [ticket] = await app.dataSource.query<Array<{ id: string }>>(
-      `INSERT INTO tickets (subject, channel, contact_id, last_message_at) VALUES ('Acknowledged', 'email', $1, now())
-       RETURNING id`,
-      [contact.id],
-    );
+    const ticket = await ticketOf('jo@customer.test', 'Acknowledged');
     const ack = async (age: string) =>
       (
         await app.dataSource.query<Array<{ id: string }>>(
