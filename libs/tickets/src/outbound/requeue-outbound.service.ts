@@ -40,11 +40,11 @@ export class RequeueOutbound implements OnApplicationBootstrap {
     // A young acknowledgement may be in another worker's hands right now (AcknowledgementSender
     // sends them without a job): its job waits until that send is surely over, or the `sending`
     // it is caught in would read as an interrupted send and be marked failed.
-    const young = rows.filter((r) => r.auto_submitted && r.age_ms < IN_OTHER_HANDS_MS);
-    const now = rows.filter((r) => !young.includes(r));
+    const isYoung = (r: (typeof rows)[number]) => r.auto_submitted && r.age_ms < IN_OTHER_HANDS_MS;
+    const young = rows.filter(isYoung);
     await enqueueSends(
       this.queue,
-      now.map((row) => row.id),
+      rows.filter((r) => !isYoung(r)).map((r) => r.id),
       { replaceFailed: true },
     );
     for (const row of young) {
