@@ -8,6 +8,7 @@
 // listed: the wall-clock time (Date.now(), the same clock as the bench's) each APPEND started and
 // each subject was first seen.
 import { ImapFlow } from 'imapflow';
+import { sleep } from './support';
 
 interface Input {
   baseUrl: string;
@@ -18,8 +19,6 @@ interface Input {
   timeoutMs: number;
   messages: Array<{ subject: string; raw: string }>;
 }
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 async function readInput(): Promise<Input> {
   const chunks: Buffer[] = [];
