@@ -41,3 +41,4 @@ export * from './mailboxes/oauth/mailbox-oauth.service';
 export * from './mailboxes/oauth/oauth-providers';
 export * from './pipeline/classify/own-addresses';
 export * from './pipeline/classify/mailbox-own-addresses';
+export * from './persist/staged-bytes';

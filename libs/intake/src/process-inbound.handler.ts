@@ -5,11 +5,13 @@ import { AcknowledgementSender } from '@app/tickets';
 import { Injectable, Logger, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { In, type DataSource, type FindOptionsSelect, type Repository } from 'typeorm';
+import { IntakeMetrics } from './metrics/intake-metrics';
 import type { IntakeContext } from './pipeline/intake-context';
 import { IntakePipeline, mailLimitsFrom } from './pipeline/intake-pipeline';
 import { sharedParserPool } from './pipeline/mime/parser-pool';
 import { PersistInboundService, type PersistOutcome } from './persist/persist-inbound.service';
-import { readRawBytesInSlices, readRawBytesMany, readRawCompacted } from './persist/read-raw';
+import { LARGE_RAW_BYTES, readRawBytesInSlices, readRawBytesMany, readRawCompacted } from './persist/read-raw';
+import { sharedStagedBytes } from './persist/staged-bytes';
 import { WholeRawNeeded, type RawGap } from './pipeline/mime/compact-raw';
 import { AfterProcessService } from './settle/after-process.service';
 
@@ -45,8 +47,6 @@ const BATCHES_IN_FLIGHT = 2;
 
 /** Raw bytes held in memory by one round of a batch (a single larger message still goes alone). */
 const ROUND_BYTES = 32 * 1024 * 1024;
-/** Raw messages from this size on are read in slices (persist/read-raw.ts says why). */
-const LARGE_RAW_BYTES = 4 * 1024 * 1024;
 
 /**
  * Handles `process-inbound`: run the pipeline on a staged message and commit the result.
@@ -75,6 +75,8 @@ export class ProcessInboundHandler {
   private readonly waitMs: number;
   /** Larger messages are read whole, for the pre-scan to quarantine them (`limit_size`). */
   private readonly maxBytes: number;
+  /** Bytes staged by this same process (all-in-one): taken instead of read back. */
+  private readonly handoff = sharedStagedBytes();
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -85,12 +87,14 @@ export class ProcessInboundHandler {
     config: AppConfig,
     // Sends each committed batch's acknowledgements at once (without it, a job each).
     @Optional() private readonly acknowledgements?: AcknowledgementSender,
+    @Optional() private readonly metrics?: IntakeMetrics,
   ) {
     this.batchSize = config.values.INTAKE_BATCH_SIZE;
     this.waitMs = config.values.INTAKE_BATCH_WAIT_MS;
     this.maxBytes = mailLimitsFrom(config).maxBytes;
     // This process consumes the intake queue: have the parser threads up before the first job.
     sharedParserPool().warm();
+    this.handoff.enableConsumer();
   }
 
   @JobHandler(JobName.ProcessInbound)
@@ -167,10 +171,17 @@ export class ProcessInboundHandler {
 
   private async processRound(round: Array<{ item: Pending; row: InboundMessageEntity }>): Promise<void> {
     const started = Date.now();
+    // Bytes this process staged itself come from the hand-off; only the rest are read back.
+    const handedOver = new Map<string, Buffer>();
+    for (const { row } of round) {
+      const bytes = row.size < LARGE_RAW_BYTES ? this.handoff.take(row.id) : undefined;
+      if (bytes) handedOver.set(row.id, bytes);
+    }
     const raws = await readRawBytesMany(
       this.dataSource,
-      round.filter((r) => r.row.size < LARGE_RAW_BYTES).map((r) => r.row.id),
+      round.filter((r) => r.row.size < LARGE_RAW_BYTES && !handedOver.has(r.row.id)).map((r) => r.row.id),
     );
+    for (const [id, bytes] of handedOver) raws.set(id, bytes);
     // A large email is read without its base64 bulk (mime/compact-raw.ts), which stays in the row.
     const gaps = new Map<string, RawGap[]>();
     for (const { row } of round) {
@@ -186,6 +197,8 @@ export class ProcessInboundHandler {
       const raw = await readRawBytesInSlices(this.dataSource, row.id);
       if (raw) raws.set(row.id, raw);
     }
+    if (raws.size > handedOver.size) this.metrics?.rawReads.inc({ source: 'database' }, raws.size - handedOver.size);
+    if (handedOver.size > 0) this.metrics?.rawReads.inc({ source: 'handoff' }, handedOver.size);
     const parsed: Parsed[] = [];
     await Promise.all(
       round.map(async ({ item, row }) => {
@@ -275,6 +288,7 @@ export class ProcessInboundHandler {
   }
 
   private async alreadyDone(item: Pending, row: InboundMessageEntity | null): Promise<void> {
+    this.handoff.drop(item.id);
     try {
       await this.after.alreadyDone(row);
       item.resolve({ outcome: 'already_processed', ticketId: row?.ticketId ?? null });

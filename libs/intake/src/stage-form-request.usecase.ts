@@ -10,6 +10,7 @@ import { fieldErrors, formRequestSchema } from './form/form-request.schema';
 import { IntakeError } from './intake.error';
 import { IntakeMetrics } from './metrics/intake-metrics';
 import { hashIp } from './persist/persist-inbound.service';
+import { sharedStagedBytes } from './persist/staged-bytes';
 
 /**
  * The first published privacy policy version. The version in force now is the latest row of
@@ -120,6 +121,7 @@ export class StageFormRequest {
        VALUES ($1, $2, $3, $4, $5) RETURNING id`,
       [InboundKind.Form, raw, raw.length, sha256Hex(raw), ticketNumber],
     );
+    sharedStagedBytes().offer(id, raw);
     // jobId = staging id: a re-enqueue of the same row is ignored while the job exists.
     await this.queue.add({ name: JobName.ProcessInbound, data: { inboundMessageId: id } }, { jobId: id });
     this.metrics?.staged.inc({ kind: 'form' });

@@ -5,6 +5,7 @@ import { Injectable, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { IntakeMetrics } from '../metrics/intake-metrics';
+import { sharedStagedBytes } from '../persist/staged-bytes';
 import { enqueueSettles } from '../settle/settle-job-id';
 import { extractMessageId } from './message-id';
 
@@ -38,6 +39,9 @@ export const TOO_LARGE = 'too_large';
  */
 @Injectable()
 export class StageEmailUseCase {
+  /** A worker in this same process takes the bytes from here instead of reading them back. */
+  private readonly handoff = sharedStagedBytes();
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly queue: QueueService,
@@ -81,8 +85,12 @@ export class StageEmailUseCase {
          RETURNING id, uid`,
         params,
       );
-      for (const r of inserted)
+      const rawOf = new Map(rest.map((m) => [m.uid, m.raw]));
+      for (const r of inserted) {
         byUid.set(Number(r.uid), { id: r.id, state: 'inserted', status: InboundStatus.Received });
+        const raw = rawOf.get(Number(r.uid));
+        if (raw) this.handoff.offer(r.id, raw);
+      }
       if (inserted.length > 0) this.metrics?.staged.inc({ kind: 'email' }, inserted.length);
       const missing = rest.filter((m) => !byUid.has(m.uid)).map((m) => m.uid);
       if (missing.length > 0) {
@@ -176,6 +184,7 @@ export class StageEmailUseCase {
       };
       this.metrics?.staged.inc({ kind: 'email' });
       if (tooLarge) this.metrics?.quarantined.inc({ reason: TOO_LARGE });
+      else if (raw) this.handoff.offer(rows[0].id, raw);
     } else {
       const existing = await this.dataSource.getRepository(InboundMessageEntity).findOneOrFail({
         select: { id: true, status: true },

@@ -42,6 +42,13 @@ export class IntakeMetrics {
     registers: [this.registry],
   });
 
+  readonly rawReads = new Counter({
+    name: 'intake_raw_reads_total',
+    help: 'Staged messages the worker took from this process (handoff: staged here, all-in-one) or read back from the database',
+    labelNames: ['source'] as const,
+    registers: [this.registry],
+  });
+
   readonly settled = new Counter({
     name: 'intake_messages_settled_total',
     help: 'Server copies moved, expunged or flagged after commit',

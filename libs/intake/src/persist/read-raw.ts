@@ -28,6 +28,9 @@ export async function readRawBytesMany(dataSource: DataSource, ids: string[]): P
   return byId;
 }
 
+/** Raw messages from this size on are read in slices or compacted, never whole (see below). */
+export const LARGE_RAW_BYTES = 4 * 1024 * 1024;
+
 /** Bytes per slice of a large raw (as base64, a third more on the wire). */
 const SLICE_BYTES = 3 * 1024 * 1024;
 
