@@ -1,6 +1,7 @@
 import type { AppConfig } from '@app/config';
 import { Worker } from 'node:worker_threads';
 import { toNodemailerOptions, type OutboundMail } from './outbound-mail';
+import { plainTextMime } from './plain-text-mime';
 
 export interface SendResult {
   accepted: string[];
@@ -210,7 +211,10 @@ export class SmtpMailTransport extends MailTransport {
 
   async send(mail: OutboundMail, route?: SmtpRoute): Promise<SendResult> {
     if (!route && !this.url) throw new MailSendError('smtp_not_configured', null);
-    const options = toNodemailerOptions(mail);
+    const composed = toNodemailerOptions(mail);
+    // Plain text without attachments is built here, far cheaper than by nodemailer (plain-text-mime.ts).
+    const raw = plainTextMime(mail);
+    const options = raw ? { envelope: composed.envelope, raw } : composed;
     if (!this.thread?.alive) this.thread = SmtpThread.acquire();
     const answer = await this.thread.send({
       owner: this.owner,
