@@ -2,7 +2,7 @@ import { InboundMessageEntity, MessageDirection, MessageEntity, TicketEntity } f
 import { IntakeMetrics, sharedStagedBytes } from '@app/intake';
 import { In } from 'typeorm';
 import { stageEmails } from '../support/stage-email';
-import { email, startImapEnv, USER, waitForTickets, type ImapEnv } from './support/imap-env';
+import { email, startImapEnv, ticketsWithSubjectPrefix, USER, waitForTickets, type ImapEnv } from './support/imap-env';
 
 /**
  * All-in-one (poller, web form and worker in one process): the worker takes the bytes the poller
@@ -75,5 +75,39 @@ describe('staged bytes handed to the worker of the same process', () => {
     const row = await ds.getRepository(InboundMessageEntity).findOneByOrFail({ id: other });
     expect(row.raw).toBeNull();
     expect(sharedStagedBytes().stats.entries).toBe(0);
+  }, 60_000);
+
+  it('reads the bytes back from the row when the first attempt failed after taking them', async () => {
+    const ds = env.app.dataSource;
+    // The first ticket insert for this subject fails (a sequence is not rolled back with it).
+    await ds.query(`CREATE SEQUENCE handoff_fail_once`);
+    await ds.query(`CREATE FUNCTION handoff_fail_once() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.subject = 'Handoff retry' AND nextval('handoff_fail_once') = 1 THEN
+          RAISE EXCEPTION 'first attempt fails';
+        END IF;
+        RETURN NEW;
+      END $$`);
+    await ds.query(
+      `CREATE TRIGGER handoff_fail_once BEFORE INSERT ON tickets FOR EACH ROW EXECUTE FUNCTION handoff_fail_once()`,
+    );
+    try {
+      const before = await reads();
+      await env.dovecot.append(USER, 'INBOX', email({ subject: 'Handoff retry', body: 'Second time lucky.' }));
+      await waitForTickets(env.app, 'Handoff retry', 1);
+      // Taken from the hand-off for the first attempt, read from the row for the retry.
+      expect(await reads()).toEqual({ handoff: before.handoff + 1, database: before.database + 1 });
+      const [failed] = await ds.query<Array<{ n: string }>>(`SELECT last_value AS n FROM handoff_fail_once`);
+      expect(Number(failed?.n)).toBeGreaterThanOrEqual(2);
+      const [ticket] = await ticketsWithSubjectPrefix(env.app, 'Handoff retry');
+      const bodies = await ds
+        .getRepository(MessageEntity)
+        .find({ where: { ticketId: ticket?.id, direction: MessageDirection.In } });
+      expect(bodies.map((m) => m.bodyText?.trim())).toEqual(['Second time lucky.']);
+    } finally {
+      await ds.query(`DROP TRIGGER handoff_fail_once ON tickets`);
+      await ds.query(`DROP FUNCTION handoff_fail_once()`);
+      await ds.query(`DROP SEQUENCE handoff_fail_once`);
+    }
   }, 60_000);
 });
