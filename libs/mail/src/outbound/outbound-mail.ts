@@ -59,14 +59,7 @@ export function toNodemailerOptions(mail: OutboundMail): Mail.Options {
   assertHeaderSafe('messageId', mail.messageId);
   if (mail.inReplyTo) assertHeaderSafe('inReplyTo', mail.inReplyTo);
   for (const r of mail.references) assertHeaderSafe('references', r);
-  // Our address in X-Loop: a forwarding rule that sends our own mail back to us keeps this header
-  // (procmail does), and intake then files it as a loop, not as a customer's message.
-  const headers: Record<string, string> = { 'X-Loop': mail.from.address };
-  if (mail.autoSubmitted) {
-    headers['Auto-Submitted'] = mail.autoSubmittedKind ?? 'auto-replied';
-    headers['X-Auto-Response-Suppress'] = 'All';
-    headers['Precedence'] = mail.autoSubmittedKind === 'auto-generated' ? 'bulk' : 'auto_reply';
-  }
+  const headers = desksOwnHeaders(mail);
   return {
     from: { name: mail.from.name, address: mail.from.address },
     to,
@@ -95,4 +88,20 @@ export function toNodemailerOptions(mail: OutboundMail): Mail.Options {
     disableFileAccess: true,
     disableUrlAccess: true,
   };
+}
+
+/**
+ * The headers the desk adds to everything it sends, whoever builds the message (nodemailer, or
+ * plain-text-mime.ts): our address in X-Loop — a forwarding rule that sends our own mail back to
+ * us keeps this header (procmail does), and intake then files it as a loop, not as a customer's
+ * message — and, for automatic mail, the RFC 3834 marks that keep auto-responders silent.
+ */
+export function desksOwnHeaders(mail: OutboundMail): Record<string, string> {
+  const headers: Record<string, string> = { 'X-Loop': mail.from.address };
+  if (mail.autoSubmitted) {
+    headers['Auto-Submitted'] = mail.autoSubmittedKind ?? 'auto-replied';
+    headers['X-Auto-Response-Suppress'] = 'All';
+    headers['Precedence'] = mail.autoSubmittedKind === 'auto-generated' ? 'bulk' : 'auto_reply';
+  }
+  return headers;
 }

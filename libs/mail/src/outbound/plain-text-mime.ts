@@ -1,6 +1,6 @@
 import libmime from 'libmime';
 import libqp from 'libqp';
-import type { OutboundMail } from './outbound-mail';
+import { desksOwnHeaders, type OutboundMail } from './outbound-mail';
 
 /**
  * The RFC 5322 message (7-bit text) for a plain-text email without attachments, HTML or Cc — acknowledgements,
@@ -29,15 +29,7 @@ export function plainTextMime(mail: OutboundMail, date = new Date()): string | n
   if (mail.inReplyTo) headers.push(`In-Reply-To: ${mail.inReplyTo}`);
   if (mail.references.length > 0) headers.push(`References: ${mail.references.join(' ')}`);
   headers.push(`Date: ${date.toUTCString().replace(/GMT$/, '+0000')}`, 'MIME-Version: 1.0');
-  // The same extra headers as toNodemailerOptions gives nodemailer.
-  headers.push(`X-Loop: ${mail.from.address}`);
-  if (mail.autoSubmitted) {
-    headers.push(
-      `Auto-Submitted: ${mail.autoSubmittedKind ?? 'auto-replied'}`,
-      'X-Auto-Response-Suppress: All',
-      `Precedence: ${mail.autoSubmittedKind === 'auto-generated' ? 'bulk' : 'auto_reply'}`,
-    );
-  }
+  for (const [name, value] of Object.entries(desksOwnHeaders(mail))) headers.push(`${name}: ${value}`);
   const text = mail.text.replace(/\r?\n|\r/g, '\r\n');
   const sevenBit = /^[\x20-\x7e\t\r\n]*$/.test(text) && text.split('\r\n').every((line) => line.length <= 76);
   headers.push(
