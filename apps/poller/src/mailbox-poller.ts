@@ -2,14 +2,7 @@ import { sha256Hex } from '@app/common';
 import type { AppConfig } from '@app/config';
 import type { MailboxEntity } from '@app/database';
 import type { SettleSweepService, StageEmailUseCase } from '@app/intake';
-import {
-  closeImapClient,
-  createImapClientFresh,
-  hashStream,
-  imapErrorCode,
-  searchUids,
-  type ImapSettings,
-} from '@app/mail';
+import { closeImapClient, createImapClientFresh, hashStream, imapErrorCode, type ImapSettings } from '@app/mail';
 import type { Logger } from '@nestjs/common';
 import type { ImapFlow } from 'imapflow';
 import type { MailboxStateStore } from './mailbox-state.store';
@@ -43,16 +36,24 @@ const BATCH_BYTES = 8 * 1024 * 1024;
 const HEALTHY_SESSION_MS = 60_000;
 /** The settle sweep runs after a sync at most this often (and re-adds jobs at least this old). */
 const SWEEP_EVERY_MS = 5_000;
+/**
+ * A sync that changes nothing else in the mailbox's status (no backlog, no error to clear) writes
+ * its `last_fetch_at` at most this often: while mail trickles in there are several syncs a second,
+ * and each write was a round trip the next message waited behind.
+ */
+const STATUS_EVERY_MS = 1_000;
 
 /**
  * Reads one mailbox over one imapflow connection: IDLE (imapflow's auto-IDLE, re-issued every
  * IMAP_IDLE_RESTART_MS) when the mailbox is quiet, a NOOP FOLLOW_UP_MS after each sync while mail
  * keeps arriving (FOLLOW_UP_WINDOW_MS), plus a polling fallback every IMAP_POLL_INTERVAL_MS that also sends a NOOP
  * with a deadline to catch silent drops. Any drop ends the session; the loop reconnects with
- * exponential backoff and jitter. New mail is found by UID above the stored cursor, read in pages:
- * sizes come from one completed FETCH, then the bodies of a byte-bounded batch in one more FETCH
- * (never a fetch inside a fetch loop, imapflow #159), so memory holds one batch at most
- * (BATCH_BYTES, or one message when it alone is larger).
+ * exponential backoff and jitter. New mail is found by UID above the cursor: one completed FETCH
+ * of UIDs and sizes, then the bodies of each byte-bounded batch in one more FETCH (never a fetch
+ * inside a fetch loop, imapflow #159), so memory holds one batch at most (BATCH_BYTES, or one
+ * message when it alone is larger). The cursor is read from the database once per session and
+ * then kept in memory (this replica holds the mailbox's lock, so no one else moves it meanwhile);
+ * every advance is still written before the next sync.
  */
 export class MailboxPoller {
   private stopped = false;
@@ -66,6 +67,10 @@ export class MailboxPoller {
   private followUp: NodeJS.Timeout | null = null;
   /** When this poller last ran the settle sweep (0: not yet, so the first sync runs it). */
   private sweptAt = 0;
+  /** The cursor as last read or written in this session (null: read it from the database). */
+  private cursorAt: { uidValidity: number; uid: number } | null = null;
+  /** What the last sync wrote to the status row, to skip writes that would change nothing. */
+  private shown = { at: 0, backlog: -1 };
   private readonly settings: ImapSettings;
 
   constructor(
@@ -125,6 +130,9 @@ export class MailboxPoller {
       (code) => this.deps.logger.warn({ mailboxId: this.id, error: code }, 'imap connection error'),
     );
     this.client = client;
+    // A new session reads the cursor again (another replica may have held the mailbox meanwhile).
+    this.cursorAt = null;
+    this.shown = { at: 0, backlog: -1 };
     const closed = new Promise<void>((resolve) => client.once('close', () => resolve()));
     client.on('exists', () => this.requestSync(client));
     let timer: NodeJS.Timeout | undefined;
@@ -180,6 +188,7 @@ export class MailboxPoller {
       .catch(async (error: unknown) => {
         const code = imapErrorCode(error);
         this.deps.logger.warn({ mailboxId: this.id, error: code }, 'mailbox sync failed; reconnecting');
+        this.shown.at = 0; // the next good sync clears the error at once
         await this.status({ lastError: code });
         client.close();
       })
@@ -211,20 +220,22 @@ export class MailboxPoller {
     const opened = client.mailbox;
     if (!opened) throw new Error('mailbox not open');
     const uidValidity = Number(opened.uidValidity);
-    const cursor = await store.cursor(this.id, uidValidity);
-    const found = await searchUids(client, { uid: `${cursor + 1}:*` });
+    const cursor =
+      this.cursorAt?.uidValidity === uidValidity ? this.cursorAt.uid : await store.cursor(this.id, uidValidity);
+    this.cursorAt = { uidValidity, uid: cursor };
+    // UIDs and sizes in one command (a UID SEARCH and then a FETCH of sizes were two round trips).
     // `N:*` also matches the highest UID when it is below N: keep only UIDs above the cursor.
-    const uids = found.filter((uid) => uid > cursor).sort((a, b) => a - b);
+    const listed = await client.fetchAll(`${cursor + 1}:*`, { uid: true, size: true }, { uid: true });
+    const sizes = new Map(listed.filter((m) => m.uid > cursor).map((m) => [m.uid, m.size ?? 0]));
+    const uids = [...sizes.keys()].sort((a, b) => a - b);
     const pageSize = config.values.IMAP_FETCH_PAGE_SIZE;
     // The backlog is shown while a sync of several pages runs; a sync of one page (the usual one,
     // while mail trickles in under IDLE) writes its status once, at the end: each statement here
     // is a round trip every new message waits behind (M2 in BENCHMARKS.md).
     let backlog = uids.length;
-    if (backlog > pageSize) await this.status({ backlog });
+    if (backlog > pageSize) await this.showBacklog(backlog);
     for (let i = 0; i < uids.length && !this.stopped; i += pageSize) {
       const page = uids.slice(i, i + pageSize);
-      const metas = await client.fetchAll(page.join(','), { uid: true, size: true }, { uid: true });
-      const sizes = new Map(metas.map((m) => [m.uid, m.size ?? 0]));
       // The cursor moves only past what was staged: a stop between two batches leaves the rest of
       // the page above it, for the next session (nothing reads below the cursor again).
       // (byteBatches keeps UID order, so everything below a batch's first UID is staged.)
@@ -236,11 +247,17 @@ export class MailboxPoller {
         }
         await this.stageBatch(client, batch, uidValidity);
       }
-      if (done > cursor) await store.advance(this.id, uidValidity, done);
+      if (done > cursor) {
+        await store.advance(this.id, uidValidity, done);
+        this.cursorAt = { uidValidity, uid: done };
+      }
       backlog = Math.max(0, uids.length - i - page.length);
-      if (backlog > 0) await this.status({ backlog });
+      if (backlog > 0) await this.showBacklog(backlog);
     }
-    await this.status({ backlog, lastFetchAt: new Date(), lastError: null });
+    if (backlog !== this.shown.backlog || Date.now() - this.shown.at >= STATUS_EVERY_MS) {
+      await this.status({ backlog, lastFetchAt: new Date(), lastError: null });
+      this.shown = { at: Date.now(), backlog };
+    }
     // The settle sweep repairs lost settle jobs older than SWEEP_EVERY_MS: once in that time is
     // enough, not once per sync (several a second while mail trickles in).
     if (Date.now() - this.sweptAt >= SWEEP_EVERY_MS) {
@@ -286,6 +303,11 @@ export class MailboxPoller {
     }
     staged.sort((a, b) => a.uid - b.uid);
     await this.deps.stage.executeBatch(this.id, uidValidity, staged);
+  }
+
+  private async showBacklog(backlog: number): Promise<void> {
+    await this.status({ backlog });
+    this.shown.backlog = backlog;
   }
 
   private async status(patch: Parameters<MailboxStateStore['status']>[1]): Promise<void> {
