@@ -57,6 +57,13 @@ export const configSchema = z.object({
   INTAKE_BATCH_SIZE: int(1, 500).default(50),
   /** How long a job waits for others to share its batch. */
   INTAKE_BATCH_WAIT_MS: int(0, 1000).default(5),
+  /**
+   * BullMQ workers one process runs on the intake queue (with Redis; one on the PostgreSQL queue
+   * backend), sharing its jobs between them. A BullMQ worker takes waiting jobs one Redis call at
+   * a time before it starts any, so a pile of mail found at once reached the batcher faster through
+   * several (M2 in BENCHMARKS.md).
+   */
+  INTAKE_QUEUE_FETCHERS: int(1, 16).default(4),
   QUEUE_ATTEMPTS: int(1, 100).default(8),
   QUEUE_FAILED_RETENTION_DAYS: int(1, 3650).default(7),
   SHUTDOWN_TIMEOUT_MS: int(100, 600000).default(15000),

@@ -8,7 +8,7 @@ import type { Job } from 'bullmq';
 export abstract class QueueConsumer extends WorkerHost implements OnApplicationBootstrap, BeforeApplicationShutdown {
   constructor(
     private readonly dispatcher: JobDispatcher,
-    private readonly config: AppConfig,
+    protected readonly config: AppConfig,
   ) {
     super();
   }
