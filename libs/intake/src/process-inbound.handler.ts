@@ -155,17 +155,25 @@ export class ProcessInboundHandler {
       `UPDATE inbound_messages SET attempts = attempts + 1, status = $2 WHERE id = ANY($1::uuid[]) AND status IN ($3, $2)`,
       [ids, InboundStatus.Processing, InboundStatus.Received],
     );
-    // Everything but the bytes through TypeORM; the bytes in binary, a round at a time.
-    const rows = new Map(
-      (await repo.find({ select: this.columnsButRaw(repo), where: { id: In(ids) } })).map((r) => [r.id, r]),
-    );
+    // Everything but the bytes through TypeORM; the bytes in binary, a round at a time. In the
+    // order the messages were staged (several BullMQ workers hand the jobs over in any order), so
+    // new tickets are numbered in arrival order within a batch.
+    const rows = await repo.find({
+      select: this.columnsButRaw(repo),
+      where: { id: In(ids) },
+      order: { createdAt: 'ASC', uid: 'ASC' },
+    });
+    const unseen = new Map(items.map((i) => [i.id, i]));
     const live: Array<{ item: Pending; row: InboundMessageEntity }> = [];
-    for (const item of items) {
-      const row = rows.get(item.id) ?? null;
-      if (!row || (row.status !== InboundStatus.Received && row.status !== InboundStatus.Processing)) {
+    for (const row of rows) {
+      const item = unseen.get(row.id);
+      if (!item) continue;
+      unseen.delete(row.id);
+      if (row.status !== InboundStatus.Received && row.status !== InboundStatus.Processing) {
         await this.alreadyDone(item, row);
       } else live.push({ item, row });
     }
+    for (const item of unseen.values()) await this.alreadyDone(item, null);
     for (const round of byBytes(live, ROUND_BYTES)) await this.processRound(round);
   }
 

@@ -11,7 +11,8 @@ import { QueueConsumer } from './queue-consumer';
  * the concurrency: a BullMQ worker fetches waiting jobs one Redis call at a time, up to its
  * concurrency, before it starts any of them, so a pile of a hundred staged messages reached the
  * batcher some 100 ms later through one worker than through four. All of them hand their jobs to
- * the same ProcessInboundHandler, which batches across them.
+ * the same ProcessInboundHandler, which batches across them and puts each batch back in the order
+ * its messages were staged (the workers hand jobs over interleaved).
  */
 @Processor(QueueName.Intake, WORKER_OPTIONS)
 export class IntakeProcessor extends QueueConsumer {
