@@ -1,11 +1,12 @@
 import { sha256Hex } from '@app/common';
 import { InboundKind, InboundMessageEntity, InboundStatus } from '@app/database';
+import { extractMessageId } from '@app/intake';
 import { JOB_QUEUE, JobName, QueueService } from '@app/queue';
 import type { TestApp } from './test-app';
 
 /**
- * Stages raw emails exactly as the poller does: an `email` staging row with the bytes and their
- * sha256 each, then one `process-inbound` job per row (the row id as job id), all in one round
+ * Stages raw emails exactly as the poller does: an `email` staging row with the bytes, their
+ * sha256 and their Message-ID each, then one `process-inbound` job per row (the row id as job id), all in one round
  * trip. Returns the row ids in order.
  */
 export async function stageEmails(app: TestApp, raws: Buffer[]): Promise<string[]> {
@@ -18,6 +19,7 @@ export async function stageEmails(app: TestApp, raws: Buffer[]): Promise<string[
       raw,
       size: raw.length,
       sha256: sha256Hex(raw),
+      messageIdHeader: extractMessageId(raw),
     });
     ids.push((inserted.identifiers[0] as { id: string }).id);
   }

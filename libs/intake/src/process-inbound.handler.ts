@@ -24,6 +24,8 @@ export interface ProcessResult {
 /** One job waiting for its batch. */
 interface Pending {
   id: string;
+  /** Times this job was held back for the original of the reply it carries. */
+  holds?: number;
   meta: JobMeta;
   resolve(result: ProcessResult): void;
   reject(error: unknown): void;
@@ -47,6 +49,14 @@ const BATCHES_IN_FLIGHT = 2;
 
 /** Raw bytes held in memory by one round of a batch (a single larger message still goes alone). */
 const ROUND_BYTES = 32 * 1024 * 1024;
+
+/**
+ * A reply whose original is staged but not committed yet (in the other batch in flight, or still
+ * queued) is tried again this much later, at most MAX_HOLDS times (then it goes as it is, as a
+ * reply to mail the desk never got would).
+ */
+const HOLD_MS = 100;
+const MAX_HOLDS = 50;
 
 /**
  * Handles `process-inbound`: run the pipeline on a staged message and commit the result.
@@ -243,8 +253,57 @@ export class ProcessInboundHandler {
         if (message?.messageId) idsInRound.add(message.messageId);
       }
     }
-    await this.commit(ready, started);
+    const waiting = await this.originalsNotCommitted(ready, round);
+    await this.commit(
+      ready.filter((p) => !waiting.has(p)),
+      started,
+    );
     for (const item of held) this.enqueue(item);
+    for (const p of waiting) {
+      p.item.holds = (p.item.holds ?? 0) + 1;
+      setTimeout(() => this.enqueue(p.item), HOLD_MS);
+    }
+  }
+
+  /**
+   * Replies that found no ticket while the message they answer is staged before them and not
+   * committed: in the other batch in flight (its transaction not yet visible) or still queued —
+   * several BullMQ workers hand a pile over in any order. Committed now, such a reply would open a
+   * ticket of its own; held back, it joins its original's ticket once that is committed.
+   */
+  private async originalsNotCommitted(
+    ready: Parsed[],
+    round: Array<{ row: InboundMessageEntity }>,
+  ): Promise<Set<Parsed>> {
+    const candidates = ready.filter(
+      (p) =>
+        !p.ctx.thread.ticketId &&
+        (p.item.holds ?? 0) < MAX_HOLDS &&
+        p.ctx.message &&
+        (p.ctx.message.inReplyTo || p.ctx.message.references.length > 0),
+    );
+    const waiting = new Set<Parsed>();
+    if (candidates.length === 0) return waiting;
+    const refsOf = (p: Parsed) =>
+      [p.ctx.message!.inReplyTo, ...p.ctx.message!.references].filter((r): r is string => !!r);
+    const unfinished = await this.dataSource.query<Array<{ mid: string; staged: Date }>>(
+      `SELECT message_id_header AS mid, created_at AS staged FROM inbound_messages
+        WHERE message_id_header = ANY($1::text[]) AND status IN ($2, $3) AND id <> ALL($4::uuid[])`,
+      [
+        [...new Set(candidates.flatMap(refsOf))].slice(0, 1000),
+        InboundStatus.Received,
+        InboundStatus.Processing,
+        round.map((r) => r.row.id),
+      ],
+    );
+    if (unfinished.length === 0) return waiting;
+    const stagedAt = new Map<string, number>();
+    for (const u of unfinished) stagedAt.set(u.mid, Math.min(stagedAt.get(u.mid) ?? Infinity, u.staged.getTime()));
+    for (const p of candidates) {
+      const mine = p.row.createdAt.getTime();
+      if (refsOf(p).some((r) => (stagedAt.get(r) ?? Infinity) <= mine)) waiting.add(p);
+    }
+    return waiting;
   }
 
   /** The filters on a message; read whole and run again when its compacted bytes will not do. */
