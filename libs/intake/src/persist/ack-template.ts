@@ -1,5 +1,4 @@
 import { renderTemplate } from '@app/tickets';
-import type { EntityManager } from 'typeorm';
 
 /** What an acknowledgement's placeholders are filled with. */
 export interface AckValues {
@@ -10,24 +9,38 @@ export interface AckValues {
   subject: string;
 }
 
+/** A mailbox's own acknowledgement text, as the query below returns it. */
+export interface AckTemplateRow {
+  id: string;
+  ack_template: string;
+  from_name: string | null;
+  default_outbound: boolean;
+}
+
 /**
- * The acknowledgement texts of mailboxes that have their own template, by mailbox id; form and
- * portal tickets (no mailbox) are answered by the default outbound mailbox, so its template is
- * theirs too (key null). One query for a whole batch.
+ * The acknowledgement texts of mailboxes that have their own template: those of the mailboxes in
+ * the uuid[] parameter `ids`, and the default outbound mailbox's when `withDefault` (a boolean
+ * parameter) is true. A query to embed, so the intake commit reads them in a statement it sends
+ * anyway (PersistInboundService).
  */
-export async function ackTemplates(
-  m: EntityManager,
-  mailboxIds: Array<string | null>,
-): Promise<Map<string | null, { template: string; fromName: string | null }>> {
-  const ids = [...new Set(mailboxIds.filter((id): id is string => id !== null))];
-  const rows = await m.query<
-    Array<{ id: string; ack_template: string; from_name: string | null; default_outbound: boolean }>
-  >(
-    `SELECT id, ack_template, from_name, default_outbound FROM mailboxes
+export function ackTemplatesSql(ids: string, withDefault: string): string {
+  return `SELECT id, ack_template, from_name, default_outbound FROM mailboxes
       WHERE ack_template IS NOT NULL AND btrim(ack_template) <> ''
-        AND (id = ANY($1::uuid[]) OR ($2 AND default_outbound))`,
-    [ids, mailboxIds.includes(null)],
-  );
+        AND (id = ANY(${ids}::uuid[]) OR (${withDefault}::boolean AND default_outbound))`;
+}
+
+/** The parameters of ackTemplatesSql for the mailboxes of a batch's new tickets (null: the web form). */
+export function ackTemplateParams(mailboxIds: Array<string | null>): [string[], boolean] {
+  return [[...new Set(mailboxIds.filter((id): id is string => id !== null))], mailboxIds.includes(null)];
+}
+
+/**
+ * By mailbox id; form and portal tickets (no mailbox) are answered by the default outbound
+ * mailbox, so its template is theirs too (key null).
+ */
+export function ackTemplatesByMailbox(
+  rows: AckTemplateRow[],
+): Map<string | null, { template: string; fromName: string | null }> {
   const byId = new Map<string | null, { template: string; fromName: string | null }>();
   for (const row of rows) {
     const entry = { template: row.ack_template, fromName: row.from_name };

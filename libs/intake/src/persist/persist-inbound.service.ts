@@ -16,7 +16,7 @@ import {
 } from '@app/database';
 import { ReplyTokens } from '@app/mail';
 import { QueueService } from '@app/queue';
-import { decideAcknowledgements, enqueueSends, recordHistory } from '@app/tickets';
+import { ackLockSql, acknowledgementLockKeys, decideAcknowledgements, enqueueSends, recordHistory } from '@app/tickets';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
@@ -24,7 +24,13 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { sha256Hex } from '@app/common';
 import { resolveAttachmentPlaceholders } from '../pipeline/filters/sanitize-html.filter';
 import { writtenByPerson, type IntakeContext } from '../pipeline/intake-context';
-import { ackTemplates, renderAck } from './ack-template';
+import {
+  ackTemplateParams,
+  ackTemplatesByMailbox,
+  ackTemplatesSql,
+  renderAck,
+  type AckTemplateRow,
+} from './ack-template';
 
 export type PersistOutcome =
   | { kind: 'created'; ticketId: string; messageId: string; outbound?: string[] }
@@ -50,6 +56,12 @@ interface LockedTicket {
 
 /** One row of a batch INSERT, keyed by column name (serialised as JSON into jsonb_to_recordset). */
 type Row = Record<string, unknown>;
+
+/** What insertTickets returns: the new tickets' numbers, and the acknowledgement templates they may use. */
+interface PreparedTickets {
+  numbers: Map<string, number>;
+  templates: Map<string | null, { template: string; fromName: string | null }>;
+}
 
 /** A new ticket that may get an acknowledgement (libs/tickets decides whether it does). */
 interface AckCandidate {
@@ -328,39 +340,41 @@ export class PersistInboundService {
       outcomes[index] = { kind, ticketId, messageId, outbound: [] };
     }
 
-    // 4. Writes, one statement per table.
-    const numbers = await this.insertTickets(m, newTickets);
+    // 4. Writes. New tickets, with what their acknowledgements need (the mailboxes' templates, and
+    //    the per-contact locks that make the hourly count exact) in the same statement.
+    const prepared = await this.insertTickets(m, newTickets, ackCandidates);
     await this.updateTickets(m, [...ticketUpdates.values()]);
-    const acks = await this.acknowledgements(m, ackCandidates, numbers, history);
-    // A customer's message is dated when it reached us (its staging row), not when a worker got to
-    // it: an email and a portal reply to one ticket keep the order they arrived in, even when the
-    // later one (a form payload needs no MIME parsing) is committed first or in the same batch.
-    // An acknowledgement takes the clock, so it comes after the message it answers.
-    await insertRows(
-      m,
-      'messages',
-      INBOUND_MESSAGE_COLUMNS,
-      messages.map((r) => ({ ...r, direction: MessageDirection.In, internal: false })),
-    );
-    await insertRows(
-      m,
-      'messages',
-      OUTBOUND_MESSAGE_COLUMNS,
-      acks.map((a) => a.row),
-      { created_at: 'clock_timestamp()' },
-    );
+    const acks = await this.acknowledgements(m, ackCandidates, prepared, history);
     for (const a of attachments) {
       const key = String(a.row.storage_key);
       if (!a.staged) await this.storage.put(m, key, a.content);
       else Object.assign(a.row, await this.storage.putFromStagedBase64(m, key, a.staged));
     }
-    await insertRows(
+    // Then every row of the batch in one statement (writeAll): the customers' messages, the
+    // acknowledgements, attachments, history, and the staging rows marked processed. A customer's
+    // message is dated when it reached us (its staging row), not when a worker got to it: an
+    // email and a portal reply to one ticket keep the order they arrived in, even when the later
+    // one (a form payload needs no MIME parsing) is committed first or in the same batch. An
+    // acknowledgement takes the clock, so it comes after the message it answers.
+    await writeAll(
       m,
-      'attachments',
-      ATTACHMENT_COLUMNS,
-      attachments.map((a) => a.row),
+      [
+        {
+          table: 'messages',
+          columns: INBOUND_MESSAGE_COLUMNS,
+          rows: messages.map((r) => ({ ...r, direction: MessageDirection.In, internal: false })),
+        },
+        {
+          table: 'messages',
+          columns: OUTBOUND_MESSAGE_COLUMNS,
+          rows: acks.map((a) => a.row),
+          computed: { created_at: 'clock_timestamp()' },
+        },
+        { table: 'attachments', columns: ATTACHMENT_COLUMNS, rows: attachments.map((a) => a.row) },
+        { table: 'history_events', columns: HISTORY_COLUMNS, rows: history },
+      ],
+      processed,
     );
-    await insertRows(m, 'history_events', HISTORY_COLUMNS, history);
     // Rare, per message: consents from the web form, and bounces marking an outbound message failed.
     for (const [index, ctx] of ctxs.entries()) {
       const outcome = outcomes[index];
@@ -372,39 +386,42 @@ export class PersistInboundService {
       const outcome = outcomes[ack.index];
       if (outcome && 'outbound' in outcome) outcome.outbound = [String(ack.row.id)];
     }
-    await this.markProcessed(m, processed);
     return outcomes.map((o) => o ?? { kind: 'gone' });
   }
 
-  /** Contact id per sender address: one read; new addresses (and missing names) in one upsert. */
+  /**
+   * Contact id per sender address, in one statement: the addresses known (a contact's own, or a
+   * further address of theirs), and an upsert for the new ones and for known contacts without a
+   * name when the mail brings one.
+   */
   private async contacts(m: EntityManager, ctxs: IntakeContext[]): Promise<Map<string, string>> {
     const names = new Map<string, string | null>();
     for (const ctx of ctxs) {
       const sender = ctx.sender!;
       if (!names.get(sender.address)) names.set(sender.address, sender.name);
     }
-    const found = await m.query<Array<{ id: string; email: string; has_name: boolean }>>(
+    const emails = [...names.keys()];
+    const rows = await m.query<Array<{ id: string; email: string }>>(
       // A further address of a customer (issue 11: added by staff or kept from a merge) is theirs;
-      // it never gets a contact of its own, so "has_name" is taken as true for it.
-      `SELECT id, email, name IS NOT NULL AS has_name FROM contacts WHERE email = ANY($1::text[])
-       UNION ALL SELECT contact_id, email, true FROM contact_addresses WHERE email = ANY($1::text[])`,
-      [[...names.keys()]],
-    );
-    const ids = new Map<string, string>();
-    for (const f of found) if (f.has_name || !names.get(f.email)) ids.set(f.email, f.id);
-    // An upsert locks the contact row until commit, so only for what must be written; sorted, so
-    // two batches lock the same contacts in the same order.
-    const missing = [...names.keys()].filter((e) => !ids.has(e)).sort();
-    if (missing.length > 0) {
-      const rows = await m.query<Array<{ id: string; email: string }>>(
-        `INSERT INTO contacts (email, name) SELECT * FROM unnest($1::text[], $2::text[])
+      // it never gets a contact of its own, so it counts as named. An upsert locks the contact row
+      // until commit, so only for what must be written; sorted, so two batches lock the same
+      // contacts in the same order.
+      `WITH input AS (SELECT * FROM unnest($1::text[], $2::text[]) AS x(email, name)),
+       known AS (
+         SELECT id, email, name IS NOT NULL AS named FROM contacts WHERE email = ANY($1::text[])
+         UNION ALL SELECT contact_id, email, true FROM contact_addresses WHERE email = ANY($1::text[])),
+       written AS (
+         INSERT INTO contacts (email, name)
+         SELECT i.email, i.name FROM input i
+          WHERE NOT EXISTS (SELECT 1 FROM known k WHERE k.email = i.email AND (k.named OR i.name IS NULL))
+          ORDER BY i.email
          ON CONFLICT (email) DO UPDATE SET name = COALESCE(contacts.name, EXCLUDED.name)
-         RETURNING id, email`,
-        [missing, missing.map((e) => names.get(e)?.replaceAll('\u0000', '\ufffd') ?? null)],
-      );
-      for (const r of rows) ids.set(r.email, r.id);
-    }
-    return ids;
+         RETURNING id, email)
+       SELECT id, email FROM known WHERE email NOT IN (SELECT email FROM written)
+       UNION ALL SELECT id, email FROM written`,
+      [emails, emails.map((e) => names.get(e)?.replaceAll('\u0000', '\ufffd') ?? null)],
+    );
+    return new Map(rows.map((r) => [r.email, r.id]));
   }
 
   /** Locks the tickets followed up on, in id order; a merged ticket's mail goes to its target. */
@@ -424,28 +441,46 @@ export class PersistInboundService {
   }
 
   /**
-   * New tickets in one INSERT; returns each one's number (from its sequence, or reserved). A new
-   * ticket from a mailbox lands in that mailbox's default group (none for the web form).
+   * New tickets in one INSERT, each one's number (from its sequence, or reserved) returned; a new
+   * ticket from a mailbox lands in that mailbox's default group (none for the web form). The same
+   * statement reads the acknowledgement templates of the candidates' mailboxes and takes the
+   * per-contact acknowledgement locks, so the count that follows (decideAcknowledgements) sees
+   * every acknowledgement committed before it.
    */
-  private async insertTickets(m: EntityManager, rows: Row[]): Promise<Map<string, number>> {
+  private async insertTickets(m: EntityManager, rows: Row[], candidates: AckCandidate[]): Promise<PreparedTickets> {
     const numbers = new Map<string, number>();
-    if (rows.length === 0) return numbers;
-    const created = await m.query<Array<{ id: string; number: string }>>(
-      `INSERT INTO tickets (id, number, subject, status, channel, contact_id, mailbox_id, group_id, last_message_at, linked_ticket_id)
-       SELECT r.id, COALESCE(r.number, nextval('${TICKET_NUMBER_SEQUENCE}')), r.subject, r.status, r.channel,
-              r.contact_id, r.mailbox_id, (SELECT mb.group_id FROM mailboxes mb WHERE mb.id = r.mailbox_id),
-              r.last_message_at, r.linked_ticket_id
-         FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (id uuid, number bigint, subject text,
-              status ticket_status, channel channel, contact_id uuid, mailbox_id uuid, last_message_at timestamptz,
-              linked_ticket_id uuid)) WITH ORDINALITY AS r(id, number, subject, status, channel, contact_id,
-              mailbox_id, last_message_at, linked_ticket_id, ord)
-        ORDER BY r.ord
-       RETURNING id, number`,
-      [toJson(rows)],
+    if (rows.length === 0) return { numbers, templates: new Map() };
+    const lockKeys = acknowledgementLockKeys(
+      this.tokens,
+      candidates.map((c) => ({ contactId: c.contactId, contactEmail: c.address })),
+      this.config.values.ACK_RATE_LIMIT_PER_HOUR,
     );
-    for (const c of created) numbers.set(c.id, Number(c.number));
+    const [templateIds, withDefault] = ackTemplateParams(candidates.map((c) => c.mailboxId));
+    const [result] = await m.query<
+      Array<{ created: Array<{ id: string; number: string }>; templates: AckTemplateRow[]; locked: string }>
+    >(
+      `WITH created AS (
+         INSERT INTO tickets (id, number, subject, status, channel, contact_id, mailbox_id, group_id, last_message_at, linked_ticket_id)
+         SELECT r.id, COALESCE(r.number, nextval('${TICKET_NUMBER_SEQUENCE}')), r.subject, r.status, r.channel,
+                r.contact_id, r.mailbox_id, (SELECT mb.group_id FROM mailboxes mb WHERE mb.id = r.mailbox_id),
+                r.last_message_at, r.linked_ticket_id
+           FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (id uuid, number bigint, subject text,
+                status ticket_status, channel channel, contact_id uuid, mailbox_id uuid, last_message_at timestamptz,
+                linked_ticket_id uuid)) WITH ORDINALITY AS r(id, number, subject, status, channel, contact_id,
+                mailbox_id, last_message_at, linked_ticket_id, ord)
+          ORDER BY r.ord
+         RETURNING id, number),
+       templates AS (${ackTemplatesSql('$2', '$3')})
+       SELECT (SELECT coalesce(json_agg(c), '[]'::json) FROM created c) AS created,
+              (SELECT coalesce(json_agg(t), '[]'::json) FROM templates t) AS templates,
+              ${ackLockSql('$4')} AS locked`,
+      [toJson(rows), templateIds, withDefault, lockKeys],
+    );
+    if (!result) throw new Error('ticket insert returned nothing');
+    for (const c of result.created) numbers.set(c.id, Number(c.number));
     if (numbers.size !== rows.length) throw new Error('ticket insert returned fewer rows');
-    return numbers;
+    if (Number(result.locked) !== lockKeys.length) throw new Error('acknowledgement locks not taken');
+    return { numbers, templates: ackTemplatesByMailbox(result.templates) };
   }
 
   private async updateTickets(m: EntityManager, rows: Row[]): Promise<void> {
@@ -465,14 +500,10 @@ export class PersistInboundService {
   private async acknowledgements(
     m: EntityManager,
     candidates: AckCandidate[],
-    numbers: Map<string, number>,
+    { numbers, templates }: PreparedTickets,
     history: Row[],
   ): Promise<Array<{ index: number; row: Row }>> {
     if (candidates.length === 0) return [];
-    const templates = await ackTemplates(
-      m,
-      candidates.map((c) => c.mailboxId),
-    );
     const decisions = await decideAcknowledgements(
       m,
       this.tokens,
@@ -489,6 +520,7 @@ export class PersistInboundService {
         };
       }),
       this.config.values.ACK_RATE_LIMIT_PER_HOUR,
+      true,
     );
     return decisions.flatMap((d, i) => {
       const candidate = candidates[i];
@@ -581,21 +613,6 @@ export class PersistInboundService {
         ipHash: form.ipHash,
       });
     }
-  }
-
-  private async markProcessed(
-    m: EntityManager,
-    rows: Array<{ id: string; ticketId: string; messageId: string }>,
-  ): Promise<void> {
-    if (rows.length === 0) return;
-    await m.query(
-      `UPDATE inbound_messages i
-          SET status = $4, raw = NULL, reason = NULL, ticket_id = r.ticket_id, message_row_id = r.message_id,
-              processed_at = now()
-         FROM unnest($1::uuid[], $2::uuid[], $3::uuid[]) AS r(id, ticket_id, message_id)
-        WHERE i.id = r.id`,
-      [rows.map((r) => r.id), rows.map((r) => r.ticketId), rows.map((r) => r.messageId), InboundStatus.Processed],
-    );
   }
 }
 
@@ -690,30 +707,56 @@ function toJson(rows: Row[]): string {
   );
 }
 
-/**
- * Many rows in one INSERT: the rows travel as one JSON parameter and `jsonb_to_recordset` turns
- * them back into typed columns, in order. Only the listed columns are written (the rest take
- * their defaults); every listed key must be present in each row (a missing key would be NULL).
- */
-async function insertRows(
-  m: EntityManager,
-  table: string,
-  columns: Record<string, string>,
-  rows: Row[],
+/** Rows for one table, and the columns they fill (see writeAll). */
+interface InsertPart {
+  table: string;
+  columns: Record<string, string>;
+  rows: Row[];
   /** Further columns set by an SQL expression, evaluated per row in order (e.g. clock_timestamp()). */
-  computed: Record<string, string> = {},
+  computed?: Record<string, string>;
+}
+
+/**
+ * A batch's rows, every table at once, in ONE statement: an INSERT per table and the UPDATE that
+ * marks the staging rows processed (their raw bytes dropped), as data-modifying CTEs. Each table's
+ * rows travel as one JSON parameter that `jsonb_to_recordset` turns back into typed columns, in
+ * order; only the listed columns are written (the rest take their defaults), and every listed key
+ * must be present in each row (a missing key would be NULL). Foreign keys are checked at the end
+ * of the statement, so an attachment may reference a message inserted beside it.
+ */
+async function writeAll(
+  m: EntityManager,
+  parts: InsertPart[],
+  processed: Array<{ id: string; ticketId: string; messageId: string }>,
 ): Promise<void> {
-  if (rows.length === 0) return;
-  const names = Object.keys(columns).map((c) => `"${c}"`);
-  const types = Object.entries(columns).map(([c, t]) => `"${c}" ${t}`);
-  const extra = Object.keys(computed).map((c) => `"${c}"`);
-  await m.query(
-    `INSERT INTO "${table}" (${[...names, ...extra].join(', ')})
-     SELECT ${[...names.map((n) => `r.${n}`), ...Object.values(computed)].join(', ')}
-       FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (${types.join(', ')})) WITH ORDINALITY AS r(${names.join(', ')}, ord)
-      ORDER BY r.ord`,
-    [toJson(rows)],
-  );
+  const params: unknown[] = [];
+  const param = (value: unknown) => `$${params.push(value)}`;
+  const steps: string[] = [];
+  for (const { table, columns, rows, computed = {} } of parts) {
+    if (rows.length === 0) continue;
+    const names = Object.keys(columns).map((c) => `"${c}"`);
+    const types = Object.entries(columns).map(([c, t]) => `"${c}" ${t}`);
+    const extra = Object.keys(computed).map((c) => `"${c}"`);
+    steps.push(
+      `INSERT INTO "${table}" (${[...names, ...extra].join(', ')})
+       SELECT ${[...names.map((n) => `r.${n}`), ...Object.values(computed)].join(', ')}
+         FROM ROWS FROM (jsonb_to_recordset(${param(toJson(rows))}::jsonb) AS (${types.join(', ')}))
+              WITH ORDINALITY AS r(${names.join(', ')}, ord)
+        ORDER BY r.ord`,
+    );
+  }
+  if (processed.length > 0) {
+    steps.push(
+      `UPDATE inbound_messages i
+          SET status = ${param(InboundStatus.Processed)}, raw = NULL, reason = NULL, ticket_id = r.ticket_id,
+              message_row_id = r.message_id, processed_at = now()
+         FROM unnest(${param(processed.map((r) => r.id))}::uuid[], ${param(processed.map((r) => r.ticketId))}::uuid[],
+              ${param(processed.map((r) => r.messageId))}::uuid[]) AS r(id, ticket_id, message_id)
+        WHERE i.id = r.id`,
+    );
+  }
+  if (steps.length === 0) return;
+  await m.query(`WITH ${steps.map((step, i) => `w${i} AS (${step})`).join(',\n')} SELECT 1`, params);
 }
 
 /** Keyed hash of an IP for consent records: lets us confirm a claim later without keeping the IP. */

@@ -43,6 +43,13 @@ export async function decideAcknowledgements(
   tokens: ReplyTokens,
   inputs: AcknowledgementInput[],
   limitPerHour: number,
+  /**
+   * True when the caller took the locks of `acknowledgementLockKeys` in an EARLIER statement of
+   * this transaction (`ackLockSql`): one round trip less. Never in the statement that counts: under
+   * READ COMMITTED its snapshot would be older than the lock, and miss the acknowledgements a
+   * concurrent transaction committed while this one waited.
+   */
+  locked = false,
 ): Promise<AcknowledgementDecision[]> {
   const decisions: AcknowledgementDecision[] = inputs.map((input) =>
     limitPerHour <= 0
@@ -55,13 +62,8 @@ export async function decideAcknowledgements(
     limitPerHour > 0 && !tokens.isOurAddress(input.contactEmail) ? [{ input, i }] : [],
   );
   if (eligible.length === 0) return decisions;
-  const contactIds = [...new Set(eligible.map((e) => e.input.contactId))].sort();
-  // Serialise concurrent acknowledgements to the same contact so the counts below are exact
-  // (locks taken in a fixed order: two transactions never wait on each other in a cycle).
-  await m.query(
-    `SELECT pg_advisory_xact_lock(hashtext('ack:' || c)) FROM (SELECT unnest($1::text[]) AS c ORDER BY 1) s`,
-    [contactIds],
-  );
+  const contactIds = acknowledgementLockKeys(tokens, inputs, limitPerHour);
+  if (!locked) await m.query(`SELECT ${ackLockSql('$1')}`, [contactIds]);
   const counted = await m.query<Array<{ contact_id: string; n: string }>>(
     `SELECT t.contact_id, count(*) AS n FROM messages msg JOIN tickets t ON t.id = msg.ticket_id
       WHERE msg.auto_submitted AND t.contact_id = ANY($1::uuid[]) AND msg.created_at > now() - interval '1 hour'
@@ -98,4 +100,28 @@ export function acknowledgementText(ticketNumber: number): string {
     '',
     'This is an automatic message.',
   ].join('\n');
+}
+
+/**
+ * The contacts whose acknowledgement counts must be exact: those `decideAcknowledgements` may
+ * answer. Sorted, so two transactions lock them in the same order and never wait on each other in
+ * a cycle.
+ */
+export function acknowledgementLockKeys(
+  tokens: ReplyTokens,
+  inputs: Array<Pick<AcknowledgementInput, 'contactId' | 'contactEmail'>>,
+  limitPerHour: number,
+): string[] {
+  if (limitPerHour <= 0) return [];
+  return [...new Set(inputs.filter((i) => !tokens.isOurAddress(i.contactEmail)).map((i) => i.contactId))].sort();
+}
+
+/**
+ * An SQL expression that serialises concurrent acknowledgements to the contacts in the text[]
+ * parameter `ids` (transaction-scoped advisory locks, taken in order) and counts them; to embed
+ * in a statement the caller sends anyway.
+ */
+export function ackLockSql(ids: string): string {
+  return `(SELECT count(l) FROM (SELECT pg_advisory_xact_lock(hashtext('ack:' || c))::text AS l
+            FROM (SELECT unnest(${ids}::text[]) AS c ORDER BY 1) o) s)`;
 }
