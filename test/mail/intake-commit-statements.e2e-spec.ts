@@ -54,7 +54,7 @@ describe('intake commit statements', () => {
     return found;
   }
 
-  it('commits a batch of new tickets with their acknowledgements in seven statements', async () => {
+  it('takes a batch in one statement and commits it, acknowledgements included, in seven', async () => {
     const contacts = t.dataSource.getRepository(ContactEntity);
     // Known beforehand: a contact without a name, and one with a further address.
     const unnamed = await contacts.save(contacts.create({ email: 'unnamed@statements.test', name: null }));
@@ -100,6 +100,13 @@ describe('intake commit statements', () => {
     // START TRANSACTION, lock the staging rows, contacts, tickets (+ templates and ack locks), the
     // hourly count, every row at once, COMMIT. It was thirteen.
     expect(transactions[0]).toHaveLength(7);
+
+    // Before the transaction: the attempt counted and the rows read in one statement, then their bytes.
+    const outside = [...statements.values()].flat().filter((s) => /\binbound_messages\b/.test(s));
+    const attempted = outside.filter((s) => s.includes('attempts = attempts + 1'));
+    expect(attempted).toHaveLength(1);
+    expect(attempted[0]).toMatch(/^WITH "attempted" AS \(UPDATE .* SELECT .*"i"\."sha256"/);
+    expect(outside.filter((s) => s.includes('"i"."sha256"'))).toHaveLength(1);
 
     const tickets = await t.dataSource
       .getRepository(TicketEntity)

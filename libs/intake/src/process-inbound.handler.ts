@@ -4,7 +4,7 @@ import { JobHandler, JobName, type JobMeta, type JobOf } from '@app/queue';
 import { AcknowledgementSender } from '@app/tickets';
 import { Injectable, Logger, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { In, type DataSource, type FindOptionsSelect, type Repository } from 'typeorm';
+import { In, type DataSource, type Repository } from 'typeorm';
 import { IntakeMetrics } from './metrics/intake-metrics';
 import type { IntakeContext } from './pipeline/intake-context';
 import { IntakePipeline, mailLimitsFrom } from './pipeline/intake-pipeline';
@@ -160,19 +160,23 @@ export class ProcessInboundHandler {
   private async processBatch(items: Pending[]): Promise<void> {
     const repo = this.dataSource.getRepository(InboundMessageEntity);
     const ids = items.map((i) => i.id);
-    // One statement counts the attempt and marks the rows processing (only while unfinished).
-    await this.dataSource.query(
-      `UPDATE inbound_messages SET attempts = attempts + 1, status = $2 WHERE id = ANY($1::uuid[]) AND status IN ($3, $2)`,
-      [ids, InboundStatus.Processing, InboundStatus.Received],
-    );
-    // Everything but the bytes through TypeORM; the bytes in binary, a round at a time. In the
-    // order the messages were staged (several BullMQ workers hand the jobs over in any order), so
-    // new tickets are numbered in arrival order within a batch.
-    const rows = await repo.find({
-      select: this.columnsButRaw(repo),
-      where: { id: In(ids) },
-      order: { createdAt: 'ASC', uid: 'ASC' },
-    });
+    // One statement counts the attempt and marks the rows processing (only while unfinished), and
+    // reads everything but the bytes (those come a round at a time, in binary). Its SELECT sees the
+    // rows as they were before the UPDATE beside it: received or processing both mean unfinished.
+    // In the order the messages were staged (several BullMQ workers hand the jobs over in any
+    // order), so new tickets are numbered in arrival order within a batch.
+    const rows = await repo
+      .createQueryBuilder('i')
+      .addCommonTableExpression(
+        `UPDATE inbound_messages SET attempts = attempts + 1, status = :processing
+          WHERE id IN (:...ids) AND status IN (:received, :processing) RETURNING id`,
+        'attempted',
+      )
+      .select(this.columnsButRaw(repo).map((c) => `i.${c}`))
+      .where('i.id IN (:...ids)', { ids, processing: InboundStatus.Processing, received: InboundStatus.Received })
+      .orderBy('i.createdAt', 'ASC')
+      .addOrderBy('i.uid', 'ASC')
+      .getMany();
     const unseen = new Map(items.map((i) => [i.id, i]));
     const live: Array<{ item: Pending; row: InboundMessageEntity }> = [];
     for (const row of rows) {
@@ -379,10 +383,8 @@ export class ProcessInboundHandler {
     }
   }
 
-  private columnsButRaw(repo: Repository<InboundMessageEntity>): FindOptionsSelect<InboundMessageEntity> {
-    return Object.fromEntries(
-      repo.metadata.columns.filter((c) => c.propertyName !== 'raw').map((c) => [c.propertyName, true]),
-    );
+  private columnsButRaw(repo: Repository<InboundMessageEntity>): string[] {
+    return repo.metadata.columns.filter((c) => c.propertyName !== 'raw').map((c) => c.propertyName);
   }
 
   private async quarantine(id: string, reason: string): Promise<ProcessResult> {
