@@ -15,13 +15,29 @@ const ROOT = join(__dirname, '..', '..');
 describe('worker killed mid-flight (SIGKILL)', () => {
   let env: ImapEnv;
   let child: ChildProcess | null = null;
+  // Every worker started, so that none outlives its test: a test that fails before its worker
+  // exits would otherwise leave it running (and taking jobs) after the suite.
+  const started = new Set<ChildProcess>();
+
+  async function killAll(): Promise<void> {
+    const running = [...started].filter((p) => p.exitCode === null && p.signalCode === null);
+    await Promise.all(
+      running.map((p) => {
+        const gone = new Promise((resolve) => p.once('exit', resolve));
+        p.kill('SIGKILL');
+        return gone;
+      }),
+    );
+    started.clear();
+  }
 
   beforeAll(async () => {
     env = await startImapEnv({ worker: false });
     await env.startPoller();
   });
+  afterEach(killAll);
   afterAll(async () => {
-    child?.kill('SIGKILL');
+    await killAll();
     await env?.close();
   });
 
@@ -47,6 +63,7 @@ describe('worker killed mid-flight (SIGKILL)', () => {
       },
     );
     proc.stderr?.resume();
+    started.add(proc);
     return proc;
   }
 
