@@ -78,10 +78,12 @@ interface AckCandidate {
 /**
  * Commits processed inbound messages — one, or a batch of them — in ONE transaction: contacts,
  * tickets or follow-up messages, attachments, history, consents, acknowledgements, and the staging
- * rows marked processed with their raw bytes dropped. Each table gets one set-based statement per
- * batch (rows as JSON through `jsonb_to_recordset`), so a batch of 25 costs about a dozen round
- * trips instead of a dozen per message. The staging rows are locked first, so a job that runs twice
- * (BullMQ is at-least-once) finds its row processed and creates nothing twice.
+ * rows marked processed with their raw bytes dropped. Rows travel as JSON through
+ * `jsonb_to_recordset`, a table's rows in one statement and most tables in one statement together
+ * (writeAll), so a batch of new tickets with their acknowledgements costs seven round trips
+ * whatever its size: each is paid while the transaction is open. The staging rows are locked
+ * first, so a job that runs twice (BullMQ is at-least-once) finds its row processed and creates
+ * nothing twice.
  *
  * Follow-up rules (issue 4): a customer reply on a solved (or pending) ticket reopens it; on a
  * closed ticket it starts a new ticket linked to the old one; list and bulk mail (`bulk`) is a
