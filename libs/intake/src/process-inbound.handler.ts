@@ -249,12 +249,10 @@ export class ProcessInboundHandler {
     const held: Pending[] = [];
     const idsInRound = new Set<string>();
     for (const p of parsed) {
-      const message = p.ctx.message;
-      const refs = message ? [message.inReplyTo, ...message.references] : [];
-      if (refs.some((r) => r && idsInRound.has(r))) held.push(p.item);
+      if (answered(p).some((r) => idsInRound.has(r))) held.push(p.item);
       else {
         ready.push(p);
-        if (message?.messageId) idsInRound.add(message.messageId);
+        if (p.ctx.message?.messageId) idsInRound.add(p.ctx.message.messageId);
       }
     }
     const waiting = await this.originalsNotCommitted(ready, round);
@@ -280,21 +278,15 @@ export class ProcessInboundHandler {
     round: Array<{ row: InboundMessageEntity }>,
   ): Promise<Set<Parsed>> {
     const candidates = ready.filter(
-      (p) =>
-        !p.ctx.thread.ticketId &&
-        (p.item.holds ?? 0) < MAX_HOLDS &&
-        p.ctx.message &&
-        (p.ctx.message.inReplyTo || p.ctx.message.references.length > 0),
+      (p) => !p.ctx.thread.ticketId && (p.item.holds ?? 0) < MAX_HOLDS && answered(p).length > 0,
     );
     const waiting = new Set<Parsed>();
     if (candidates.length === 0) return waiting;
-    const refsOf = (p: Parsed) =>
-      [p.ctx.message!.inReplyTo, ...p.ctx.message!.references].filter((r): r is string => !!r);
     const unfinished = await this.dataSource.query<Array<{ mid: string; staged: Date }>>(
       `SELECT message_id_header AS mid, created_at AS staged FROM inbound_messages
         WHERE message_id_header = ANY($1::text[]) AND status IN ($2, $3) AND id <> ALL($4::uuid[])`,
       [
-        [...new Set(candidates.flatMap(refsOf))].slice(0, 1000),
+        [...new Set(candidates.flatMap(answered))].slice(0, 1000),
         InboundStatus.Received,
         InboundStatus.Processing,
         round.map((r) => r.row.id),
@@ -305,7 +297,7 @@ export class ProcessInboundHandler {
     for (const u of unfinished) stagedAt.set(u.mid, Math.min(stagedAt.get(u.mid) ?? Infinity, u.staged.getTime()));
     for (const p of candidates) {
       const mine = p.row.createdAt.getTime();
-      if (refsOf(p).some((r) => (stagedAt.get(r) ?? Infinity) <= mine)) waiting.add(p);
+      if (answered(p).some((r) => (stagedAt.get(r) ?? Infinity) <= mine)) waiting.add(p);
     }
     return waiting;
   }
@@ -401,6 +393,12 @@ export class ProcessInboundHandler {
 }
 
 /** Splits into rounds of at most `budget` raw bytes (by the staged size); never an empty round. */
+/** The Message-IDs a message answers: its In-Reply-To and References, empty ones left out. */
+function answered(p: Parsed): string[] {
+  const message = p.ctx.message;
+  return message ? [message.inReplyTo, ...message.references].filter((r): r is string => !!r) : [];
+}
+
 function byBytes<T extends { row: { size: number } }>(items: T[], budget: number): T[][] {
   const rounds: T[][] = [];
   let current: T[] = [];
