@@ -1,26 +1,16 @@
 import { UsersService } from '@app/auth';
 import { AgentPreferencesEntity, UserRole } from '@app/database';
 import { waitFor } from '@app/testing';
-import { mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Browser } from 'playwright-core';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { launchChromium } from './chromium';
 import { ensureWebBundle } from './web-bundle';
+import { seriousViolations } from './axe';
 
-const SHOTS = '/tmp/shots-14s';
-const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+const SHOTS = process.env.SHOTS_DIR ?? resolve(__dirname, '../../artifacts/shots');
 const PASSWORD = 'correct horse battery staple';
-
-async function seriousViolations(page: Page): Promise<string[]> {
-  await page.evaluate(AXE_SOURCE);
-  const violations = await page.evaluate<Array<{ id: string; impact: string; targets: string[] }>>(`
-    axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })
-      .then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) })))`);
-  return violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.impact} ${v.id}: ${v.targets.join(' | ')}`);
-}
 
 /**
  * The account screen's notification switches and signature as an agent uses them, in Chromium at

@@ -1,14 +1,14 @@
 import { UsersService } from '@app/auth';
 import { UserRole } from '@app/database';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Browser, Page } from 'puppeteer-core';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { launchFirefox } from './firefox';
 import { ensureWebBundle } from './web-bundle';
+import { seriousViolations } from './axe';
 
 const ARTIFACTS = resolve(__dirname, '../../artifacts');
-const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const PASSWORD = 'correct horse battery staple';
 
 /** puppeteer's ARIA query: the accessibility tree's role and exact accessible name. */
@@ -27,20 +27,11 @@ describe('admin screens in Firefox', () => {
   let page: Page;
   const errors: string[] = [];
 
-  async function seriousViolations(): Promise<string[]> {
-    await page.evaluate(AXE_SOURCE);
-    const found = (await page.evaluate(`
-      axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })
-        .then((r) => r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
-          .map((v) => v.id + ': ' + v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')))`)) as string[];
-    return found;
-  }
-
   async function section(label: string, heading: string): Promise<void> {
     await page.locator(aria('link', label)).click();
     await page.waitForSelector(aria('heading', heading));
     await page.screenshot({ path: join(ARTIFACTS, `admin-firefox-${label.replace(/\W+/g, '-').toLowerCase()}.png`) });
-    expect([label, await seriousViolations()]).toEqual([label, []]);
+    expect([label, await seriousViolations(page)]).toEqual([label, []]);
   }
 
   beforeAll(async () => {

@@ -3,28 +3,18 @@ import { sha256Hex } from '@app/common';
 import { UserRole } from '@app/database';
 import { MailboxService } from '@app/intake';
 import { startSmtpSink, waitFor, type SmtpSink } from '@app/testing';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { email, startImapEnv, USER, type ImapEnv } from '../imap/support/imap-env';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { launchChromium } from './chromium';
 import { ensureWebBundle } from './web-bundle';
+import { seriousViolations } from './axe';
 
 const ARTIFACTS = resolve(__dirname, '../../artifacts');
 const SHOTS = process.env.SHOTS_DIR ?? join(ARTIFACTS, 'shots');
-const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const PASSWORD = 'correct horse battery staple';
-
-async function seriousViolations(page: Page): Promise<string[]> {
-  await page.evaluate(AXE_SOURCE);
-  const violations = await page.evaluate<Array<{ id: string; impact: string; targets: string[] }>>(`
-    axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })
-      .then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) })))`);
-  return violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.impact} ${v.id}: ${v.targets.join(' | ')}`);
-}
 
 /**
  * The admin screens as an admin uses them, against a real Dovecot, SMTP sink and Chromium:

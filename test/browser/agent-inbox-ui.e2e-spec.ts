@@ -1,7 +1,7 @@
 import { UsersService } from '@app/auth';
 import { UserRole } from '@app/database';
 import { waitFor } from '@app/testing';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -10,9 +10,9 @@ import { stageEmail } from '../support/stage-email';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { launchChromium } from './chromium';
 import { ensureWebBundle } from './web-bundle';
+import { accessibilityViolations } from './axe';
 
 const ARTIFACTS = resolve(__dirname, '../../artifacts');
-const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const PASSWORD = 'correct horse battery staple';
 // A 2×2 red PNG.
 const PNG = Buffer.from(
@@ -91,19 +91,6 @@ describe('agent inbox UI in Chromium', () => {
     expect(box).not.toBeNull();
     expect(box!.x).toBeGreaterThanOrEqual(0);
     expect(box!.x + box!.width).toBeLessThanOrEqual(width);
-  }
-
-  /**
-   * axe-core's WCAG 2 A/AA rules on what the page shows now (labels, accessible names, contrast,
-   * landmarks, ARIA). The message frame is left out: it holds the customer's HTML, not ours.
-   */
-  async function accessibilityViolations(page: Page): Promise<string[]> {
-    // Evaluated through the debugging protocol: the app's CSP (rightly) refuses an injected <script>.
-    await page.evaluate(AXE_SOURCE);
-    const violations = await page.evaluate<Array<{ id: string; impact: string; targets: string[] }>>(`
-      axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }, iframes: false })
-        .then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) })))`);
-    return violations.map((v) => `${v.impact} ${v.id}: ${v.targets.join(' | ')}`);
   }
 
   beforeAll(async () => {

@@ -13,10 +13,10 @@ import {
 import { startTestApp, type TestApp } from '../support/test-app';
 import { launchChromium } from './chromium';
 import { ensureWebBundle } from './web-bundle';
+import { accessibilityViolations } from './axe';
 
 const ARTIFACTS = resolve(__dirname, '../../artifacts');
 const SHOTS = process.env.SHOTS_DIR ?? resolve(ARTIFACTS, 'shots');
-const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const PASSWORD = 'correct horse battery staple';
 
 /**
@@ -42,14 +42,6 @@ describe('customer screens in Chromium', () => {
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('navigation', { name: 'Views' }).waitFor();
     return page;
-  }
-
-  async function violations(page: Page): Promise<string[]> {
-    await page.evaluate(AXE_SOURCE);
-    const found = await page.evaluate<Array<{ id: string; impact: string; targets: string[] }>>(`
-      axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }, iframes: false })
-        .then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) })))`);
-    return found.map((v) => `${v.impact} ${v.id}: ${v.targets.join(' | ')}`);
   }
 
   beforeAll(async () => {
@@ -125,7 +117,7 @@ describe('customer screens in Chromium', () => {
     expect(refs.sort()).toEqual([`T-${solved.number}`, `T-${pending.number}`, `T-${hidden.number}`].sort());
     await page.getByRole('link', { name: 'Example GmbH' }).first().waitFor();
     await page.screenshot({ path: resolve(ARTIFACTS, 'customer-page.png'), fullPage: true });
-    expect(await violations(page)).toEqual([]);
+    expect(await accessibilityViolations(page)).toEqual([]);
     const [download] = await Promise.all([
       page.waitForEvent('download'),
       page.getByRole('link', { name: 'Download CSV' }).click(),
@@ -148,7 +140,7 @@ describe('customer screens in Chromium', () => {
     await page.getByRole('heading', { name: 'Example GmbH' }).waitFor();
     await page.getByTestId('customer-tickets').locator('tbody tr').nth(2).waitFor();
     await page.screenshot({ path: resolve(ARTIFACTS, 'organisation-page.png'), fullPage: true });
-    expect(await violations(page)).toEqual([]);
+    expect(await accessibilityViolations(page)).toEqual([]);
     await page.context().close();
   });
 
@@ -167,7 +159,7 @@ describe('customer screens in Chromium', () => {
     );
     expect(order).toBe(true);
     await page.screenshot({ path: resolve(ARTIFACTS, 'search-by-email.png'), fullPage: true });
-    expect(await violations(page)).toEqual([]);
+    expect(await accessibilityViolations(page)).toEqual([]);
     // Limiting the search to the view ("All open") leaves out the pending and the solved one.
     await page.getByLabel(/Only in/).check();
     await page.getByRole('link', { name: /Printer still jammed/ }).waitFor({ state: 'detached' });
@@ -255,7 +247,7 @@ describe('customer screens in Chromium', () => {
     );
     expect(painted).toBe(true);
     await shoot(page, 'reports');
-    expect(await violations(page)).toEqual([]);
+    expect(await accessibilityViolations(page)).toEqual([]);
     const [download] = await Promise.all([
       page.waitForEvent('download'),
       page.getByRole('link', { name: 'Download CSV: Created and solved' }).click(),
@@ -283,7 +275,7 @@ describe('customer screens in Chromium', () => {
     expect(await row.textContent()).toContain('Sue Supervisor');
     expect(await row.textContent()).toContain('priority: normal → urgent');
     await shoot(page, 'activity');
-    expect(await violations(page)).toEqual([]);
+    expect(await accessibilityViolations(page)).toEqual([]);
     const [download] = await Promise.all([
       page.waitForEvent('download'),
       page.getByRole('link', { name: 'Download CSV' }).click(),

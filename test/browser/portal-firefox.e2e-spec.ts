@@ -1,27 +1,17 @@
 import { startSmtpSink, waitFor, type SmtpSink } from '@app/testing';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Browser, Page } from 'puppeteer-core';
 import { stageEmail } from '../support/stage-email';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { launchFirefox } from './firefox';
+import { seriousViolations } from './axe';
 
 const ARTIFACTS = resolve(__dirname, '../../artifacts');
-const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 /** A small real PDF: the portal checks the type against the bytes. */
 const PDF = Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n');
 
-/** axe-core (WCAG 2.1 A/AA) in the page: serious and critical violations, as in the Chromium tests. */
-async function seriousViolations(page: Page): Promise<string[]> {
-  await page.evaluate(AXE_SOURCE);
-  const violations = await page.evaluate(`
-    axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })
-      .then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) })))`);
-  return (violations as Array<{ id: string; impact: string; targets: string[] }>)
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.impact} ${v.id}: ${v.targets.join(' | ')}`);
-}
 const CUSTOMER = 'otto.firefox@example.org';
 /** The form control a <label> names. */
 const labelled = (label: string) => `::-p-xpath(//*[@id = //label[. = "${label}"]/@for])`;
