@@ -1,5 +1,5 @@
 import { startSmtpSink, waitFor, type SmtpSink } from '@app/testing';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Browser, Page } from 'puppeteer-core';
@@ -88,6 +88,7 @@ describe('customer portal in Firefox', () => {
     const input = await page.$('#attachments');
     await input!.uploadFile(file);
     await Promise.all([page.waitForNavigation(), page.locator(button('Send reply')).click()]);
+    rmSync(file);
     await page.waitForSelector('::-p-text(Your reply is on its way.)');
     expect(await seriousViolations(page)).toEqual([]);
     const [stored] = await waitFor(async () => {

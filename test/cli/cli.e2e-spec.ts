@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -12,12 +12,20 @@ describe('intake CLI', () => {
   let cli: CliHarness;
 
   const run: CliHarness['run'] = (args, env) => cli.run(args, env);
+  // Folders for the emails the tests write, removed with the suite.
+  const folders: string[] = [];
+  const folder = (prefix: string) => {
+    const dir = mkdtempSync(join(tmpdir(), prefix));
+    folders.push(dir);
+    return dir;
+  };
 
   beforeAll(async () => {
     cli = await cliHarness('cli');
   });
   afterAll(async () => {
     await cli.drop();
+    for (const dir of folders) rmSync(dir, { recursive: true, force: true });
   });
 
   it('creates a user, refuses a duplicate and a weak password with one clear line', async () => {
@@ -105,7 +113,7 @@ describe('intake CLI', () => {
     } finally {
       await db.end();
     }
-    const dir = mkdtempSync(join(tmpdir(), 'intake-esc-'));
+    const dir = folder('intake-esc-');
     const eml = join(dir, 'hostile.eml');
     writeFileSync(
       eml,
@@ -140,7 +148,7 @@ describe('intake CLI', () => {
   });
 
   it('opens no database for help, commander errors and mail inspect; says so when one is needed and unreachable', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'intake-offline-'));
+    const dir = folder('intake-offline-');
     const eml = join(dir, 'hello.eml');
     writeFileSync(
       eml,
@@ -195,7 +203,7 @@ describe('intake CLI', () => {
        VALUES ('inspect-own', 'billing@desk.example', '127.0.0.1', 'billing', 'x', false)`,
     );
     await db.end();
-    const dir = mkdtempSync(join(tmpdir(), 'intake-own-'));
+    const dir = folder('intake-own-');
     const eml = join(dir, 'own.eml');
     writeFileSync(eml, 'From: billing@desk.example\r\nSubject: ours\r\nMessage-ID: <own@desk.example>\r\n\r\nHi\r\n');
     const [offline, online] = await Promise.all([
@@ -233,7 +241,7 @@ describe('intake CLI', () => {
   });
 
   it('writes a large --json document to a pipe in full before exiting', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'intake-big-'));
+    const dir = folder('intake-big-');
     const line = 'All work and no play makes Jack a dull boy. '.repeat(2);
     const body = Array.from({ length: 4000 }, (_, i) => `${i} ${line}`).join('\r\n');
     const big = join(dir, 'big.eml');
@@ -246,7 +254,7 @@ describe('intake CLI', () => {
   });
 
   it('inspects several files and directories in one run, one JSON line each', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'intake-many-'));
+    const dir = folder('intake-many-');
     const eml = (n: number) =>
       `From: sender${n}@example.org\r\nSubject: message ${n}\r\nMessage-ID: <m${n}@example.org>\r\n\r\nbody ${n}\r\n`;
     mkdirSync(join(dir, 'folder', 'cur'), { recursive: true });
