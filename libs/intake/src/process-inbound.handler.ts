@@ -81,6 +81,7 @@ export class ProcessInboundHandler {
   private pending: Pending[] = [];
   private timer: NodeJS.Timeout | null = null;
   private inFlight = 0;
+  private butRaw: string[] | undefined;
   private readonly batchSize: number;
   private readonly waitMs: number;
   /** Larger messages are read whole, for the pre-scan to quarantine them (`limit_size`). */
@@ -172,7 +173,7 @@ export class ProcessInboundHandler {
           WHERE id IN (:...ids) AND status IN (:received, :processing) RETURNING id`,
         'attempted',
       )
-      .select(this.columnsButRaw(repo).map((c) => `i.${c}`))
+      .select(this.selectButRaw(repo))
       .where('i.id IN (:...ids)', { ids, processing: InboundStatus.Processing, received: InboundStatus.Received })
       .orderBy('i.createdAt', 'ASC')
       .addOrderBy('i.uid', 'ASC')
@@ -375,8 +376,10 @@ export class ProcessInboundHandler {
     }
   }
 
-  private columnsButRaw(repo: Repository<InboundMessageEntity>): string[] {
-    return repo.metadata.columns.filter((c) => c.propertyName !== 'raw').map((c) => c.propertyName);
+  /** Every staging column but the bytes, as the batch's query selects them (worked out once). */
+  private selectButRaw(repo: Repository<InboundMessageEntity>): string[] {
+    this.butRaw ??= repo.metadata.columns.filter((c) => c.propertyName !== 'raw').map((c) => `i.${c.propertyName}`);
+    return this.butRaw;
   }
 
   private async quarantine(id: string, reason: string): Promise<ProcessResult> {
@@ -392,13 +395,13 @@ export class ProcessInboundHandler {
   }
 }
 
-/** Splits into rounds of at most `budget` raw bytes (by the staged size); never an empty round. */
 /** The Message-IDs a message answers: its In-Reply-To and References, empty ones left out. */
 function answered(p: Parsed): string[] {
   const message = p.ctx.message;
   return message ? [message.inReplyTo, ...message.references].filter((r): r is string => !!r) : [];
 }
 
+/** Splits into rounds of at most `budget` raw bytes (by the staged size); never an empty round. */
 function byBytes<T extends { row: { size: number } }>(items: T[], budget: number): T[][] {
   const rounds: T[][] = [];
   let current: T[] = [];

@@ -59,7 +59,7 @@ export async function decideAcknowledgements(
         : { queued: false, reason: 'rate_limited' },
   );
   const eligible = inputs.flatMap((input, i) =>
-    limitPerHour > 0 && !tokens.isOurAddress(input.contactEmail) ? [{ input, i }] : [],
+    mayAcknowledge(tokens, input.contactEmail, limitPerHour) ? [{ input, i }] : [],
   );
   if (eligible.length === 0) return decisions;
   const contactIds = acknowledgementLockKeys(tokens, inputs, limitPerHour);
@@ -112,8 +112,13 @@ export function acknowledgementLockKeys(
   inputs: Array<Pick<AcknowledgementInput, 'contactId' | 'contactEmail'>>,
   limitPerHour: number,
 ): string[] {
-  if (limitPerHour <= 0) return [];
-  return [...new Set(inputs.filter((i) => !tokens.isOurAddress(i.contactEmail)).map((i) => i.contactId))].sort();
+  const answered = inputs.filter((i) => mayAcknowledge(tokens, i.contactEmail, limitPerHour));
+  return [...new Set(answered.map((i) => i.contactId))].sort();
+}
+
+/** Whether an address may get an acknowledgement at all (before the hourly count). */
+function mayAcknowledge(tokens: ReplyTokens, email: string, limitPerHour: number): boolean {
+  return limitPerHour > 0 && !tokens.isOurAddress(email);
 }
 
 /**
