@@ -1,5 +1,5 @@
 import { DeliveryStatus, MessageEntity, UserRole } from '@app/database';
-import { SmtpMailTransport } from '@app/mail';
+import { plainTextMime, SmtpMailTransport, type OutboundMail } from '@app/mail';
 import { ReplyToTicket } from '@app/tickets';
 import { startSmtpSink, waitFor, type SmtpSink } from '@app/testing';
 import { startTestApp, type TestApp } from '../support/test-app';
@@ -179,6 +179,89 @@ describe('SMTP transport pool', () => {
     } finally {
       first.close();
       second.close();
+      await sink.close();
+    }
+  });
+});
+
+/** The message as received, without its Date line (the transport dates it when it builds it). */
+const undated = (raw: Buffer | string): string => raw.toString().replace(/^Date: .*\r\n/m, '');
+
+describe('SMTP transport: mail built in the desk and mail built by nodemailer', () => {
+  const plain = (i: number): OutboundMail => ({
+    from: { address: 'support@desk.test', name: 'Support Desk' },
+    to: `plain-${i}@customer.test`,
+    replyTo: 'reply+abc@desk.test',
+    subject: `We received your request [#${i}]`,
+    text: `Hello,\n.\n.a line that starts with a dot\nYour ticket number is ${i}.`,
+    messageId: `<plain-${i}@desk.test>`,
+    inReplyTo: `<customer-${i}@customer.test>`,
+    references: [`<customer-${i}@customer.test>`],
+    autoSubmitted: true,
+  });
+
+  it('a plain-text mail arrives byte for byte as the desk built it, and shares one connection with HTML mail', async () => {
+    const sink = await startSmtpSink();
+    // One connection: the mail the desk builds and the mail nodemailer builds go through one pool.
+    const transport = new SmtpMailTransport(sink.url, 1);
+    try {
+      const html: OutboundMail = { ...plain(2), to: 'html@customer.test', html: '<p>Hello <b>there</b></p>' };
+      const results = await Promise.all([transport.send(plain(1)), transport.send(html), transport.send(plain(3))]);
+      expect(results.map((r) => r.accepted)).toEqual([
+        ['plain-1@customer.test'],
+        ['html@customer.test'],
+        ['plain-3@customer.test'],
+      ]);
+      expect(sink.connections).toBe(1);
+      const byRecipient = new Map(sink.messages.map((m) => [m.to.join(), m]));
+      expect(byRecipient.size).toBe(3);
+      for (const i of [1, 3]) {
+        const received = byRecipient.get(`plain-${i}@customer.test`);
+        // Lines starting with a dot were escaped on the wire and unescaped by the server.
+        expect(undated(received?.raw ?? '')).toBe(undated(plainTextMime(plain(i)) ?? 'not plain'));
+        expect(received?.from).toBe('support@desk.test');
+      }
+      const parsed = await byRecipient.get('html@customer.test')?.parsed();
+      expect(parsed?.html).toContain('<b>there</b>');
+      expect(parsed?.messageId).toBe('<plain-2@desk.test>');
+    } finally {
+      transport.close();
+      await sink.close();
+    }
+  });
+
+  it('a pooled connection the server ended meanwhile: the next plain-text mail goes over a new one, once', async () => {
+    const sink = await startSmtpSink();
+    const transport = new SmtpMailTransport(sink.url, 1);
+    let again: SmtpSink | null = null;
+    try {
+      await transport.send(plain(1));
+      // The server goes away and comes back on the same port: the pooled connection is gone.
+      await sink.close();
+      again = await startSmtpSink({ port: sink.port });
+      const result = await transport.send(plain(2));
+      expect(result.accepted).toEqual(['plain-2@customer.test']);
+      expect(again.messages.map((m) => m.to.join())).toEqual(['plain-2@customer.test']);
+      expect(again.connections).toBe(1);
+    } finally {
+      transport.close();
+      await again?.close();
+    }
+  });
+
+  it('a recipient refused for good fails a plain-text mail as permanent (5xx), and the connection goes on', async () => {
+    const sink = await startSmtpSink();
+    const transport = new SmtpMailTransport(sink.url, 1);
+    try {
+      sink.rejectWith(550);
+      const refused = await transport.send(plain(1)).catch((error: unknown) => error);
+      expect(refused).toMatchObject({ responseCode: 550, permanent: true });
+      sink.rejectWith(null);
+      await transport.send(plain(2));
+      expect(sink.messages.map((m) => m.to.join())).toEqual(['plain-2@customer.test']);
+      expect(sink.connections).toBe(1);
+    } finally {
+      transport.close();
       await sink.close();
     }
   });
